@@ -1,0 +1,36 @@
+# responsestats: the two commands in README.md, and helpers.
+# Works on a machine with only Python 3.11+ and make: the venv is created on demand.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+SAMPLE_DIR  ?= data/sample/cn110
+DATASET     ?= data/processed/cn110
+REPORTS     ?= reports
+
+.PHONY: briefing test lab venv clean-data bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required, found " + sys.version.split()[0]'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## The main job: ingest the bundled 110 sample and build the monthly briefing.
+briefing: $(STAMP)
+	$(VENV)/bin/responsestats ingest $(SAMPLE_DIR)/*.csv --format cn110 --agency zz110 --out $(DATASET)
+	@echo "Dataset: $(abspath $(DATASET))"
+
+## The test suite (fast profile).
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean-data:
+	rm -rf data/processed $(REPORTS)

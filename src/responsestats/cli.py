@@ -1,0 +1,59 @@
+"""The `responsestats` command line.
+
+Each sub-command lives in :mod:`responsestats.commands` and calls the same
+library functions as the notebooks. Errors a user can cause print one line and
+exit with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .commands import ingest as _ingest_cmds
+from .errors import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="responsestats",
+        description="Response-time and outcome metrics from emergency-dispatch call logs.",
+    )
+    parser.add_argument("--version", action="version", version=f"responsestats {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _ingest_cmds.add_ingest_parser(sub)
+    _ingest_cmds.add_formats_parser(sub)
+    _ingest_cmds.add_sample_parser(sub)
+    for module_name, adders in _OPTIONAL_COMMANDS:
+        try:
+            module = __import__(f"responsestats.commands.{module_name}", fromlist=adders)
+        except ImportError:
+            continue
+        for adder in adders:
+            getattr(module, adder)(sub)
+    return parser
+
+
+_OPTIONAL_COMMANDS = [
+    ("metrics", ("add_metrics_parser", "add_outcomes_parser")),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"responsestats: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("responsestats: interrupted; the dataset was left as it was before this run", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,347 @@
+"""Turn one block of raw text columns into canonical rows and quarantined rows.
+
+Everything here is driven by the :class:`~responsestats.mapping.Mapping`; there
+are no per-agency branches. Each row of a block ends up either in the canonical
+table or in the quarantine table (with a reason), never in both, never in
+neither: ``rows_read == rows_written + rows_quarantined`` holds per block.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import schema as S
+from ..mapping import FieldSpec, Mapping
+from .read import RawBlock
+
+#: Parsed timestamps outside these years are treated as unusable values.
+VALID_YEARS = (1970, 2100)
+
+VALUE_UNPARSEABLE = "unparseable"
+VALUE_OUT_OF_RANGE = "out_of_range"
+VALUE_UNRECOGNISED = "unrecognised"
+REPAIR_DST_AMBIGUOUS = "dst_ambiguous_resolved_earlier"
+REPAIR_DST_NONEXISTENT = "dst_nonexistent_shifted_forward"
+
+
+@dataclass
+class FileStats:
+    """Counts for one input file, accumulated over its blocks (the ingest report)."""
+
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_quarantined: int = 0
+    quarantine_by_reason: Counter = field(default_factory=Counter)
+    nulls_per_column: Counter = field(default_factory=Counter)
+    values_nulled: dict = field(default_factory=lambda: defaultdict(Counter))
+    repairs: dict = field(default_factory=lambda: defaultdict(Counter))
+    unmapped_values: dict = field(default_factory=lambda: defaultdict(Counter))
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict, keys sorted for stable output."""
+        def nested(d):
+            return {k: dict(sorted(v.items())) for k, v in sorted(d.items()) if v}
+
+        return {
+            "rows_read": self.rows_read,
+            "rows_written": self.rows_written,
+            "rows_quarantined": self.rows_quarantined,
+            "reconciled": self.rows_read == self.rows_written + self.rows_quarantined,
+            "quarantine_by_reason": dict(sorted(self.quarantine_by_reason.items())),
+            "nulls_per_column": {c: int(self.nulls_per_column.get(c, 0)) for c in S.COLUMNS},
+            "values_nulled": nested(self.values_nulled),
+            "repairs": nested(self.repairs),
+            "unmapped_values": {k: dict(v.most_common(20)) for k, v in sorted(self.unmapped_values.items()) if v},
+        }
+
+
+@dataclass
+class FileContext:
+    """What the normaliser needs to know about the file being read."""
+
+    mapping: Mapping
+    resolved: dict[str, str]  # canonical field -> source column
+    agency: str
+    timezone: str
+    source_file: str
+    file_sha256: str
+    stats: FileStats = field(default_factory=FileStats)
+    seen_hashes: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
+
+
+@dataclass
+class NormalizedBlock:
+    """Canonical rows of one block, with their local-time partition keys."""
+
+    table: pa.Table
+    year: np.ndarray
+    month: np.ndarray
+    quarantine: pa.Table
+
+
+def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
+    """Normalise one raw block (see module docstring)."""
+    stats = ctx.stats
+    n = block.num_rows
+    raw = _clean_text(block, ctx)
+    q_rows: list[np.ndarray] = []
+    q_cols: list[str | None] = []
+    q_vals: list[pd.Series | None] = []
+    q_reasons: list[str] = []
+    bad = np.zeros(n, bool)
+
+    def quarantine(mask: np.ndarray, reason: str, column: str | None, values: pd.Series | None) -> None:
+        mask = mask & ~bad
+        if mask.any():
+            q_rows.append(block.rows[mask])
+            q_cols.append(column)
+            q_vals.append(None if values is None else values[mask])
+            q_reasons.append(reason)
+            bad[mask] = True
+
+    # A header line repeated inside the data (files concatenated with their headers).
+    if n and raw:
+        is_header = np.ones(n, bool)
+        for src, values in raw.items():
+            is_header &= (values == src).fillna(False).to_numpy(bool)
+        quarantine(is_header, S.REASON_REPEATED_HEADER, None, None)
+
+    out: dict[str, pd.Series] = {}
+    # (bucket, field, kind, mask, values): value-level findings, counted on kept rows only
+    findings: list[tuple[str, str, str, np.ndarray, pd.Series | None]] = []
+    for spec in ctx.mapping.fields.values():
+        src = ctx.resolved.get(spec.name)
+        values = raw[src] if src is not None else pd.Series([None] * n, dtype=object)
+        if spec.kind == "timestamp":
+            parsed, unusable, found = _parse_timestamps(values, spec, ctx.timezone)
+            out[spec.name] = parsed
+            findings.extend(found)
+            if spec.required:
+                quarantine(values.isna().to_numpy(), S.REASON_MISSING_TIMESTAMP, src, values)
+                quarantine(unusable, S.REASON_BAD_TIMESTAMP, src, values)
+        else:
+            out[spec.name], found = _convert(values, spec)
+            findings.extend(found)
+            if spec.required:
+                missing = out[spec.name].isna().to_numpy()
+                reason = S.REASON_MISSING_ID if spec.name == S.INCIDENT_ID else S.REASON_MISSING_VALUE
+                quarantine(missing, reason, src, values)
+
+    outcome_src = ctx.resolved.get(S.OUTCOME)
+    if outcome_src is not None:
+        out[S.OUTCOME_RAW] = raw[outcome_src]
+    else:
+        out[S.OUTCOME] = pd.Series([S.OUTCOME_UNKNOWN] * n, dtype=object)
+
+    # Exact duplicate records (every mapped source value equal): keep the first.
+    if n and raw:
+        hashes = pd.util.hash_pandas_object(pd.DataFrame(raw), index=False).to_numpy(np.uint64)
+        dup = pd.Series(hashes).duplicated().to_numpy() | np.isin(hashes, ctx.seen_hashes)
+        quarantine(dup, S.REASON_DUPLICATE_ROW, None, None)
+        new = np.unique(hashes)
+        ctx.seen_hashes = np.insert(ctx.seen_hashes, np.searchsorted(ctx.seen_hashes, new), new)
+        ctx.seen_hashes = np.unique(ctx.seen_hashes)
+
+    keep = ~bad
+    _count_findings(findings, keep, stats)
+    table = _to_canonical(out, keep, block.rows, ctx)
+    local = out[S.RECEIVED_AT][keep].dt.tz_convert(ctx.timezone)
+    year = local.dt.year.to_numpy(np.int32)
+    month = local.dt.month.to_numpy(np.int32)
+
+    qtable = _quarantine_table(q_rows, q_cols, q_vals, q_reasons, block.bad_records, ctx)
+    stats.rows_read += n + len(block.bad_records)
+    stats.rows_written += table.num_rows
+    stats.rows_quarantined += qtable.num_rows
+    for reason in qtable.column(S.Q_REASON).to_pylist():
+        stats.quarantine_by_reason[reason] += 1
+    for name in S.COLUMNS:
+        stats.nulls_per_column[name] += table.column(name).null_count
+    return NormalizedBlock(table=table, year=year, month=month, quarantine=qtable)
+
+
+def _clean_text(block: RawBlock, ctx: FileContext) -> dict[str, pd.Series]:
+    """Source columns as object Series: stripped, NA tokens as None."""
+    na = set(ctx.mapping.na_values)
+    cleaned: dict[str, pd.Series] = {}
+    for src, arr in block.columns.items():
+        s = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
+        s = s.str.strip()
+        cleaned[src] = s.where(~s.isin(na) & s.notna(), None)
+    return cleaned
+
+
+def _count_findings(findings, keep: np.ndarray, stats: FileStats) -> None:
+    for bucket, name, kind, mask, values in findings:
+        mask = mask & keep
+        if not mask.any():
+            continue
+        if bucket == "unmapped":
+            for value, count in values[mask].value_counts().items():
+                stats.unmapped_values[name][str(value)] += int(count)
+        else:
+            getattr(stats, bucket)[name][kind] += int(mask.sum())
+
+
+def _parse_timestamps(values: pd.Series, spec: FieldSpec, tz: str):
+    """Parse local timestamp text with the spec's formats and convert to UTC.
+
+    Returns the UTC timestamps (NaT where missing or unusable), a boolean mask
+    of values present but unusable (not parseable, or out of range), and the
+    findings to count.
+    """
+    naive = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    todo = values.notna().to_numpy().copy()
+    for fmt in spec.formats:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        ok = parsed.notna().to_numpy()
+        idx = np.flatnonzero(todo)[ok]
+        naive.iloc[idx] = parsed[ok].astype("datetime64[us]").to_numpy()
+        todo[idx] = False
+    unparseable = todo
+    years = naive.dt.year
+    out_of_range = ((years < VALID_YEARS[0]) | (years > VALID_YEARS[1])).fillna(False).to_numpy(bool)
+    naive[out_of_range] = pd.NaT
+    utc, ambiguous, nonexistent = _localize(naive, tz)
+    findings = [
+        ("values_nulled", spec.name, VALUE_UNPARSEABLE, unparseable, None),
+        ("values_nulled", spec.name, VALUE_OUT_OF_RANGE, out_of_range, None),
+        ("repairs", spec.name, REPAIR_DST_AMBIGUOUS, ambiguous, None),
+        ("repairs", spec.name, REPAIR_DST_NONEXISTENT, nonexistent, None),
+    ]
+    return utc, unparseable | out_of_range, findings
+
+
+def _localize(naive: pd.Series, tz: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Naive local time -> UTC, resolving DST changes deterministically.
+
+    Ambiguous wall times (the repeated hour when clocks go back) take the
+    earlier instant (the first pass through the hour); non-existent wall times
+    (the skipped hour when clocks go forward) are shifted forward to the first
+    valid instant. Returns the UTC series and the masks of both repairs.
+    """
+    n = len(naive)
+    ambiguous = np.zeros(n, bool)
+    nonexistent = np.zeros(n, bool)
+    strict = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    failed = (strict.isna() & naive.notna()).to_numpy()
+    if failed.any():
+        sub = naive[failed]
+        earlier = np.ones(len(sub), bool)
+        amb = sub.dt.tz_localize(tz, ambiguous=earlier, nonexistent="NaT")
+        is_amb = amb.notna().to_numpy()
+        fixed = amb.where(is_amb, sub.dt.tz_localize(tz, ambiguous=earlier, nonexistent="shift_forward"))
+        strict = strict.copy()
+        strict[failed] = fixed
+        ambiguous[np.flatnonzero(failed)[is_amb]] = True
+        nonexistent[np.flatnonzero(failed)[~is_amb]] = True
+    return strict.dt.tz_convert("UTC"), ambiguous, nonexistent
+
+
+def _convert(values: pd.Series, spec: FieldSpec):
+    """Convert a non-timestamp source column to its canonical values, with findings."""
+    present = values.notna().to_numpy()
+    if spec.kind == "float":
+        num = pd.to_numeric(values, errors="coerce")
+        unparseable = present & num.isna().to_numpy()
+        limit = 90.0 if spec.name == S.LATITUDE else 180.0
+        wild = (num.abs() > limit).fillna(False).to_numpy(bool)
+        return num.where(~wild).astype("float64"), [
+            ("values_nulled", spec.name, VALUE_UNPARSEABLE, unparseable, None),
+            ("values_nulled", spec.name, VALUE_OUT_OF_RANGE, wild, None),
+        ]
+    if spec.kind == "bool":
+        truthy = {v.casefold() for v in spec.true_values}
+        falsy = {v.casefold() for v in spec.false_values}
+        folded = values.str.casefold()
+        result = pd.Series(None, index=values.index, dtype=object)
+        result[folded.isin(truthy).fillna(False).to_numpy(bool)] = True
+        unknown = np.zeros(len(values), bool)
+        if falsy:
+            result[folded.isin(falsy).fillna(False).to_numpy(bool)] = False
+            unknown = present & result.isna().to_numpy()
+        else:
+            result[present & result.isna().to_numpy()] = False
+        if spec.default is not None:
+            result[~present] = bool(spec.default)
+        return result, [("values_nulled", spec.name, VALUE_UNRECOGNISED, unknown, None)]
+    if spec.name == S.OUTCOME:
+        return _map_outcome(values, spec)
+    if spec.value_map:
+        mapped = values.map(spec.value_map)
+        unmapped = present & mapped.isna().to_numpy()
+        fallback = values if spec.default is None else pd.Series(spec.default, index=values.index, dtype=object)
+        result = mapped.where(mapped.notna(), fallback.where(values.notna(), None))
+        return result, [("unmapped", spec.name, "", unmapped, values)]
+    if spec.default is not None:
+        return values.where(values.notna(), str(spec.default)), []
+    return values, []
+
+
+def _map_outcome(values: pd.Series, spec: FieldSpec):
+    """Source outcome text -> canonical category (case-insensitive); missing -> unknown."""
+    folded_map = {k.casefold(): v for k, v in spec.value_map.items()}
+    mapped = values.str.casefold().map(folded_map)
+    unmapped = values.notna().to_numpy() & mapped.isna().to_numpy()
+    default = spec.default or S.OUTCOME_OTHER
+    result = mapped.where(mapped.notna(), default).where(values.notna(), S.OUTCOME_UNKNOWN)
+    return result, [("unmapped", spec.name, "", unmapped, values)]
+
+
+def _to_canonical(out: dict[str, pd.Series], keep: np.ndarray, rows: np.ndarray, ctx: FileContext) -> pa.Table:
+    n = int(keep.sum())
+    arrays = []
+    for fld in S.CANONICAL_SCHEMA:
+        name = fld.name
+        if name in out:
+            series = out[name][keep]
+            values = series.to_numpy() if fld.type != S.TIMESTAMP_TYPE else series
+            arr = pa.array(values, type=fld.type, from_pandas=True)
+        elif name == S.AGENCY:
+            arr = pa.array([ctx.agency] * n, pa.string())
+        elif name == S.TIMEZONE:
+            arr = pa.array([ctx.timezone] * n, pa.string())
+        elif name == S.SOURCE_FILE:
+            arr = pa.array([ctx.source_file] * n, pa.string())
+        elif name == S.SOURCE_ROW:
+            arr = pa.array(rows[keep], pa.int64())
+        else:
+            arr = pa.nulls(n, fld.type)
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, schema=S.CANONICAL_SCHEMA)
+
+
+def _quarantine_table(q_rows, q_cols, q_vals, q_reasons, bad_records, ctx: FileContext) -> pa.Table:
+    rows, cols, vals, reasons = [], [], [], []
+    for r, c, v, why in zip(q_rows, q_cols, q_vals, q_reasons):
+        rows.append(r)
+        cols.extend([c] * len(r))
+        vals.extend([None] * len(r) if v is None else v.tolist())
+        reasons.extend([why] * len(r))
+    for record, _desc in bad_records:
+        rows.append(np.array([record], np.int64))
+        cols.append(None)
+        vals.append(None)
+        reasons.append(S.REASON_RAGGED_ROW)
+    row_arr = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    order = np.argsort(row_arr, kind="stable")
+    n = len(row_arr)
+    table = pa.table(
+        {
+            S.Q_SOURCE_FILE: pa.array([ctx.source_file] * n, pa.string()),
+            S.Q_SOURCE_ROW: pa.array(row_arr, pa.int64()),
+            S.Q_COLUMN: pa.array(cols, pa.string()),
+            S.Q_RAW_VALUE: pa.array(vals, pa.string()),
+            S.Q_REASON: pa.array(reasons, pa.string()),
+            S.Q_FILE_SHA256: pa.array([ctx.file_sha256] * n, pa.string()),
+        },
+        schema=S.QUARANTINE_SCHEMA,
+    )
+    return table.take(pa.array(order))

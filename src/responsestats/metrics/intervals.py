@@ -1,0 +1,149 @@
+"""The response intervals, declared as data: name -> (start column, end column).
+
+This is the one definition of every interval; levels, summaries, standards
+and the CLI all read it from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import schema as S
+from ..errors import UserError
+from . import names as N
+from ._frame import prepare
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One interval between two stage timestamps.
+
+    Attributes
+    ----------
+    name : str
+        Column name of the interval [s], ends in ``_s``.
+    start, end : str
+        Canonical timestamp columns the interval runs between.
+    description : str
+        One line for docs and ``--help``.
+    default_cap_s : float or None
+        Values above this [s] are excluded by default; ``None``: no cap.
+    response : bool
+        A response interval: self-initiated calls are excluded from it.
+    """
+
+    name: str
+    start: str
+    end: str
+    description: str
+    default_cap_s: float | None
+    response: bool
+
+
+_HOUR = 3600.0
+
+#: Every interval, in the order a response runs through them.
+INTERVALS: dict[str, Interval] = {
+    i.name: i
+    for i in (
+        Interval(N.CALL_PROCESSING_S, S.RECEIVED_AT, S.DISPATCHED_AT, "call received to dispatched", _HOUR, True),
+        Interval(N.TURNOUT_S, S.DISPATCHED_AT, S.ENROUTE_AT, "dispatched to en route", _HOUR, True),
+        Interval(N.TRAVEL_S, S.ENROUTE_AT, S.ARRIVED_AT, "en route to arrived on scene", 2 * _HOUR, True),
+        Interval(
+            N.DISPATCH_TO_ARRIVAL_S, S.DISPATCHED_AT, S.ARRIVED_AT, "dispatched to arrived on scene", 2 * _HOUR, True
+        ),
+        Interval(N.RESPONSE_S, S.RECEIVED_AT, S.ARRIVED_AT, "call received to arrived on scene", 2 * _HOUR, True),
+        Interval(N.ON_SCENE_S, S.ARRIVED_AT, S.CLEARED_AT, "arrived on scene to cleared", 24 * _HOUR, False),
+        Interval(N.DISPATCH_TO_ARREST_S, S.DISPATCHED_AT, S.ARRESTED_AT, "dispatched to arrest", None, False),
+    )
+}
+
+#: Intervals from which self-initiated (on-view) calls are excluded.
+RESPONSE_INTERVALS: tuple[str, ...] = tuple(n for n, i in INTERVALS.items() if i.response)
+
+#: Default outlier caps [s] by interval (``None``: no cap).
+DEFAULT_CAPS_S: dict[str, float | None] = {n: i.default_cap_s for n, i in INTERVALS.items()}
+
+
+def resolve_intervals(intervals: str | Iterable[str] | None = None) -> tuple[str, ...]:
+    """Validate interval names; ``None`` means all of them.
+
+    Parameters
+    ----------
+    intervals : str, iterable of str or None
+        Interval names; the ``_s`` suffix may be left off (``turnout``).
+
+    Returns
+    -------
+    tuple of str
+        Canonical interval names, duplicates removed, order kept.
+
+    Raises
+    ------
+    UserError
+        If a name is not a known interval.
+    """
+    if intervals is None:
+        return tuple(INTERVALS)
+    if isinstance(intervals, str):
+        intervals = [intervals]
+    out: list[str] = []
+    for raw in intervals:
+        name = str(raw).strip()
+        if name not in INTERVALS and f"{name}_s" in INTERVALS:
+            name = f"{name}_s"
+        if name not in INTERVALS:
+            raise UserError(f"unknown interval {raw!r}; known intervals: {', '.join(INTERVALS)}")
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise UserError("no interval given")
+    return tuple(out)
+
+
+def interval_seconds(df: pd.DataFrame, interval: str) -> pd.Series:
+    """One interval [s] for every row (NaN where an endpoint is missing).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical frame with tz-aware timestamp columns.
+    interval : str
+        Name of an interval in :data:`INTERVALS`.
+
+    Returns
+    -------
+    pandas.Series
+        float64 seconds, named after the interval, indexed like ``df``.
+    """
+    spec = INTERVALS[resolve_intervals(interval)[0]]
+    delta = df[spec.end] - df[spec.start]
+    seconds = delta.dt.total_seconds().astype("float64")
+    return pd.Series(np.asarray(seconds, dtype="float64"), index=df.index, name=spec.name)
+
+
+def compute_intervals(df: pd.DataFrame, intervals: str | Iterable[str] | None = None) -> pd.DataFrame:
+    """Interval columns [s] for every row, nothing excluded.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical frame (unit or incident level).
+    intervals : str, iterable of str or None
+        Which intervals; ``None``: all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One float64 column per interval [s], indexed like ``df``. Missing
+        endpoints give NaN; negative and huge values are kept (see
+        :func:`responsestats.metrics.exclusions.exclusion_codes`).
+    """
+    names = resolve_intervals(intervals)
+    needed = sorted({c for n in names for c in (INTERVALS[n].start, INTERVALS[n].end)})
+    frame = prepare(df, needed)
+    return pd.DataFrame({n: interval_seconds(frame, n) for n in names}, index=frame.index)

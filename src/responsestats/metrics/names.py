@@ -1,0 +1,130 @@
+"""Names of every derived column the metrics produce, in one place.
+
+Canonical input columns come from :mod:`responsestats.schema`; this module
+names what the metrics add: interval columns, level and time keys, exclusion
+reasons and the columns of the summary tables. Metric code refers to these
+constants, never to string literals.
+"""
+
+from __future__ import annotations
+
+from .. import schema as S
+
+# --- intervals [s] ----------------------------------------------------------
+CALL_PROCESSING_S = "call_processing_s"
+TURNOUT_S = "turnout_s"
+TRAVEL_S = "travel_s"
+DISPATCH_TO_ARRIVAL_S = "dispatch_to_arrival_s"
+RESPONSE_S = "response_s"
+ON_SCENE_S = "on_scene_s"
+DISPATCH_TO_ARREST_S = "dispatch_to_arrest_s"
+
+# --- levels -----------------------------------------------------------------
+LEVEL_INCIDENT = "incident"
+LEVEL_UNIT = "unit"
+LEVELS: tuple[str, ...] = (LEVEL_INCIDENT, LEVEL_UNIT)
+
+#: Incident level: number of distinct units (rows without a unit id count once each).
+N_UNITS = "n_units"
+
+# --- effective response force (nth_unit_arrival) ------------------------------
+UNITS_ARRIVED = "units_arrived"
+NTH_ARRIVED_AT = "nth_arrived_at"
+RECEIVED_TO_NTH_ARRIVAL_S = "received_to_nth_arrival_s"
+DISPATCH_TO_NTH_ARRIVAL_S = "dispatch_to_nth_arrival_s"
+
+# --- local-time group keys (derived from received_at) -----------------------
+KEY_YEAR = S.YEAR
+KEY_MONTH = S.MONTH
+KEY_WEEK = "week"
+KEY_DATE = "date"
+KEY_WEEKDAY = "weekday"
+KEY_WEEKDAY_NAME = "weekday_name"
+KEY_HOUR = "hour"
+TIME_KEYS: tuple[str, ...] = (KEY_YEAR, KEY_MONTH, KEY_WEEK, KEY_DATE, KEY_WEEKDAY, KEY_HOUR)
+
+# --- exclusion reasons (in order of precedence) ------------------------------
+REASON_SELF_INITIATED = "self_initiated"
+REASON_MISSING = "missing"
+REASON_NEGATIVE = "negative"
+REASON_ABOVE_CAP = "above_cap"
+EXCLUSION_REASONS: tuple[str, ...] = (
+    REASON_SELF_INITIATED,
+    REASON_MISSING,
+    REASON_NEGATIVE,
+    REASON_ABOVE_CAP,
+)
+EXCLUDED_PREFIX = "excluded_"
+
+
+def excluded_column(reason: str) -> str:
+    """Name of the count column of one exclusion reason, e.g. ``excluded_missing``."""
+    return f"{EXCLUDED_PREFIX}{reason}"
+
+
+EXCLUDED_COLUMNS: tuple[str, ...] = tuple(excluded_column(r) for r in EXCLUSION_REASONS)
+
+# --- summary table ------------------------------------------------------------
+INTERVAL = "interval"
+N = "n"
+N_EXCLUDED = "n_excluded"
+MEAN_S = "mean_s"
+MEDIAN_S = "median_s"
+P90_S = "p90_s"
+MEDIAN_CI_LOW_S = "median_ci_low_s"
+MEDIAN_CI_HIGH_S = "median_ci_high_s"
+P90_CI_LOW_S = "p90_ci_low_s"
+P90_CI_HIGH_S = "p90_ci_high_s"
+TARGET_S = "target_s"
+N_TARGET = "n_target"
+WITHIN_TARGET_SHARE = "within_target_share"
+THIN = "thin"
+
+
+def percentile_column(q: float) -> str:
+    """Name of the column of percentile ``q`` [percent], e.g. ``p75_s`` or ``p97_5_s``."""
+    q = float(q)
+    text = str(int(q)) if q.is_integer() else f"{q:g}".replace(".", "_")
+    return f"p{text}_s"
+
+
+# --- attainment table ---------------------------------------------------------
+STANDARD = "standard"
+TARGET_ID = "target_id"
+LABEL = "label"
+REQUIRED_SHARE = "required_share"
+N_POPULATION = "n_population"
+N_WITHIN = "n_within"
+SHARE_WITHIN = "share_within"
+MET = "met"
+PERCENTILE_AT_TARGET = "percentile_at_target"
+VALUE_AT_REQUIRED_S = "value_at_required_s"
+CITATION = "citation"
+
+# --- outcome table ------------------------------------------------------------
+INCIDENTS = "incidents"
+ELIGIBLE = "eligible"
+ARRESTS = "arrests"
+ARREST_RATE = "arrest_rate"
+CAUGHT_IN_ACT_COUNT = S.CAUGHT_IN_ACT
+CAUGHT_IN_ACT_RATE = "caught_in_act_rate"
+N_HOURS_TO_ARREST = "n_hours_to_arrest"
+MEAN_HOURS_TO_ARREST = "mean_hours_to_arrest"
+MEDIAN_HOURS_TO_ARREST = "median_hours_to_arrest"
+P90_HOURS_TO_ARREST = "p90_hours_to_arrest"
+KM_N = "km_n"
+KM_EVENTS = "km_events"
+KM_MEDIAN_HOURS_TO_ARREST = "km_median_hours_to_arrest"
+KM_MEDIAN_CI_LOW_HOURS = "km_median_ci_low_hours"
+KM_MEDIAN_CI_HIGH_HOURS = "km_median_ci_high_hours"
+AS_OF = "as_of"
+DENOMINATOR = "denominator"
+
+# --- Kaplan-Meier curve -------------------------------------------------------
+KM_TIME = "time"
+KM_AT_RISK = "at_risk"
+KM_EVENTS_AT = "events"
+KM_CENSORED = "censored"
+KM_SURVIVAL = "survival"
+KM_CI_LOW = "ci_low"
+KM_CI_HIGH = "ci_high"

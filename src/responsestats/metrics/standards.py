@@ -1,0 +1,346 @@
+"""Standard profiles: response-time targets read from TOML data files.
+
+Built-in profiles live in ``responsestats/standards/<name>.toml``; any other
+TOML file with the same layout can be loaded by path, and may extend a
+built-in profile (``extends = "nfpa1710"``). Files are parsed with
+:mod:`tomllib` and validated: an unknown key is an error that names it. The
+layout is documented in ``docs/metrics.md``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import schema as S
+from ..config import STANDARDS_DIR
+from ..errors import UserError
+from .intervals import INTERVALS, resolve_intervals
+
+#: Allowed keys of the ``[standard]`` table.
+STANDARD_KEYS = {
+    "name": "short name used to select the profile",
+    "title": "full title of the standard",
+    "edition": "edition or year",
+    "citation": "where the targets come from",
+    "note": "free text shown in docs",
+    "extends": "name (or path) of a profile whose targets this file starts from",
+}
+#: Allowed keys of a ``[[targets]]`` table.
+TARGET_KEYS = {
+    "id": "unique id within the profile (default: the interval name)",
+    "interval": "interval the target applies to, e.g. turnout_s",
+    "target_s": "the target [s]; leave out for 'no numeric target'",
+    "required_share": "share of values that must be within the target, e.g. 0.90",
+    "label": "short description",
+    "citation": "section of the standard",
+    "note": "free text",
+    "when": "table column -> list of values (or {in = [...]} / {not_in = [...]}) selecting the rows",
+}
+_CONDITION_KEYS = {"in", "not_in"}
+_TOP_KEYS = {"standard", "targets"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Rows whose ``column`` is (or, with ``negate``, is not) one of ``values``.
+
+    Values compare case-insensitively after trimming; a missing value never
+    matches, either way.
+    """
+
+    column: str
+    values: frozenset[str]
+    negate: bool = False
+
+    def mask(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean array: which rows of ``frame`` satisfy the condition."""
+        if self.column not in frame.columns:
+            return np.zeros(len(frame), dtype=bool)
+        col = frame[self.column]
+        present = col.notna().to_numpy()
+        text = col.astype("object").where(col.notna(), "").astype(str).str.strip().str.casefold()
+        hit = text.isin(self.values).to_numpy()
+        return present & (~hit if self.negate else hit)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One objective: ``required_share`` of ``interval`` values within ``target_s``."""
+
+    id: str
+    interval: str
+    target_s: float | None
+    required_share: float | None = None
+    label: str = ""
+    citation: str = ""
+    note: str = ""
+    when: tuple[Condition, ...] = ()
+
+    def applies(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean array: the rows this target applies to."""
+        mask = np.ones(len(frame), dtype=bool)
+        for cond in self.when:
+            mask &= cond.mask(frame)
+        return mask
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A named set of targets."""
+
+    name: str
+    targets: tuple[Target, ...]
+    title: str = ""
+    edition: str = ""
+    citation: str = ""
+    note: str = ""
+    source: str = ""
+    condition_columns: tuple[str, ...] = field(default=())
+
+    def targets_for(self, interval: str) -> tuple[Target, ...]:
+        """The targets of one interval, in file order."""
+        return tuple(t for t in self.targets if t.interval == interval)
+
+    @property
+    def intervals(self) -> tuple[str, ...]:
+        """Intervals that have at least one target, in file order."""
+        return tuple(dict.fromkeys(t.interval for t in self.targets))
+
+
+def _error(source: str, message: str) -> UserError:
+    return UserError(f"standard {source}: {message}")
+
+
+def _check_keys(table: Mapping[str, Any], allowed: Mapping[str, str] | set[str], where: str, source: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise _error(source, f"unknown key {key!r} in {where}; allowed keys: {', '.join(sorted(allowed))}")
+
+
+def _text(value: Any, key: str, source: str) -> str:
+    if not isinstance(value, str):
+        raise _error(source, f"{key} must be text, got {value!r}")
+    return value
+
+
+def _number(value: Any, key: str, source: str, low: float, high: float, low_open: bool) -> float:
+    ok = isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
+    ok = ok and (value > low if low_open else value >= low) and value <= high
+    if not ok:
+        bound = f"{'>' if low_open else '>='} {low:g} and <= {high:g}"
+        raise _error(source, f"{key} must be a number {bound}, got {value!r}")
+    return float(value)
+
+
+def _conditions(when: Any, where: str, source: str) -> tuple[Condition, ...]:
+    if not isinstance(when, Mapping):
+        raise _error(source, f"{where}.when must be a table of column = [values]")
+    out = []
+    for column, spec in when.items():
+        if column not in S.COLUMNS:
+            raise _error(source, f"unknown key {column!r} in {where}.when: not a canonical column")
+        negate = False
+        if isinstance(spec, Mapping):
+            _check_keys(spec, _CONDITION_KEYS, f"{where}.when.{column}", source)
+            if len(spec) != 1:
+                raise _error(source, f"{where}.when.{column} needs exactly one of 'in' or 'not_in'")
+            negate = "not_in" in spec
+            spec = spec["not_in" if negate else "in"]
+        if isinstance(spec, str):
+            spec = [spec]
+        if not isinstance(spec, list) or not all(isinstance(v, (str, int, float, bool)) for v in spec):
+            raise _error(source, f"{where}.when.{column} must be a list of values")
+        values = frozenset(str(v).strip().casefold() for v in spec)
+        out.append(Condition(column, values, negate))
+    return tuple(out)
+
+
+def _target(raw: Any, index: int, source: str) -> Target:
+    where = f"targets[{index}]"
+    if not isinstance(raw, Mapping):
+        raise _error(source, f"{where} must be a table")
+    _check_keys(raw, TARGET_KEYS, where, source)
+    if "interval" not in raw:
+        raise _error(source, f"{where} lacks 'interval'")
+    try:
+        interval = resolve_intervals(_text(raw["interval"], f"{where}.interval", source))[0]
+    except UserError as exc:
+        raise _error(source, f"{where}.interval: {exc}") from None
+    target_s = raw.get("target_s")
+    if target_s is not None:
+        target_s = _number(target_s, f"{where}.target_s", source, 0.0, float("inf"), low_open=True)
+    share = raw.get("required_share")
+    if share is not None:
+        share = _number(share, f"{where}.required_share", source, 0.0, 1.0, low_open=True)
+    return Target(
+        id=_text(raw.get("id", interval), f"{where}.id", source),
+        interval=interval,
+        target_s=target_s,
+        required_share=share,
+        label=_text(raw.get("label", ""), f"{where}.label", source),
+        citation=_text(raw.get("citation", ""), f"{where}.citation", source),
+        note=_text(raw.get("note", ""), f"{where}.note", source),
+        when=_conditions(raw.get("when", {}), where, source),
+    )
+
+
+def _merge(base: tuple[Target, ...], extra: list[Target]) -> tuple[Target, ...]:
+    """Base targets with same-id targets replaced in place and new ones appended."""
+    by_id = {t.id: t for t in extra}
+    merged = [by_id.pop(t.id, t) for t in base]
+    merged.extend(t for t in extra if t.id in by_id)
+    return tuple(merged)
+
+
+def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Standard:
+    """Build and validate a :class:`Standard` from parsed TOML.
+
+    Parameters
+    ----------
+    data : mapping
+        ``{"standard": {...}, "targets": [{...}, ...]}``.
+    source : str
+        Where the data came from, for error messages.
+
+    Raises
+    ------
+    UserError
+        Naming the unknown key or invalid value.
+    """
+    _check_keys(data, _TOP_KEYS, "the file", source)
+    head = data.get("standard", {})
+    if not isinstance(head, Mapping):
+        raise _error(source, "[standard] must be a table")
+    _check_keys(head, STANDARD_KEYS, "[standard]", source)
+    raw_targets = data.get("targets", [])
+    if not isinstance(raw_targets, list):
+        raise _error(source, "targets must be an array of tables ([[targets]])")
+    targets = [_target(raw, i, source) for i, raw in enumerate(raw_targets)]
+    ids = [t.id for t in targets]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise _error(source, f"duplicate target id(s) {', '.join(dupes)}: give each target a distinct 'id'")
+    base = None
+    if "extends" in head:
+        base = load_standard(_text(head["extends"], "[standard].extends", source))
+    merged = _merge(base.targets, targets) if base else tuple(targets)
+    if not merged:
+        raise _error(source, "no targets")
+    fields = {k: _text(head[k], f"[standard].{k}", source) for k in ("name", "title", "edition", "citation", "note") if k in head}
+    default_name = Path(source).stem if source.endswith(".toml") else "custom"
+    std = Standard(
+        name=fields.get("name", base.name if base else default_name),
+        targets=merged,
+        title=fields.get("title", base.title if base else ""),
+        edition=fields.get("edition", base.edition if base else ""),
+        citation=fields.get("citation", base.citation if base else ""),
+        note=fields.get("note", base.note if base else ""),
+        source=source,
+    )
+    columns = tuple(dict.fromkeys(c.column for t in merged for c in t.when))
+    return replace(std, condition_columns=columns)
+
+
+def list_standards() -> tuple[str, ...]:
+    """Names of the built-in profiles."""
+    return tuple(sorted(p.stem for p in Path(STANDARDS_DIR).glob("*.toml")))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise UserError(f"cannot read standard file {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"standard file {path} is not valid TOML: {exc}") from None
+
+
+def load_standard(standard: str | Path | Standard) -> Standard:
+    """A built-in profile by name, or a profile file by path.
+
+    Parameters
+    ----------
+    standard : str, pathlib.Path or Standard
+        A built-in name (see :func:`list_standards`), the path of a TOML
+        file, or an already loaded :class:`Standard` (returned as is).
+
+    Raises
+    ------
+    UserError
+        Unknown name, unreadable file or invalid content.
+    """
+    if isinstance(standard, Standard):
+        return standard
+    text = str(standard)
+    path = Path(text)
+    if isinstance(standard, Path) or text.endswith(".toml") or path.is_file():
+        return standard_from_dict(_read_toml(path), str(path))
+    builtin = Path(STANDARDS_DIR) / f"{text}.toml"
+    if not builtin.is_file():
+        raise UserError(f"unknown standard {text!r}; built-in standards: {', '.join(list_standards())} (or a .toml path)")
+    return standard_from_dict(_read_toml(builtin), builtin.name)
+
+
+def custom_standard(
+    targets_s: float | Mapping[str, float], intervals: tuple[str, ...] = (), required_share: float | None = None
+) -> Standard:
+    """An ad-hoc profile: one target [s] for every interval, or per interval.
+
+    Parameters
+    ----------
+    targets_s : float or mapping
+        One target [s] for all ``intervals``, or interval -> target [s].
+    intervals : tuple of str
+        Intervals a single number applies to.
+    required_share : float or None
+        Share required to meet the target, if any.
+    """
+    if isinstance(targets_s, Mapping):
+        pairs = list(targets_s.items())
+    else:
+        pairs = [(i, targets_s) for i in intervals]
+    raw = [{"id": resolve_intervals(i)[0], "interval": i, "target_s": t} for i, t in pairs]
+    if required_share is not None:
+        for r in raw:
+            r["required_share"] = required_share
+    return standard_from_dict({"standard": {"name": "custom"}, "targets": raw}, "custom")
+
+
+def row_targets(frame: pd.DataFrame, standard: Standard, interval: str) -> np.ndarray:
+    """The target [s] of each row for one interval (NaN: no numeric target).
+
+    Each row takes the first target of ``interval`` (in file order) whose
+    ``when`` matches it; a matching target without ``target_s`` (e.g. rural
+    areas in ``cn110``) leaves the row without a target.
+    """
+    out = np.full(len(frame), np.nan)
+    decided = np.zeros(len(frame), dtype=bool)
+    for target in standard.targets_for(interval):
+        mask = target.applies(frame) & ~decided
+        out[mask] = np.nan if target.target_s is None else target.target_s
+        decided |= mask
+    return out
+
+
+__all__ = [
+    "Condition",
+    "Standard",
+    "Target",
+    "custom_standard",
+    "list_standards",
+    "load_standard",
+    "row_targets",
+    "standard_from_dict",
+]
+
+# Keep INTERVALS importable from here for profile authors' convenience.
+_ = INTERVALS

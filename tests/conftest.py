@@ -1,0 +1,65 @@
+"""Shared fixtures: small call-log files written in the test's temp folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CN_HEADER = [
+    "接警单编号", "报警人", "报警电话", "接警时间", "派警时间", "出警时间", "到达现场时间", "处警结束时间",
+    "警情类别", "警情类型", "警情级别", "所属网格", "区域类别", "处警结果", "抓获时间", "是否现行抓获",
+    "接警方式", "经度", "纬度",
+]
+PINYIN = {
+    "接警单编号": "JJDBH", "报警人": "BJR", "报警电话": "BJDH", "接警时间": "JJSJ", "派警时间": "PJSJ",
+    "出警时间": "CJSJ", "到达现场时间": "DDXCSJ", "处警结束时间": "CJJSSJ", "警情类别": "JQLB",
+    "警情类型": "JQLX", "警情级别": "JQJB", "所属网格": "SSWG", "区域类别": "QYLB", "处警结果": "CJJG",
+    "抓获时间": "ZHSJ", "是否现行抓获": "SFXXZH", "接警方式": "JJFS", "经度": "JD", "纬度": "WD",
+}
+
+
+def cn_row(incident_id, received, dispatched="", enroute="", arrived="", cleared="", *, caller="张某某",
+           phone="13812345678", group="刑事警情", ctype="盗窃", priority="二级", grid="芗城-01网格", area="城区",
+           result="调解处理", arrested="", caught="否", channel="110接转", lon="117.65", lat="24.51"):
+    return [incident_id, caller, phone, received, dispatched, enroute, arrived, cleared, group, ctype, priority,
+            grid, area, result, arrested, caught, channel, lon, lat]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], *, encoding="utf-8", newline="\n",
+              bom=False) -> Path:
+    def fmt(v):
+        v = str(v)
+        return f'"{v}"' if ("," in v or '"' in v or "\n" in v) else v
+
+    lines = [",".join(fmt(v) for v in header)] + [",".join(fmt(v) for v in r) for r in rows]
+    data = newline.join(lines) + newline
+    raw = data.encode(encoding)
+    if bom:
+        raw = b"\xef\xbb\xbf" + raw
+    path.write_bytes(raw)
+    return path
+
+
+@pytest.fixture
+def cn_rows():
+    """Six good incidents around a month end, and the values worked out by hand."""
+    return [
+        cn_row("J001", "2024-03-01 10:00:00", "2024-03-01 10:00:40", "2024-03-01 10:01:30", "2024-03-01 10:05:00",
+               "2024-03-01 11:00:00", result="现行抓获", arrested="2024-03-01 10:20:00", caught="是"),
+        cn_row("J002", "2024-03-01 23:59:00", "2024-03-02 00:00:30", "", "2024-03-02 00:09:00", "",
+               grid="芗城-02网格", area="郊区", result="警情不实"),
+        cn_row("J003", "2024-03-31 23:50:00", "2024-03-31 23:51:00", "2024-03-31 23:52:00", "2024-04-01 00:01:00",
+               "2024-04-01 01:00:00", result="重复报警"),
+        cn_row("J004", "2024-04-01 08:00:00", "2024-04-01 08:01:00", "2024-04-01 08:02:00", "", "",
+               result="NULL"),
+        cn_row("J005", "2024-04-02 12:00:00", "2024-04-02 12:00:20", "2024-04-02 12:00:50", "2024-04-02 12:03:00",
+               "2024-04-02 12:30:00", result="某种新结果"),
+        cn_row("J006", "2024-04-03 09:00:00", "2024-04-03 09:00:00", "2024-04-03 09:00:00", "2024-04-03 09:00:00",
+               "2024-04-03 09:20:00", channel="巡逻发现", result="事后抓获", arrested="2024-04-04 09:00:00"),
+    ]
+
+
+@pytest.fixture
+def cn_file(tmp_path, cn_rows):
+    return write_csv(tmp_path / "cn110_good.csv", CN_HEADER, cn_rows, bom=True)
