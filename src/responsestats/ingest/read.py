@@ -10,7 +10,7 @@ size, not by the file's size.
 from __future__ import annotations
 
 import codecs
-import io
+import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,23 +103,20 @@ class CsvSource:
         return "utf8" if self.encoding.lower().replace("_", "-") in _UTF8_NAMES else self.encoding
 
     def _read_header(self) -> list[str]:
-        with open(self.path, "rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-        if not head.strip():
-            raise UserError(f"{self.path}: the file is empty (no header line)")
+        """The header line's column names: BOM and surrounding spaces removed, duplicates numbered."""
         try:
-            reader = pacsv.open_csv(
-                io.BytesIO(head),
-                read_options=pacsv.ReadOptions(
-                    encoding=self._arrow_encoding(), skip_rows=self.header_row, block_size=_SNIFF_BYTES * 2
-                ),
-                parse_options=pacsv.ParseOptions(delimiter=self.delimiter, invalid_row_handler=lambda r: "skip"),
-                convert_options=pacsv.ConvertOptions(column_types={}, include_columns=[]),
-            )
-            names = list(reader.schema.names)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            with open(self.path, encoding=self.encoding, newline="") as fh:
+                reader = csv.reader(fh, delimiter=self.delimiter)
+                names = None
+                for _ in range(self.header_row + 1):
+                    names = next(reader, None)
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{self.path}: the header is not valid {self.encoding} text (byte {exc.start})") from None
+        except csv.Error as exc:
             raise UserError(f"{self.path}: cannot read the header line: {exc}") from None
-        return [n.replace("\ufeff", "").strip() for n in names]
+        if not names or not any(n.strip() for n in names):
+            raise UserError(f"{self.path}: the file is empty (no header line)")
+        return _unique([n.replace("\ufeff", "").strip() for n in names])
 
     def blocks(self, columns: list[str]) -> Iterator[RawBlock]:
         """Yield the given source columns, block by block.
@@ -129,8 +126,6 @@ class CsvSource:
         columns : list of str
             Source column names to read (others are never read).
         """
-        raw_names = self._raw_names()
-        wanted = [raw_names[self.header.index(c)] for c in columns]
         bad: list[tuple[int, str]] = []
         first_data_line = self.header_row + 2  # 1-based line number of record 1
 
@@ -144,7 +139,8 @@ class CsvSource:
                 self.path,
                 read_options=pacsv.ReadOptions(
                     encoding=self._arrow_encoding(),
-                    skip_rows=self.header_row,
+                    skip_rows=self.header_row + 1,
+                    column_names=self.header,
                     block_size=CSV_BLOCK_BYTES,
                     use_threads=False,
                 ),
@@ -152,8 +148,8 @@ class CsvSource:
                     delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
                 ),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={c: pa.string() for c in wanted},
-                    include_columns=wanted,
+                    column_types={c: pa.string() for c in columns},
+                    include_columns=columns,
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
@@ -183,17 +179,20 @@ class CsvSource:
         except UnicodeDecodeError as exc:
             raise UserError(f"{self.path}: the file is not valid {self.encoding} at byte {exc.start}") from None
 
-    def _raw_names(self) -> list[str]:
-        """Header names exactly as pyarrow sees them (BOM and spaces kept)."""
-        with open(self.path, "rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-        reader = pacsv.open_csv(
-            io.BytesIO(head),
-            read_options=pacsv.ReadOptions(encoding=self._arrow_encoding(), skip_rows=self.header_row),
-            parse_options=pacsv.ParseOptions(delimiter=self.delimiter, invalid_row_handler=lambda r: "skip"),
-            convert_options=pacsv.ConvertOptions(include_columns=[]),
-        )
-        return list(reader.schema.names)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Number repeated column names (``A``, ``A.1``, ...) so that each is addressable."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            out.append(f"{name}.{seen[name]}")
+        else:
+            seen[name] = 0
+            out.append(name)
+    return out
 
 
 def _number_rows(start: int, count: int, skipped: list[int]) -> np.ndarray:
