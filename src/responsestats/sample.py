@@ -470,8 +470,8 @@ def _draw_received(rng: np.random.Generator, start_s: int, end_s: int, calls_per
     """
     days = pd.date_range(pd.Timestamp(start_s, unit="s"), pd.Timestamp(end_s, unit="s"),
                          freq="D", inclusive="left")
-    weekday = days.weekday.to_numpy()
-    season = 1 + _SEASON_AMPLITUDE * np.cos(2 * np.pi * (days.dayofyear.to_numpy() - _SEASON_PEAK_DOY) / 365.25)
+    weekday = days.day_of_week.to_numpy()
+    season = 1 + _SEASON_AMPLITUDE * np.cos(2 * np.pi * (days.day_of_year.to_numpy() - _SEASON_PEAK_DOY) / 365.25)
     lam = calls_per_day * _WEEKDAY[weekday] / _WEEKDAY.mean() * season
     counts = rng.poisson(lam)
     day_of_call = np.repeat(np.arange(len(days)), counts)
@@ -743,7 +743,6 @@ def _to_frame(calls: dict[str, np.ndarray]) -> pd.DataFrame:
     types = _CALL_TYPES
     received = calls["received"]
     day = received // 86_400
-    serial = np.zeros(len(received), dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
     counts = np.diff(np.r_[starts, len(day)])
     serial = np.arange(len(day)) - np.repeat(starts, counts) + 1
