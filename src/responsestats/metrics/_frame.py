@@ -24,12 +24,9 @@ def _as_utc(s: pd.Series) -> pd.Series:
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         return s if str(s.dtype.tz) == "UTC" else s.dt.tz_convert("UTC")
     if isinstance(s.dtype, pd.ArrowDtype):
-        s = s.astype("datetime64[us, UTC]") if getattr(s.dtype.pyarrow_dtype, "tz", None) else s.astype(
-            "datetime64[us]"
-        )
-        return _as_utc(s)
-    out = pd.to_datetime(s, utc=True)
-    return out
+        aware = getattr(s.dtype.pyarrow_dtype, "tz", None) is not None
+        return _as_utc(s.astype("datetime64[us, UTC]" if aware else "datetime64[us]"))
+    return pd.to_datetime(s, utc=True)
 
 
 def _as_boolean(s: pd.Series) -> pd.Series:

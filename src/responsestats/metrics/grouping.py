@@ -65,7 +65,9 @@ def with_keys(frame: pd.DataFrame, by: tuple[str, ...]) -> tuple[pd.DataFrame, t
     return frame, tuple(out_cols)
 
 
-def iter_groups(frame: pd.DataFrame, by: tuple[str, ...], out_cols: tuple[str, ...]) -> Iterator[tuple[dict, np.ndarray]]:
+def iter_groups(
+    frame: pd.DataFrame, by: tuple[str, ...], out_cols: tuple[str, ...]
+) -> Iterator[tuple[dict, np.ndarray]]:
     """Yield ``(key values, row positions)`` per group, in sorted key order.
 
     Without ``by`` there is one group holding every row (possibly none).

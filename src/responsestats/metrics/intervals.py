@@ -34,6 +34,10 @@ class Interval:
         Values above this [s] are excluded by default; ``None``: no cap.
     response : bool
         A response interval: self-initiated calls are excluded from it.
+    incident_start : str or None
+        Start column used instead of ``start`` when the frame has it, i.e.
+        at incident level (travel runs from the first-arriving unit's own
+        en-route stamp, not from the first en-route stamp of any unit).
     """
 
     name: str
@@ -42,6 +46,7 @@ class Interval:
     description: str
     default_cap_s: float | None
     response: bool
+    incident_start: str | None = None
 
 
 _HOUR = 3600.0
@@ -52,7 +57,15 @@ INTERVALS: dict[str, Interval] = {
     for i in (
         Interval(N.CALL_PROCESSING_S, S.RECEIVED_AT, S.DISPATCHED_AT, "call received to dispatched", _HOUR, True),
         Interval(N.TURNOUT_S, S.DISPATCHED_AT, S.ENROUTE_AT, "dispatched to en route", _HOUR, True),
-        Interval(N.TRAVEL_S, S.ENROUTE_AT, S.ARRIVED_AT, "en route to arrived on scene", 2 * _HOUR, True),
+        Interval(
+            N.TRAVEL_S,
+            S.ENROUTE_AT,
+            S.ARRIVED_AT,
+            "en route to arrived on scene (incident level: of the first-arriving unit)",
+            2 * _HOUR,
+            True,
+            incident_start=N.FIRST_ARRIVING_ENROUTE_AT,
+        ),
         Interval(
             N.DISPATCH_TO_ARRIVAL_S, S.DISPATCHED_AT, S.ARRIVED_AT, "dispatched to arrived on scene", 2 * _HOUR, True
         ),
@@ -119,9 +132,15 @@ def interval_seconds(df: pd.DataFrame, interval: str) -> pd.Series:
     -------
     pandas.Series
         float64 seconds, named after the interval, indexed like ``df``.
+
+    Notes
+    -----
+    When ``df`` has the interval's ``incident_start`` column (the incident
+    level adds it), that column is the start.
     """
     spec = INTERVALS[resolve_intervals(interval)[0]]
-    delta = df[spec.end] - df[spec.start]
+    start = spec.incident_start if spec.incident_start in df.columns else spec.start
+    delta = df[spec.end] - df[start]
     seconds = delta.dt.total_seconds().astype("float64")
     return pd.Series(np.asarray(seconds, dtype="float64"), index=df.index, name=spec.name)
 

@@ -32,20 +32,30 @@ _TIMESTAMP_RULES: dict[str, str] = {
 _ANY_FLAGS = (S.SELF_INITIATED, S.CAUGHT_IN_ACT)
 
 
-def _unit_key(frame: pd.DataFrame) -> pd.Series:
-    """Unit identity within an incident; a row without ``unit_id`` is its own unit."""
-    row_key = pd.Series(np.arange(len(frame)), index=frame.index).astype(str).radd("\x00row")
+def _incident_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Integer code of each row's (agency, incident_id), in order of first appearance."""
+    return frame.groupby(_KEYS, sort=False, dropna=False).ngroup().to_numpy()
+
+
+def _unit_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Integer unit identity; a row without ``unit_id`` is a unit of its own."""
+    n = len(frame)
     if S.UNIT_ID not in frame.columns:
-        return row_key
-    unit = frame[S.UNIT_ID].astype("object")
-    return unit.where(unit.notna(), row_key)
+        return np.arange(n)
+    codes, uniques = pd.factorize(frame[S.UNIT_ID])
+    missing = codes < 0
+    codes = codes.astype("int64")
+    codes[missing] = len(uniques) + np.arange(int(missing.sum()))
+    return codes
 
 
-def _first_non_unknown(outcome: pd.Series, groups: list[pd.Series]) -> pd.Series:
-    """The first outcome of each incident that is not ``unknown`` (else ``unknown``)."""
-    known = outcome.where(outcome != S.OUTCOME_UNKNOWN)
-    first = known.groupby(groups, sort=False, dropna=False).first()
-    return first.fillna(S.OUTCOME_UNKNOWN)
+def _distinct_units(incident: np.ndarray, unit: np.ndarray, n_incidents: int) -> np.ndarray:
+    """Number of distinct units per incident code."""
+    if incident.size == 0:
+        return np.zeros(n_incidents, dtype="int64")
+    width = int(unit.max()) + 1
+    pairs = pd.unique(incident.astype("int64") * width + unit)
+    return np.bincount(pairs // width, minlength=n_incidents)
 
 
 def incident_level(df: pd.DataFrame) -> pd.DataFrame:
@@ -66,44 +76,86 @@ def incident_level(df: pd.DataFrame) -> pd.DataFrame:
         ``cleared_at`` = the latest; ``arrested_at`` = the earliest;
         ``outcome`` = the first outcome that is not ``unknown``;
         ``self_initiated`` and ``caught_in_act`` = true if true on any row;
-        ``unit_id`` = the first-arriving unit; ``n_units`` = distinct units.
+        ``unit_id`` = the first-arriving unit; ``n_units`` = distinct units;
+        ``first_arriving_enroute_at`` = the first-arriving unit's own
+        en-route stamp (incident travel starts there).
         Other columns take the first non-missing value in order of
         ``received_at``. Sorted by agency, received_at, incident_id.
 
     Notes
     -----
     The first unit en route and the first unit on scene can be different
-    units, so incident turnout + travel need not equal dispatch_to_arrival.
+    units. Turnout runs from the first dispatch to the first unit en route;
+    travel is the first-arriving unit's own travel (NFPA 1710: travel of the
+    first arriving company); so incident turnout + travel need not equal
+    dispatch_to_arrival.
     """
     frame = prepare(df, [*_KEYS, S.RECEIVED_AT], [*S.TIMESTAMP_COLUMNS, *_ANY_FLAGS])
-    frame = frame.sort_values([S.RECEIVED_AT], kind="stable")
-    groups = [frame[S.AGENCY], frame[S.INCIDENT_ID]]
-    grouped = frame.groupby(_KEYS, sort=False, dropna=False)
-
-    other = [c for c in frame.columns if c not in _KEYS and c not in _TIMESTAMP_RULES and c not in _ANY_FLAGS]
-    other = [c for c in other if c not in (S.OUTCOME, S.UNIT_ID)]
-    out = grouped[other].first() if other else pd.DataFrame(index=grouped.size().index)
-    for col, how in _TIMESTAMP_RULES.items():
-        out[col] = getattr(grouped[col], how)()
-    for col in _ANY_FLAGS:
-        out[col] = grouped[col].max()
-    if S.OUTCOME in frame.columns:
-        out[S.OUTCOME] = _first_non_unknown(frame[S.OUTCOME], groups)
-    out[N.N_UNITS] = _unit_key(frame).groupby(groups, sort=False, dropna=False).nunique()
-
-    arrived = frame[frame[S.ARRIVED_AT].notna()].sort_values(S.ARRIVED_AT, kind="stable")
-    if S.UNIT_ID in frame.columns:
-        first_unit = arrived.groupby(_KEYS, sort=False, dropna=False)[S.UNIT_ID].first()
-        out[S.UNIT_ID] = first_unit.reindex(out.index)
-
-    out = out.reset_index()
+    if not frame[S.RECEIVED_AT].is_monotonic_increasing:
+        frame = frame.sort_values([S.RECEIVED_AT], kind="stable")
+    frame = frame.reset_index(drop=True)
+    codes = _incident_codes(frame)
+    n_incidents = int(codes.max()) + 1 if codes.size else 0
+    if n_incidents == len(frame):
+        out = _one_row_incidents(frame)
+    else:
+        out = _collapse(frame, codes, n_incidents)
     order = [c for c in df.columns if c in out.columns] + [c for c in out.columns if c not in df.columns]
     out = out[order].sort_values([S.AGENCY, S.RECEIVED_AT, S.INCIDENT_ID], kind="stable")
     return out.reset_index(drop=True)
 
 
+def _one_row_incidents(frame: pd.DataFrame) -> pd.DataFrame:
+    """Incident level of a table that already has one row per incident."""
+    out = frame.copy()
+    arrived = out[S.ARRIVED_AT].notna()
+    if N.N_UNITS not in out.columns:  # else: already collapsed, keep the count
+        out[N.N_UNITS] = 1
+    if N.FIRST_ARRIVING_ENROUTE_AT not in out.columns:
+        out[N.FIRST_ARRIVING_ENROUTE_AT] = out[S.ENROUTE_AT].where(arrived)
+    if S.UNIT_ID in out.columns:
+        out[S.UNIT_ID] = out[S.UNIT_ID].where(arrived)
+    return out
+
+
+def _collapse(frame: pd.DataFrame, codes: np.ndarray, n_incidents: int) -> pd.DataFrame:
+    """Incident level of a table with several rows for some incidents (sorted by received_at)."""
+    grouped = frame.groupby(codes, sort=True)
+
+    fixed = {*_TIMESTAMP_RULES, *_ANY_FLAGS, S.OUTCOME, S.UNIT_ID}
+    other = [c for c in frame.columns if c not in fixed]
+    out = grouped[other].first() if len(frame) else frame[other].iloc[0:0]
+    for col, how in _TIMESTAMP_RULES.items():
+        out[col] = getattr(grouped[col], how)()
+    for col in _ANY_FLAGS:
+        out[col] = grouped[col].max()
+    if S.OUTCOME in frame.columns:
+        known = frame[S.OUTCOME].where(frame[S.OUTCOME] != S.OUTCOME_UNKNOWN)
+        out[S.OUTCOME] = known.groupby(codes, sort=True).first().fillna(S.OUTCOME_UNKNOWN)
+    out[N.N_UNITS] = _distinct_units(codes, _unit_codes(frame), n_incidents)
+
+    has_arrival = frame[S.ARRIVED_AT].notna().to_numpy()
+    arrived = frame[has_arrival].assign(_code=codes[has_arrival]).sort_values(S.ARRIVED_AT, kind="stable")
+    first_arriving = arrived.drop_duplicates("_code", keep="first").set_index("_code")
+    out[N.FIRST_ARRIVING_ENROUTE_AT] = first_arriving[S.ENROUTE_AT].reindex(out.index)
+    if S.UNIT_ID in frame.columns:
+        out[S.UNIT_ID] = first_arriving[S.UNIT_ID].reindex(out.index)
+    return out
+
+
 def at_level(df: pd.DataFrame, level: str) -> pd.DataFrame:
     """The table at ``level``: ``"unit"`` (rows as they are) or ``"incident"``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical frame.
+    level : {"incident", "unit"}
+        See :func:`incident_level`.
+
+    Returns
+    -------
+    pandas.DataFrame
 
     Raises
     ------
@@ -144,24 +196,32 @@ def nth_unit_arrival(df: pd.DataFrame, n: int) -> pd.DataFrame:
     if int(n) != n or n < 1:
         raise UserError(f"n must be a whole number >= 1, got {n!r}")
     n = int(n)
-    frame = prepare(df, [*_KEYS, S.RECEIVED_AT], [S.DISPATCHED_AT, S.ARRIVED_AT])
-    unit = _unit_key(frame)
-    per_unit = (
-        frame.assign(_unit=unit)[frame[S.ARRIVED_AT].notna()]
-        .groupby([*_KEYS, "_unit"], sort=False, dropna=False)[S.ARRIVED_AT]
-        .min()
-        .reset_index()
-        .sort_values([*_KEYS, S.ARRIVED_AT], kind="stable")
-    )
-    rank = per_unit.groupby(_KEYS, sort=False, dropna=False).cumcount()
-    counts = per_unit.groupby(_KEYS, sort=False, dropna=False).size().rename(N.UNITS_ARRIVED)
-    nth = per_unit[rank == n - 1].set_index(_KEYS)[S.ARRIVED_AT].rename(N.NTH_ARRIVED_AT)
+    frame = prepare(df, [*_KEYS, S.RECEIVED_AT], [S.DISPATCHED_AT, S.ARRIVED_AT]).reset_index(drop=True)
+    codes = _incident_codes(frame)
+    grouped = frame.groupby(codes, sort=True)
+    out = grouped[_KEYS].first()
+    out[S.RECEIVED_AT] = grouped[S.RECEIVED_AT].min()
+    out[S.DISPATCHED_AT] = grouped[S.DISPATCHED_AT].min()
 
-    grouped = frame.groupby(_KEYS, sort=False, dropna=False)
-    out = pd.DataFrame({S.RECEIVED_AT: grouped[S.RECEIVED_AT].min(), S.DISPATCHED_AT: grouped[S.DISPATCHED_AT].min()})
+    has_arrival = frame[S.ARRIVED_AT].notna().to_numpy()
+    per_unit = (
+        pd.DataFrame(
+            {
+                "_code": codes[has_arrival],
+                "_unit": _unit_codes(frame)[has_arrival],
+                S.ARRIVED_AT: frame.loc[has_arrival, S.ARRIVED_AT].to_numpy(),
+            }
+        )
+        .sort_values(["_code", S.ARRIVED_AT], kind="stable")
+        .drop_duplicates(["_code", "_unit"], keep="first")  # each unit at its first arrival
+    )
+    rank = per_unit.groupby("_code", sort=False).cumcount().to_numpy()
+    counts = per_unit.groupby("_code", sort=True).size()
+    nth = per_unit[rank == n - 1].set_index("_code")[S.ARRIVED_AT]
+
     out[N.UNITS_ARRIVED] = counts.reindex(out.index).fillna(0).astype("int64")
     out[N.NTH_ARRIVED_AT] = nth.reindex(out.index)
     out[N.RECEIVED_TO_NTH_ARRIVAL_S] = (out[N.NTH_ARRIVED_AT] - out[S.RECEIVED_AT]).dt.total_seconds()
     out[N.DISPATCH_TO_NTH_ARRIVAL_S] = (out[N.NTH_ARRIVED_AT] - out[S.DISPATCHED_AT]).dt.total_seconds()
-    out = out.reset_index().sort_values([S.AGENCY, S.RECEIVED_AT, S.INCIDENT_ID], kind="stable")
+    out = out.sort_values([S.AGENCY, S.RECEIVED_AT, S.INCIDENT_ID], kind="stable")
     return out.reset_index(drop=True)

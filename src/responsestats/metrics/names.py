@@ -26,6 +26,8 @@ LEVELS: tuple[str, ...] = (LEVEL_INCIDENT, LEVEL_UNIT)
 
 #: Incident level: number of distinct units (rows without a unit id count once each).
 N_UNITS = "n_units"
+#: Incident level: the en-route stamp of the first-arriving unit (start of incident travel).
+FIRST_ARRIVING_ENROUTE_AT = "first_arriving_enroute_at"
 
 # --- effective response force (nth_unit_arrival) ------------------------------
 UNITS_ARRIVED = "units_arrived"

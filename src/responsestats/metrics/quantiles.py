@@ -14,6 +14,7 @@ that would need ``x_(0)`` or ``x_(n+1)`` is NaN: too few values.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -32,12 +33,13 @@ def percentile(values: np.ndarray, q: float) -> float:
     return float(np.percentile(values, q, method="linear"))
 
 
-def _lgamma(x: np.ndarray) -> np.ndarray:
-    return np.array([math.lgamma(v) for v in x.tolist()], dtype="float64")
-
-
+@lru_cache(maxsize=4096)
 def _binom_window(n: int, p: float) -> tuple[int, np.ndarray]:
-    """First ``k`` and the CDF of Binomial(n, p) over a window holding all its mass."""
+    """First ``k`` and the CDF of Binomial(n, p) over a window holding all its mass.
+
+    The log-pmf at the window's first ``k`` uses :func:`math.lgamma`; the
+    rest follows from ``pmf(k+1) / pmf(k) = (n - k) / (k + 1) * p / (1 - p)``.
+    """
     if n < 0 or int(n) != n:
         raise ValueError(f"n must be a whole number >= 0, got {n!r}")
     if not 0.0 < p < 1.0:
@@ -49,10 +51,14 @@ def _binom_window(n: int, p: float) -> tuple[int, np.ndarray]:
         mean, sd = n * p, math.sqrt(n * p * (1.0 - p))
         lo = max(0, int(math.floor(mean - _WINDOW_SD * sd)))
         hi = min(n, int(math.ceil(mean + _WINDOW_SD * sd)))
-    k = np.arange(lo, hi + 1, dtype="float64")
-    log_pmf = math.lgamma(n + 1) - _lgamma(k + 1) - _lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)
-    cdf = np.cumsum(np.exp(log_pmf))
-    return lo, np.minimum(cdf, 1.0)
+    first = math.lgamma(n + 1) - math.lgamma(lo + 1) - math.lgamma(n - lo + 1)
+    first += lo * math.log(p) + (n - lo) * math.log1p(-p)
+    k = np.arange(lo, hi, dtype="float64")
+    steps = np.log((n - k) / (k + 1.0)) + (math.log(p) - math.log1p(-p))
+    log_pmf = first + np.concatenate([[0.0], np.cumsum(steps)])
+    cdf = np.minimum(np.cumsum(np.exp(log_pmf)), 1.0)
+    cdf.setflags(write=False)
+    return lo, cdf
 
 
 def binom_cdf(k: int, n: int, p: float) -> float:

@@ -22,7 +22,7 @@ import pandas as pd
 from .. import schema as S
 from ..config import STANDARDS_DIR
 from ..errors import UserError
-from .intervals import INTERVALS, resolve_intervals
+from .intervals import resolve_intervals
 
 #: Allowed keys of the ``[standard]`` table.
 STANDARD_KEYS = {
@@ -234,7 +234,8 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     merged = _merge(base.targets, targets) if base else tuple(targets)
     if not merged:
         raise _error(source, "no targets")
-    fields = {k: _text(head[k], f"[standard].{k}", source) for k in ("name", "title", "edition", "citation", "note") if k in head}
+    texts = ("name", "title", "edition", "citation", "note")
+    fields = {k: _text(head[k], f"[standard].{k}", source) for k in texts if k in head}
     default_name = Path(source).stem if source.endswith(".toml") else "custom"
     std = Standard(
         name=fields.get("name", base.name if base else default_name),
@@ -286,7 +287,8 @@ def load_standard(standard: str | Path | Standard) -> Standard:
         return standard_from_dict(_read_toml(path), str(path))
     builtin = Path(STANDARDS_DIR) / f"{text}.toml"
     if not builtin.is_file():
-        raise UserError(f"unknown standard {text!r}; built-in standards: {', '.join(list_standards())} (or a .toml path)")
+        known = ", ".join(list_standards())
+        raise UserError(f"unknown standard {text!r}; built-in standards: {known} (or the path of a .toml file)")
     return standard_from_dict(_read_toml(builtin), builtin.name)
 
 
@@ -341,6 +343,3 @@ __all__ = [
     "row_targets",
     "standard_from_dict",
 ]
-
-# Keep INTERVALS importable from here for profile authors' convenience.
-_ = INTERVALS

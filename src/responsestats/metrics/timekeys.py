@@ -43,9 +43,10 @@ def _keys_in_zone(utc: pd.Series, zone: str, keys: tuple[str, ...]) -> dict[str,
         iso = local.dt.isocalendar()
         out[N.KEY_WEEK] = _zero_pad(iso["year"], 4) + "-W" + _zero_pad(iso["week"], 2)
     if N.KEY_WEEKDAY in keys:
-        weekday = local.dt.weekday
+        weekday = local.dt.day_of_week
         out[N.KEY_WEEKDAY] = weekday.astype("Int64")
-        out[N.KEY_WEEKDAY_NAME] = pd.Series(np.array(WEEKDAY_NAMES, dtype=object)[weekday.to_numpy()], index=local.index)
+        names = np.array(WEEKDAY_NAMES, dtype=object)[weekday.to_numpy()]
+        out[N.KEY_WEEKDAY_NAME] = pd.Series(names, index=local.index, dtype="str")
     if N.KEY_HOUR in keys:
         out[N.KEY_HOUR] = local.dt.hour.astype("Int64")
     return out

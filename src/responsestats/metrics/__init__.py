@@ -1,0 +1,59 @@
+"""Response-time and outcome metrics: pure functions on canonical tables.
+
+Every function takes a canonical :class:`pandas.DataFrame` (see
+:mod:`responsestats.schema`) and returns a tidy table. Definitions, standards
+and methods are documented in ``docs/metrics.md``.
+"""
+
+from __future__ import annotations
+
+from .attainment import attainment
+from .exclusions import DEFAULT_CAP, exclusion_reasons, resolve_caps
+from .export import escape_formula, render
+from .grouping import resolve_by
+from .intervals import DEFAULT_CAPS_S, INTERVALS, RESPONSE_INTERVALS, Interval, compute_intervals, resolve_intervals
+from .levels import at_level, incident_level, nth_unit_arrival
+from .outcomes import DEFAULT_INELIGIBLE, outcome_summary, resolve_denominator
+from .quantiles import binom_cdf, binom_ppf, percentile, quantile_ci
+from .standards import Standard, Target, custom_standard, list_standards, load_standard, row_targets, standard_from_dict
+from .summary import DEFAULT_MIN_N, summarize
+from .survival import kaplan_meier, km_median
+from .timekeys import add_time_keys
+
+__all__ = [
+    "DEFAULT_CAP",
+    "DEFAULT_CAPS_S",
+    "DEFAULT_INELIGIBLE",
+    "DEFAULT_MIN_N",
+    "INTERVALS",
+    "RESPONSE_INTERVALS",
+    "Interval",
+    "Standard",
+    "Target",
+    "add_time_keys",
+    "at_level",
+    "attainment",
+    "binom_cdf",
+    "binom_ppf",
+    "compute_intervals",
+    "custom_standard",
+    "escape_formula",
+    "exclusion_reasons",
+    "incident_level",
+    "kaplan_meier",
+    "km_median",
+    "list_standards",
+    "load_standard",
+    "nth_unit_arrival",
+    "outcome_summary",
+    "percentile",
+    "quantile_ci",
+    "render",
+    "resolve_by",
+    "resolve_caps",
+    "resolve_denominator",
+    "resolve_intervals",
+    "row_targets",
+    "standard_from_dict",
+    "summarize",
+]

@@ -1,0 +1,120 @@
+"""Incident level (first dispatch, first en route, first arrival) and nth-unit arrival."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from responsestats import schema as S
+from responsestats.metrics import compute_intervals, incident_level, nth_unit_arrival, summarize
+from responsestats.metrics import names as N
+from metrics_fixtures import make_calls  # noqa: F401  (pytest fixture)
+
+T0 = "2024-02-01 08:00"
+
+# One incident, three units (seconds after received_at):
+#   unit  disp  enroute  arrived  cleared  arrested
+#   E1     60    100      400     3000      -
+#   E2     65     80      500     3600     1200
+#   E3     70     90      900     1800      -      <- late unit
+# Incident: dispatched 60 (E1), en route 80 (E2, first en route), arrived 400 (E1, first arriving),
+# cleared 3600 (last), arrested 1200.
+#   turnout = 80 - 60 = 20; travel = E1's own 400 - 100 = 300; dispatch_to_arrival = 400 - 60 = 340
+#   (turnout + travel = 320 != 340: the first en-route unit, E2, is not the first to arrive)
+#   response = 400; on_scene = 3600 - 400 = 3200. E3's arrival at 900 must not extend anything.
+UNITS = [
+    dict(incident_id="X", unit_id="E1", received_at=T0, dispatched_at=60, enroute_at=100, arrived_at=400,
+         cleared_at=3000, call_group="fire", outcome="unknown"),
+    dict(incident_id="X", unit_id="E2", received_at=T0, dispatched_at=65, enroute_at=80, arrived_at=500,
+         cleared_at=3600, arrested_at=1200, outcome="arrest", caught_in_act=True),
+    dict(incident_id="X", unit_id="E3", received_at=T0, dispatched_at=70, enroute_at=90, arrived_at=900,
+         cleared_at=1800, outcome="report", self_initiated=False),
+]
+
+
+def test_incident_level_takes_first_stamps_and_first_arriving_unit(make_calls):
+    inc = incident_level(make_calls(UNITS))
+    assert len(inc) == 1
+    row = inc.iloc[0]
+    t0 = pd.Timestamp(T0, tz="America/Los_Angeles").tz_convert("UTC")
+    sec = lambda s: t0 + pd.Timedelta(seconds=s)  # noqa: E731
+    assert row[S.DISPATCHED_AT] == sec(60)
+    assert row[S.ENROUTE_AT] == sec(80)
+    assert row[S.ARRIVED_AT] == sec(400)
+    assert row[S.CLEARED_AT] == sec(3600)
+    assert row[S.ARRESTED_AT] == sec(1200)
+    assert row[S.UNIT_ID] == "E1"
+    assert row[N.N_UNITS] == 3
+    assert row[S.OUTCOME] == "arrest"  # first outcome that is not unknown
+    assert bool(row[S.CAUGHT_IN_ACT]) is True
+    assert bool(row[S.SELF_INITIATED]) is False
+    assert row[S.CALL_GROUP] == "fire"
+
+
+def test_incident_intervals_and_late_unit_does_not_extend_response(make_calls):
+    inc = incident_level(make_calls(UNITS))
+    got = compute_intervals(inc).iloc[0]
+    assert got[N.TURNOUT_S] == 20
+    assert got[N.TRAVEL_S] == 300
+    assert got[N.DISPATCH_TO_ARRIVAL_S] == 340
+    assert got[N.TURNOUT_S] + got[N.TRAVEL_S] != got[N.DISPATCH_TO_ARRIVAL_S]
+    assert got[N.RESPONSE_S] == 400
+    assert got[N.ON_SCENE_S] == 3200
+    assert got[N.DISPATCH_TO_ARREST_S] == 1140
+
+    # A later unit arriving even later changes nothing at incident level ...
+    later = UNITS + [dict(incident_id="X", unit_id="E4", received_at=T0, dispatched_at=61, enroute_at=95,
+                          arrived_at=5000)]
+    inc2 = summarize(make_calls(later), [N.RESPONSE_S, N.DISPATCH_TO_ARRIVAL_S], level="incident")
+    assert inc2[N.MEDIAN_S].tolist() == [400.0, 340.0]
+    # ... while the unit level sees each unit: responses 400, 500, 900, 5000
+    units = summarize(make_calls(later), N.RESPONSE_S, level="unit")
+    assert units[N.N].item() == 4
+    assert units[N.MEAN_S].item() == (400 + 500 + 900 + 5000) / 4
+
+
+def test_incident_outcome_is_unknown_only_when_all_are(make_calls):
+    rows = [
+        dict(incident_id="Y", unit_id="A", received_at=T0, outcome="unknown"),
+        dict(incident_id="Y", unit_id="B", received_at=T0, outcome="unknown"),
+        dict(incident_id="Z", unit_id="A", received_at=T0, outcome="unknown"),
+        dict(incident_id="Z", unit_id="B", received_at=T0, outcome="citation"),
+    ]
+    inc = incident_level(make_calls(rows)).set_index(S.INCIDENT_ID)
+    assert inc.loc["Y", S.OUTCOME] == "unknown"
+    assert inc.loc["Z", S.OUTCOME] == "citation"
+
+
+def test_same_incident_id_in_two_agencies_stays_two_incidents(make_calls):
+    rows = [dict(agency="a", incident_id="1", received_at=T0), dict(agency="b", incident_id="1", received_at=T0)]
+    assert len(incident_level(make_calls(rows))) == 2
+
+
+def test_nth_unit_arrival(make_calls):
+    rows = UNITS + [
+        # E1 marks arrival twice: counted once, at its first arrival
+        dict(incident_id="X", unit_id="E1", received_at=T0, dispatched_at=60, arrived_at=450),
+        # a second incident with only one unit on scene
+        dict(incident_id="W", unit_id="M1", received_at="2024-02-01 09:00", dispatched_at=30, arrived_at=300),
+    ]
+    second = nth_unit_arrival(make_calls(rows), 2).set_index(S.INCIDENT_ID)
+    # X: distinct units arrive at 400 (E1), 500 (E2), 900 (E3) -> 2nd at 500: 500 s from received, 440 from dispatch
+    assert second.loc["X", N.UNITS_ARRIVED] == 3
+    assert second.loc["X", N.RECEIVED_TO_NTH_ARRIVAL_S] == 500
+    assert second.loc["X", N.DISPATCH_TO_NTH_ARRIVAL_S] == 440
+    # W: only one unit: no second arrival
+    assert second.loc["W", N.UNITS_ARRIVED] == 1
+    assert np.isnan(second.loc["W", N.RECEIVED_TO_NTH_ARRIVAL_S])
+    third = nth_unit_arrival(make_calls(rows), 3).set_index(S.INCIDENT_ID)
+    assert third.loc["X", N.RECEIVED_TO_NTH_ARRIVAL_S] == 900
+
+
+def test_incident_level_is_idempotent(make_calls):
+    rows = UNITS + [dict(incident_id="V", unit_id="M9", received_at="2024-02-01 07:00", dispatched_at=20,
+                         enroute_at=50, outcome="report")]
+    once = incident_level(make_calls(rows))
+    twice = incident_level(once)
+    pd.testing.assert_frame_equal(once, twice, check_dtype=False)
+    # a one-row incident without an arrival has no first-arriving unit
+    v = once.set_index(S.INCIDENT_ID).loc["V"]
+    assert pd.isna(v[S.UNIT_ID]) and pd.isna(v[N.FIRST_ARRIVING_ENROUTE_AT])

@@ -1,0 +1,148 @@
+"""Standard profiles: exact numbers of the standards, validation, extension, attainment."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from responsestats import schema as S
+from responsestats.errors import UserError
+from responsestats.metrics import attainment, list_standards, load_standard, standard_from_dict
+from responsestats.metrics import names as N
+from metrics_fixtures import make_calls  # noqa: F401  (pytest fixture)
+
+
+def _targets(name: str) -> dict[str, tuple]:
+    return {t.id: (t.interval, t.target_s, t.required_share) for t in load_standard(name).targets}
+
+
+def test_builtin_profiles_are_listed():
+    assert set(list_standards()) >= {"nfpa1710", "nfpa1221-2016", "nfpa1225-2022", "cn110"}
+
+
+def test_nfpa1710_numbers():
+    # NFPA 1710 (2020) 4.1.2.1(2): turnout 60 s EMS, 80 s fire (not 90 s);
+    # 4.1.2.1(3)/(6): first-unit travel 240 s (not 90 s); 4.1.2.4: 90 percent.
+    t = _targets("nfpa1710")
+    assert t["turnout_ems"] == (N.TURNOUT_S, 60.0, 0.90)
+    assert t["turnout_fire"] == (N.TURNOUT_S, 80.0, 0.90)
+    assert t["travel_first_unit"] == (N.TRAVEL_S, 240.0, 0.90)
+
+
+def test_nfpa1221_2016_and_nfpa1225_2022_numbers():
+    # NFPA 1221 (2016): alarm processing 64 s at 90 %, 106 s at 95 %
+    assert sorted(_targets("nfpa1221-2016").values()) == [
+        (N.CALL_PROCESSING_S, 64.0, 0.90),
+        (N.CALL_PROCESSING_S, 106.0, 0.95),
+    ]
+    # NFPA 1225 (2022): alarm processing 60 s at 90 %
+    assert list(_targets("nfpa1225-2022").values()) == [(N.CALL_PROCESSING_S, 60.0, 0.90)]
+
+
+def test_cn110_numbers():
+    # 110 接处警规范 art. 23: 城区 5 min, 城郊 10 min, 农村 as fast as possible (no number); arrival from dispatch
+    std = load_standard("cn110")
+    by_area = {next(iter(t.when[0].values)): (t.interval, t.target_s, t.required_share) for t in std.targets}
+    assert by_area == {
+        "urban": (N.DISPATCH_TO_ARRIVAL_S, 300.0, None),
+        "suburban": (N.DISPATCH_TO_ARRIVAL_S, 600.0, None),
+        "rural": (N.DISPATCH_TO_ARRIVAL_S, None, None),
+    }
+    assert all(t.when[0].column == S.AREA_CLASS for t in std.targets)
+
+
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        ({"standard": {"name": "x"}, "target": []}, "'target'"),
+        ({"standard": {"name": "x", "year": 2020}, "targets": []}, "'year'"),
+        ({"targets": [{"interval": "turnout_s", "target_s": 60, "share": 0.9}]}, "'share'"),
+        ({"targets": [{"interval": "turnout_s", "target_s": 60, "when": {"callgroup": ["ems"]}}]}, "'callgroup'"),
+        ({"targets": [{"interval": "turnout_s", "target_s": 60, "when": {"call_group": {"among": ["x"]}}}]},
+         "'among'"),
+    ],
+)
+def test_unknown_keys_are_named(data, key):
+    with pytest.raises(UserError, match=f"unknown key {key}"):
+        standard_from_dict(data, "mine.toml")
+
+
+def test_invalid_values_are_rejected():
+    with pytest.raises(UserError, match="required_share"):
+        standard_from_dict({"targets": [{"interval": "travel_s", "target_s": 240, "required_share": 90}]})
+    with pytest.raises(UserError, match="target_s"):
+        standard_from_dict({"targets": [{"interval": "travel_s", "target_s": -1}]})
+    with pytest.raises(UserError, match="unknown interval"):
+        standard_from_dict({"targets": [{"interval": "drive_s", "target_s": 1}]})
+
+
+def test_user_file_extends_a_builtin(tmp_path):
+    path = tmp_path / "county.toml"
+    path.write_text(
+        """
+[standard]
+name = "county"
+extends = "nfpa1710"
+
+[[targets]]
+id = "turnout_ems"
+interval = "turnout_s"
+target_s = 70
+required_share = 0.9
+when = { call_group = ["Medical"] }
+
+[[targets]]
+id = "call_processing"
+interval = "call_processing"
+target_s = 90
+""",
+        encoding="utf-8",
+    )
+    std = load_standard(str(path))
+    assert std.name == "county"
+    t = {x.id: x for x in std.targets}
+    assert list(t) == ["turnout_ems", "turnout_fire", "travel_first_unit", "call_processing"]
+    assert t["turnout_ems"].target_s == 70
+    assert t["turnout_fire"].target_s == 80
+    assert t["call_processing"].interval == N.CALL_PROCESSING_S and t["call_processing"].required_share is None
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[standard]\nname = "b"\nextends = "nfpa1710"\ncolour = "red"\n', encoding="utf-8")
+    with pytest.raises(UserError, match="unknown key 'colour'.*bad.toml|bad.toml.*unknown key 'colour'"):
+        load_standard(bad)
+
+
+def test_attainment_cn110_percentile_at_target(make_calls):
+    # Urban dispatch-to-arrival [s]: 100, 150, 200, 250, 300, 360 -> 5 of 6 within 300 s (<=):
+    #   share 0.8333, the target sits at the 83rd percentile. Suburban: 500, 700 -> 1/2.
+    #   Rural: no numeric target. The rule sets no share, so `met` is missing.
+    rows = [dict(received_at="2024-07-01 09:00", dispatched_at=0, arrived_at=s, area_class="urban")
+            for s in (100, 150, 200, 250, 300, 360)]
+    rows += [dict(received_at="2024-07-01 09:00", dispatched_at=0, arrived_at=s, area_class="suburban")
+             for s in (500, 700)]
+    rows += [dict(received_at="2024-07-01 09:00", dispatched_at=0, arrived_at=1500, area_class="rural")]
+    out = attainment(make_calls(rows), "cn110").set_index(N.TARGET_ID)
+    urban = out.loc["arrival_urban"]
+    assert urban[N.N] == 6 and urban[N.N_WITHIN] == 5
+    assert urban[N.SHARE_WITHIN] == pytest.approx(5 / 6)
+    assert math.floor(urban[N.PERCENTILE_AT_TARGET]) == 83
+    assert urban[N.MET] is pd.NA
+    assert out.loc["arrival_suburban", N.SHARE_WITHIN] == 0.5
+    rural = out.loc["arrival_rural"]
+    assert rural[N.N] == 1 and math.isnan(rural[N.SHARE_WITHIN]) and math.isnan(rural[N.TARGET_S])
+
+
+def test_attainment_nfpa1221_met_and_value_at_required(make_calls):
+    # Call processing 10, 20, ..., 100 s.
+    #   64 s: 6 of 10 within -> 0.6 < 0.90: not met; value at p90 (linear, h = 8.1) = 90 + 0.1 * 10 = 91
+    #   106 s: 10 of 10 -> 1.0 >= 0.95: met; value at p95 (h = 8.55) = 90 + 0.55 * 10 = 95.5
+    rows = [dict(received_at="2024-07-01 09:00", dispatched_at=s) for s in range(10, 101, 10)]
+    out = attainment(make_calls(rows), "nfpa1221-2016").set_index(N.TARGET_ID)
+    assert out.loc["call_processing_90", N.SHARE_WITHIN] == pytest.approx(0.6)
+    assert not out.loc["call_processing_90", N.MET]
+    assert out.loc["call_processing_90", N.VALUE_AT_REQUIRED_S] == pytest.approx(91.0)
+    assert out.loc["call_processing_95", N.SHARE_WITHIN] == 1.0
+    assert out.loc["call_processing_95", N.MET]
+    assert out.loc["call_processing_95", N.VALUE_AT_REQUIRED_S] == pytest.approx(95.5)
+    assert out.loc["call_processing_90", N.PERCENTILE_AT_TARGET] == pytest.approx(60.0)
