@@ -63,3 +63,15 @@ def cn_rows():
 @pytest.fixture
 def cn_file(tmp_path, cn_rows):
     return write_csv(tmp_path / "cn110_good.csv", CN_HEADER, cn_rows, bom=True)
+
+
+@pytest.fixture(scope="session")
+def sample_dataset(tmp_path_factory):
+    """The bundled synthetic 110 sample, ingested once per test session (agency zz110)."""
+    from responsestats.config import SAMPLE_CN110_DIR
+    from responsestats.ingest import ingest
+    from responsestats.mapping import load_mapping
+
+    out = tmp_path_factory.mktemp("sample") / "cn110"
+    ingest(sorted(SAMPLE_CN110_DIR.glob("*.csv")), out, mapping=load_mapping("cn110"), agency="zz110")
+    return out

@@ -185,6 +185,11 @@ class DatasetTransaction:
             self._writers[wkey] = writer
         return writer
 
+    def finish_file(self, agency: str, file_sha256: str) -> None:
+        """Close the partition files of one input file (frees their buffers)."""
+        for wkey in [k for k in self._writers if k[:2] == (agency, file_sha256)]:
+            self._writers.pop(wkey).close()
+
     def write_quarantine(self, agency: str, file_sha256: str, tables: Sequence[pa.Table]) -> None:
         """Write the quarantined rows of one input file (always, even if none)."""
         folder = self.staging / QUARANTINE_SUBDIR / f"{S.AGENCY}={agency}"

@@ -18,7 +18,7 @@ def add_ingest_parser(sub: argparse._SubParsersAction) -> None:
         description="Read INPUT files in blocks, normalise them with a format mapping, and add them to the "
         "dataset at --out atomically. Rows that cannot be used go to the dataset's _quarantine/ with a reason.",
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files (CSV)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files (CSV, Excel .xlsx/.xls, Parquet)")
     fmt = p.add_mutually_exclusive_group(required=True)
     fmt.add_argument("--format", dest="format", metavar="NAME", help="a built-in format (see `responsestats formats`)")
     fmt.add_argument("--mapping", dest="format", metavar="FILE.toml", help="a mapping file for another export")

@@ -8,25 +8,31 @@ neither: ``rows_read == rows_written + rows_quarantined`` holds per block.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema as S
-from ..mapping import FieldSpec, Mapping
+from ..mapping import DATE_KEY_SUFFIX, LOOKUP_KEY_PREFIX, FieldSpec, Mapping
 from .read import RawBlock
+from .timestamps import (  # noqa: F401 - re-exported names kept for callers
+    REPAIR_DST_AMBIGUOUS,
+    REPAIR_DST_NONEXISTENT,
+    VALID_YEARS,
+    VALUE_OUT_OF_RANGE,
+    VALUE_UNPARSEABLE,
+    localize_stage,
+    parse_stage,
+    resolve_stages,
+)
 
-#: Parsed timestamps outside these years are treated as unusable values.
-VALID_YEARS = (1970, 2100)
-
-VALUE_UNPARSEABLE = "unparseable"
-VALUE_OUT_OF_RANGE = "out_of_range"
 VALUE_UNRECOGNISED = "unrecognised"
-REPAIR_DST_AMBIGUOUS = "dst_ambiguous_resolved_earlier"
-REPAIR_DST_NONEXISTENT = "dst_nonexistent_shifted_forward"
+VALUE_NO_MATCH = "extract_no_match"
 
 
 @dataclass
@@ -41,6 +47,7 @@ class FileStats:
     values_nulled: dict = field(default_factory=lambda: defaultdict(Counter))
     repairs: dict = field(default_factory=lambda: defaultdict(Counter))
     unmapped_values: dict = field(default_factory=lambda: defaultdict(Counter))
+    lookup_unmatched: dict = field(default_factory=lambda: defaultdict(Counter))
 
     def to_dict(self) -> dict:
         """JSON-ready dict, keys sorted for stable output."""
@@ -57,6 +64,7 @@ class FileStats:
             "values_nulled": nested(self.values_nulled),
             "repairs": nested(self.repairs),
             "unmapped_values": {k: dict(v.most_common(20)) for k, v in sorted(self.unmapped_values.items()) if v},
+            "lookup_unmatched": {k: dict(v.most_common(20)) for k, v in sorted(self.lookup_unmatched.items()) if v},
         }
 
 
@@ -65,11 +73,12 @@ class FileContext:
     """What the normaliser needs to know about the file being read."""
 
     mapping: Mapping
-    resolved: dict[str, str]  # canonical field -> source column
+    resolved: dict[str, str]  # canonical field -> source column (see Mapping.resolve_columns)
     agency: str
     timezone: str
     source_file: str
     file_sha256: str
+    typed: bool = False  # cells come typed (Excel, Parquet) and are rendered as ISO text
     stats: FileStats = field(default_factory=FileStats)
     seen_hashes: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
 
@@ -87,6 +96,7 @@ class NormalizedBlock:
 def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
     """Normalise one raw block (see module docstring)."""
     stats = ctx.stats
+    mapping = ctx.mapping
     n = block.num_rows
     raw = _clean_text(block, ctx)
     q_rows: list[np.ndarray] = []
@@ -111,20 +121,50 @@ def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
             is_header &= (values == src).fillna(False).to_numpy(bool)
         quarantine(is_header, S.REASON_REPEATED_HEADER, None, None)
 
-    out: dict[str, pd.Series] = {}
     # (bucket, field, kind, mask, values): value-level findings, counted on kept rows only
     findings: list[tuple[str, str, str, np.ndarray, pd.Series | None]] = []
-    for spec in ctx.mapping.fields.values():
+    joined = _join_lookups(raw, ctx, findings, n)
+
+    def field_values(spec: FieldSpec) -> tuple[pd.Series, str | None]:
         src = ctx.resolved.get(spec.name)
-        values = raw[src] if src is not None else pd.Series([None] * n, dtype=object)
+        if src is None:
+            return pd.Series([None] * n, dtype=object), None
+        values = joined[src] if src in joined else raw[src]
+        if spec.na_values:
+            values = values.where(~values.isin(spec.na_values), None)
+        if spec.extract is not None:
+            values, no_match = _extract(values, spec.extract)
+            findings.append(("values_nulled", spec.name, VALUE_NO_MATCH, no_match, None))
+        return values, src
+
+    # Timestamps first: stages depend on each other (durations, midnight rollover).
+    stages = {}
+    for spec in mapping.fields.values():
         if spec.kind == "timestamp":
-            parsed, unusable, found = _parse_timestamps(values, spec, ctx.timezone)
-            out[spec.name] = parsed
-            findings.extend(found)
+            values, src = field_values(spec)
+            date_col = ctx.resolved.get(spec.name + DATE_KEY_SUFFIX)
+            date_values = raw[date_col] if date_col is not None else None
+            stages[spec.name] = parse_stage(spec, values, src, date_values, typed=ctx.typed, date_column=date_col)
+    resolve_stages(stages, mapping.fields, mapping.midnight_rollover)
+
+    out: dict[str, pd.Series] = {}
+    outcome_values = None
+    for spec in mapping.fields.values():
+        if spec.kind == "timestamp":
+            stage = stages[spec.name]
+            out[spec.name] = localize_stage(stage, ctx.timezone)
+            findings.extend(stage.findings)
             if spec.required:
-                quarantine(values.isna().to_numpy(), S.REASON_MISSING_TIMESTAMP, src, values)
-                quarantine(unusable, S.REASON_BAD_TIMESTAMP, src, values)
+                if stage.date_missing is not None:  # a clock-only time: name the date column when it failed
+                    quarantine(stage.date_missing, S.REASON_MISSING_TIMESTAMP, stage.date_column, stage.date_raw)
+                quarantine(stage.missing, S.REASON_MISSING_TIMESTAMP, stage.column, stage.raw)
+                if stage.date_unusable is not None:
+                    quarantine(stage.date_unusable, S.REASON_BAD_TIMESTAMP, stage.date_column, stage.date_raw)
+                quarantine(stage.unusable, S.REASON_BAD_TIMESTAMP, stage.column, stage.raw)
         else:
+            values, src = field_values(spec)
+            if spec.name == S.OUTCOME and src is not None:
+                outcome_values = values
             out[spec.name], found = _convert(values, spec)
             findings.extend(found)
             if spec.required:
@@ -132,9 +172,8 @@ def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
                 reason = S.REASON_MISSING_ID if spec.name == S.INCIDENT_ID else S.REASON_MISSING_VALUE
                 quarantine(missing, reason, src, values)
 
-    outcome_src = ctx.resolved.get(S.OUTCOME)
-    if outcome_src is not None:
-        out[S.OUTCOME_RAW] = raw[outcome_src]
+    if outcome_values is not None:
+        out[S.OUTCOME_RAW] = outcome_values
     else:
         out[S.OUTCOME] = pd.Series([S.OUTCOME_UNKNOWN] * n, dtype=object)
 
@@ -143,9 +182,7 @@ def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
         hashes = pd.util.hash_pandas_object(pd.DataFrame(raw), index=False).to_numpy(np.uint64)
         dup = pd.Series(hashes).duplicated().to_numpy() | np.isin(hashes, ctx.seen_hashes)
         quarantine(dup, S.REASON_DUPLICATE_ROW, None, None)
-        new = np.unique(hashes)
-        ctx.seen_hashes = np.insert(ctx.seen_hashes, np.searchsorted(ctx.seen_hashes, new), new)
-        ctx.seen_hashes = np.unique(ctx.seen_hashes)
+        ctx.seen_hashes = np.union1d(ctx.seen_hashes, hashes)
 
     keep = ~bad
     _count_findings(findings, keep, stats)
@@ -165,14 +202,44 @@ def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
     return NormalizedBlock(table=table, year=year, month=month, quarantine=qtable)
 
 
+def _join_lookups(raw: dict[str, pd.Series], ctx: FileContext, findings: list, n: int) -> dict[str, pd.Series]:
+    """Columns read from lookup tables (``"<lookup>.<column>"``), joined on their key column."""
+    joined: dict[str, pd.Series] = {}
+    for key, key_col in ctx.resolved.items():
+        if not key.startswith(LOOKUP_KEY_PREFIX):
+            continue
+        lookup = ctx.mapping.lookups[key[len(LOOKUP_KEY_PREFIX):]]
+        keys = raw[key_col]
+        unmatched = (keys.notna() & ~keys.isin(lookup.keys)).to_numpy()
+        findings.append(("lookup_unmatched", lookup.name, "", unmatched, keys))
+        for col, table in lookup.table.items():
+            values = keys.map(table).astype(object)
+            values = values.where(values.notna(), None)
+            if lookup.unmatched == "key":
+                values[unmatched] = keys[unmatched]
+            joined[f"{lookup.name}.{col}"] = values
+    return joined
+
+
+def _extract(values: pd.Series, pattern: re.Pattern) -> tuple[pd.Series, np.ndarray]:
+    """The first group of ``pattern`` (or its whole match) in each value; the mask of values it missed."""
+    if pattern.groups == 0:
+        pattern = re.compile(f"({pattern.pattern})", pattern.flags)
+    got = values.str.extract(pattern, expand=True)[0].astype(object)
+    got = got.where(got.notna(), None)
+    no_match = (values.notna() & got.isna()).to_numpy()
+    return got, no_match
+
+
 def _clean_text(block: RawBlock, ctx: FileContext) -> dict[str, pd.Series]:
-    """Source columns as object Series: stripped, NA tokens as None."""
-    na = set(ctx.mapping.na_values)
+    """Source columns as object Series: spaces trimmed, NA tokens as None (vectorised in Arrow)."""
+    na = pa.array(sorted(set(ctx.mapping.na_values)), pa.string())
     cleaned: dict[str, pd.Series] = {}
     for src, arr in block.columns.items():
-        s = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
-        s = s.str.strip()
-        cleaned[src] = s.where(~s.isin(na) & s.notna(), None)
+        trimmed = pc.utf8_trim_whitespace(arr)
+        missing = pc.fill_null(pc.is_in(trimmed, value_set=na), True)
+        values = pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
+        cleaned[src] = pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
     return cleaned
 
 
@@ -181,68 +248,12 @@ def _count_findings(findings, keep: np.ndarray, stats: FileStats) -> None:
         mask = mask & keep
         if not mask.any():
             continue
-        if bucket == "unmapped":
+        if bucket in ("unmapped", "lookup_unmatched"):
+            target = stats.unmapped_values if bucket == "unmapped" else stats.lookup_unmatched
             for value, count in values[mask].value_counts().items():
-                stats.unmapped_values[name][str(value)] += int(count)
+                target[name][str(value)] += int(count)
         else:
             getattr(stats, bucket)[name][kind] += int(mask.sum())
-
-
-def _parse_timestamps(values: pd.Series, spec: FieldSpec, tz: str):
-    """Parse local timestamp text with the spec's formats and convert to UTC.
-
-    Returns the UTC timestamps (NaT where missing or unusable), a boolean mask
-    of values present but unusable (not parseable, or out of range), and the
-    findings to count.
-    """
-    naive = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    todo = values.notna().to_numpy().copy()
-    for fmt in spec.formats:
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(values[todo], format=fmt, errors="coerce")
-        ok = parsed.notna().to_numpy()
-        idx = np.flatnonzero(todo)[ok]
-        naive.iloc[idx] = parsed[ok].astype("datetime64[us]").to_numpy()
-        todo[idx] = False
-    unparseable = todo
-    years = naive.dt.year
-    out_of_range = ((years < VALID_YEARS[0]) | (years > VALID_YEARS[1])).fillna(False).to_numpy(bool)
-    naive[out_of_range] = pd.NaT
-    utc, ambiguous, nonexistent = _localize(naive, tz)
-    findings = [
-        ("values_nulled", spec.name, VALUE_UNPARSEABLE, unparseable, None),
-        ("values_nulled", spec.name, VALUE_OUT_OF_RANGE, out_of_range, None),
-        ("repairs", spec.name, REPAIR_DST_AMBIGUOUS, ambiguous, None),
-        ("repairs", spec.name, REPAIR_DST_NONEXISTENT, nonexistent, None),
-    ]
-    return utc, unparseable | out_of_range, findings
-
-
-def _localize(naive: pd.Series, tz: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Naive local time -> UTC, resolving DST changes deterministically.
-
-    Ambiguous wall times (the repeated hour when clocks go back) take the
-    earlier instant (the first pass through the hour); non-existent wall times
-    (the skipped hour when clocks go forward) are shifted forward to the first
-    valid instant. Returns the UTC series and the masks of both repairs.
-    """
-    n = len(naive)
-    ambiguous = np.zeros(n, bool)
-    nonexistent = np.zeros(n, bool)
-    strict = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    failed = (strict.isna() & naive.notna()).to_numpy()
-    if failed.any():
-        sub = naive[failed]
-        earlier = np.ones(len(sub), bool)
-        amb = sub.dt.tz_localize(tz, ambiguous=earlier, nonexistent="NaT")
-        is_amb = amb.notna().to_numpy()
-        fixed = amb.where(is_amb, sub.dt.tz_localize(tz, ambiguous=earlier, nonexistent="shift_forward"))
-        strict = strict.copy()
-        strict[failed] = fixed
-        ambiguous[np.flatnonzero(failed)[is_amb]] = True
-        nonexistent[np.flatnonzero(failed)[~is_amb]] = True
-    return strict.dt.tz_convert("UTC"), ambiguous, nonexistent
 
 
 def _convert(values: pd.Series, spec: FieldSpec):

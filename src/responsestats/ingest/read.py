@@ -1,16 +1,23 @@
 """Stream an input file as blocks of raw text columns.
 
-The reader knows file formats (CSV, and later Excel and Parquet) and
+The reader knows file formats (CSV, Excel ``.xlsx``/``.xls``, Parquet) and
 encodings, nothing about call logs: it yields the mapped source columns as
 strings, block by block, with each record's row number, and reports records
 it could not split into the header's columns. Memory is bounded by the block
 size, not by the file's size.
+
+Typed cells (Excel dates and numbers, Parquet columns) are rendered as text
+the same way everywhere (:func:`render_cell`): timestamps as
+``YYYY-MM-DD HH:MM:SS[.ffffff]`` (zone-aware instants in UTC, with a ``Z``),
+whole numbers without a decimal point, booleans as ``true``/``false``.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +26,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from ..config import DEFAULT_BLOCK_ROWS
 from ..errors import UserError
+from .csvchunks import iter_chunks
 
 #: Bytes per CSV block handed to the parser.
 CSV_BLOCK_BYTES = 8 << 20
@@ -80,6 +89,9 @@ def detect_encoding(path: Path, encodings: tuple[str, ...]) -> str:
 class CsvSource:
     """A CSV file read in blocks with pyarrow's streaming parser.
 
+    Attributes ``path``, ``header``, ``encoding`` and ``typed`` (False: every
+    cell is text) are shared by all sources.
+
     Parameters
     ----------
     path : Path
@@ -97,6 +109,7 @@ class CsvSource:
         self.encoding = detect_encoding(self.path, encodings)
         self.delimiter = delimiter
         self.header_row = header_row
+        self.typed = False
         self.header = self._read_header()
 
     def _arrow_encoding(self) -> str:
@@ -121,53 +134,48 @@ class CsvSource:
     def blocks(self, columns: list[str]) -> Iterator[RawBlock]:
         """Yield the given source columns, block by block.
 
+        The file is cut into chunks of whole records (:mod:`.csvchunks`) and
+        each chunk is parsed by ``pyarrow.csv.read_csv`` on all cores, so memory
+        stays at a few chunks whatever the file's size.
+
         Parameters
         ----------
         columns : list of str
             Source column names to read (others are never read).
         """
-        bad: list[tuple[int, str]] = []
-        first_data_line = self.header_row + 2  # 1-based line number of record 1
-
-        def on_invalid(row: pacsv.InvalidRow) -> str:
-            record = (row.number - first_data_line + 1) if row.number is not None else -1
-            bad.append((record, f"expected {row.expected_columns} fields, found {row.actual_columns}"))
-            return "skip"
-
+        bad_lines: list[int] = []  # 1-based line numbers within the current chunk
+        parse = pacsv.ParseOptions(
+            delimiter=self.delimiter, newlines_in_values=True,
+            invalid_row_handler=lambda row: (bad_lines.append(row.number if row.number is not None else -1),
+                                             "skip")[1],
+        )
+        convert = pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in columns}, include_columns=columns,
+            strings_can_be_null=False, quoted_strings_can_be_null=False,
+        )
+        threaded = pacsv.ReadOptions(column_names=self.header, use_threads=True, block_size=CSV_BLOCK_BYTES)
+        # Single-threaded parsing reports the line number of malformed records.
+        numbered = pacsv.ReadOptions(column_names=self.header, use_threads=False, block_size=1 << 30)
+        next_record = 1
         try:
-            reader = pacsv.open_csv(
-                self.path,
-                read_options=pacsv.ReadOptions(
-                    encoding=self._arrow_encoding(),
-                    skip_rows=self.header_row + 1,
-                    column_names=self.header,
-                    block_size=CSV_BLOCK_BYTES,
-                    use_threads=False,
-                ),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={c: pa.string() for c in columns},
-                    include_columns=columns,
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            next_record = 1
-            skipped: list[int] = []  # every malformed record number so far (few)
-            for batch in reader:
-                # Records skipped as malformed take their numbers out of the sequence.
-                skipped.extend(r for r, _ in bad)
-                rows = _number_rows(next_record, batch.num_rows, skipped)
-                if len(rows):
-                    next_record = int(rows[-1]) + 1
-                cols = {c: batch.column(i) for i, c in enumerate(columns)}
-                yield RawBlock(columns=cols, rows=rows, bad_records=bad[:])
-                bad.clear()
-            if bad:  # malformed records after the last batch
-                yield RawBlock(columns={c: pa.array([], pa.string()) for c in columns},
-                               rows=np.empty(0, np.int64), bad_records=bad[:])
+            for chunk in iter_chunks(self.path, self.encoding, skip=self.header_row + 1):
+                bad_lines.clear()
+                buf = pa.py_buffer(chunk)
+                table = pacsv.read_csv(buf, read_options=threaded, parse_options=parse, convert_options=convert)
+                if any(ln <= 0 for ln in bad_lines):
+                    bad_lines.clear()
+                    table = pacsv.read_csv(buf, read_options=numbered, parse_options=parse, convert_options=convert)
+                # Malformed records take their numbers out of the sequence (exact
+                # unless a quoted field spans lines before them in this chunk).
+                skipped = sorted(next_record + ln - 1 for ln in bad_lines if ln > 0)
+                rows = _number_rows(next_record, table.num_rows, skipped)
+                bad = [(r, "record does not have the header's number of fields") for r in skipped]
+                bad += [(-1, "record does not have the header's number of fields")] * sum(ln <= 0 for ln in bad_lines)
+                next_record += table.num_rows + len(bad_lines)
+                table = table.combine_chunks()
+                cols = {c: table.column(c).chunk(0) if table.column(c).num_chunks else pa.array([], pa.string())
+                        for c in columns}
+                yield RawBlock(columns=cols, rows=rows, bad_records=bad)
         except pa.ArrowInvalid as exc:
             msg = str(exc)
             if "UTF8" in msg or "utf8" in msg.lower():
@@ -178,7 +186,6 @@ class CsvSource:
             raise UserError(f"{self.path}: cannot parse CSV: {msg}") from None
         except UnicodeDecodeError as exc:
             raise UserError(f"{self.path}: the file is not valid {self.encoding} at byte {exc.start}") from None
-
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -215,8 +222,280 @@ def _number_rows(start: int, count: int, skipped: list[int]) -> np.ndarray:
     return out
 
 
-def open_source(path: Path, encodings: tuple[str, ...], delimiter: str = ",", header_row: int = 0) -> CsvSource:
+class ExcelSource:
+    """An Excel sheet streamed in blocks of rows.
+
+    ``.xlsx``/``.xlsm`` are read with openpyxl in read-only mode (rows are
+    parsed as they are iterated, the workbook is never loaded whole); ``.xls``
+    with xlrd, whose sheets are loaded one at a time (``on_demand``).
+
+    Parameters
+    ----------
+    path : Path
+        The workbook.
+    sheet : str or int
+        Sheet name, or 0-based index.
+    header_row : int
+        0-based row of the header; rows above it are skipped.
+    block_rows : int
+        Rows per block.
+
+    Notes
+    -----
+    Record numbers count sheet rows below the header, so that a record's
+    spreadsheet row is ``source_row + header_row + 1``. Entirely empty rows
+    are not records (spreadsheets keep formatted empty rows) and are skipped
+    without renumbering the rows below them. A row with non-empty cells past
+    the header's last column is reported as ragged.
+    """
+
+    def __init__(self, path: Path, sheet: str | int = 0, header_row: int = 0, block_rows: int = DEFAULT_BLOCK_ROWS):
+        self.path = Path(path)
+        self.sheet = sheet
+        self.header_row = header_row
+        self.block_rows = max(1, int(block_rows))
+        self.encoding = None
+        self.typed = True
+        self._xls = self.path.suffix.lower() == ".xls"
+        rows = self._rows()
+        try:
+            header = None
+            for _ in range(self.header_row + 1):
+                header = next(rows, None)
+        finally:
+            rows.close()
+        if not header or not any(render_cell(v) for v in header):
+            raise UserError(f"{self.path}: sheet {self.sheet!r} is empty (no header row {self.header_row + 1})")
+        names = [(render_cell(v) or "").replace("\ufeff", "").strip() for v in header]
+        while names and not names[-1]:
+            names.pop()
+        self.header = _unique(names)
+
+    def _rows(self) -> Iterator[tuple]:
+        """Every row of the sheet as a tuple of Python values, top to bottom."""
+        return self._xls_rows() if self._xls else self._xlsx_rows()
+
+    def _xlsx_rows(self) -> Iterator[tuple]:
+        import zipfile
+
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+            raise UserError(f"{self.path}: not a readable .xlsx workbook ({exc})") from None
+        try:
+            ws = _pick_sheet(self.path, wb.sheetnames, self.sheet, wb.__getitem__)
+            yield from ws.iter_rows(values_only=True)
+        finally:
+            wb.close()
+
+    def _xls_rows(self) -> Iterator[tuple]:
+        import xlrd
+
+        try:
+            book = xlrd.open_workbook(self.path, on_demand=True)
+        except (xlrd.XLRDError, OSError, ValueError) as exc:
+            raise UserError(f"{self.path}: not a readable .xls workbook ({exc})") from None
+        try:
+            sh = _pick_sheet(self.path, book.sheet_names(), self.sheet, book.sheet_by_name)
+            for r in range(sh.nrows):
+                yield tuple(_xls_value(c, book.datemode) for c in sh.row(r))
+        finally:
+            book.release_resources()
+
+    def blocks(self, columns: list[str]) -> Iterator[RawBlock]:
+        """Yield the given source columns, block by block (see :meth:`CsvSource.blocks`)."""
+        index = [self.header.index(c) for c in columns]
+        width = len(self.header)
+        rows = self._rows()
+        try:
+            for _ in range(self.header_row + 1):
+                next(rows, None)
+            record = 0
+            buf: list[tuple] = []
+            nums: list[int] = []
+            bad: list[tuple[int, str]] = []
+            for row in rows:
+                record += 1
+                cells = [render_cell(v) for v in row]
+                if not any(c is not None and c.strip() for c in cells):
+                    continue
+                extra = [c for c in cells[width:] if c is not None and c.strip()]
+                if extra:
+                    last = max(i for i, c in enumerate(cells) if c is not None and c.strip()) + 1
+                    bad.append((record, f"expected {width} fields, found {last}"))
+                else:
+                    buf.append(tuple(cells[i] if i < len(cells) else None for i in index))
+                    nums.append(record)
+                if len(buf) >= self.block_rows:
+                    yield _block_from_rows(columns, buf, nums, bad)
+                    buf, nums, bad = [], [], []
+            if buf or bad:
+                yield _block_from_rows(columns, buf, nums, bad)
+        finally:
+            rows.close()
+
+
+class ParquetSource:
+    """A Parquet file read in record batches (``pyarrow.parquet.ParquetFile.iter_batches``).
+
+    Parameters
+    ----------
+    path : Path
+        The Parquet file.
+    block_rows : int
+        Rows per batch.
+    """
+
+    def __init__(self, path: Path, block_rows: int = DEFAULT_BLOCK_ROWS):
+        import pyarrow.parquet as pq
+
+        self.path = Path(path)
+        self.block_rows = max(1, int(block_rows))
+        self.encoding = None
+        self.typed = True
+        try:
+            self._file = pq.ParquetFile(self.path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise UserError(f"{self.path}: not a readable Parquet file ({exc})") from None
+        self.header = list(self._file.schema_arrow.names)
+
+    def blocks(self, columns: list[str]) -> Iterator[RawBlock]:
+        """Yield the given source columns as text, batch by batch."""
+        start = 1
+        for batch in self._file.iter_batches(batch_size=self.block_rows, columns=columns, use_threads=False):
+            cols = {c: arrow_to_text(batch.column(batch.schema.get_field_index(c))) for c in columns}
+            rows = np.arange(start, start + batch.num_rows, dtype=np.int64)
+            start += batch.num_rows
+            yield RawBlock(columns=cols, rows=rows)
+
+
+def _pick_sheet(path: Path, names: list[str], sheet: str | int, by_name):
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise UserError(f"{path}: no sheet number {sheet} (0-based); the sheets are {names}")
+        return by_name(names[sheet])
+    if sheet not in names:
+        raise UserError(f"{path}: no sheet named {sheet!r}; the sheets are {names}")
+    return by_name(sheet)
+
+
+def _xls_value(cell, datemode: int):
+    """An xlrd cell as a Python value (dates as datetime or time, errors as their text)."""
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            value = xlrd.xldate_as_datetime(cell.value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return cell.value
+        return value.time() if cell.value < 1 else value
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#ERR")
+    return cell.value
+
+
+def render_cell(value) -> str | None:
+    """One typed cell as text (see the module docstring); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return value.isoformat(sep=" ") + "Z"
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        total = int(round(value.total_seconds()))
+        sign = "-" if total < 0 else ""
+        h, rem = divmod(abs(total), 3600)
+        return f"{sign}{h}:{rem // 60:02d}:{rem % 60:02d}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def arrow_to_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A typed Arrow column as text, rendered like :func:`render_cell`."""
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        return arrow_to_text(arr.dictionary_decode())
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return arr.cast(pa.string())
+    if pa.types.is_timestamp(t):
+        if t.tz is not None:
+            utc = arr.cast(pa.timestamp(t.unit))  # the UTC instant
+            return pc.binary_join_element_wise(_ts_text(utc), pa.scalar("Z"), pa.scalar(""))
+        return _ts_text(arr)
+    if pa.types.is_date(t):
+        return pc.strftime(arr.cast(pa.date32()).cast(pa.timestamp("s")), format="%Y-%m-%d")
+    if pa.types.is_floating(t):
+        values = [render_cell(v) for v in arr.to_pylist()]
+        return pa.array(values, pa.string())
+    if pa.types.is_duration(t):
+        seconds = pc.divide(arr.cast(pa.int64()).cast(pa.float64()),
+                            {"s": 1, "ms": 1e3, "us": 1e6, "ns": 1e9}[t.unit])
+        return pa.array([render_cell(v) for v in seconds.to_pylist()], pa.string())
+    if pa.types.is_time(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return pa.array([render_cell(v) if not isinstance(v, bytes) else v.decode("utf-8", "replace")
+                         for v in arr.to_pylist()], pa.string())
+    return arr.cast(pa.string())
+
+
+def _ts_text(arr: pa.Array) -> pa.Array:
+    """Naive timestamps as ``YYYY-MM-DD HH:MM:SS``, with ``.ffffff`` only where there is a fraction."""
+    import pyarrow.compute as pc
+
+    text = pc.strftime(arr.cast(pa.timestamp("us"), safe=False), format="%Y-%m-%d %H:%M:%S")
+    return pc.replace_substring_regex(text, pattern=r"\.000000$", replacement="")
+
+
+def _block_from_rows(columns: list[str], rows: list[tuple], nums: list[int],
+                     bad: list[tuple[int, str]]) -> RawBlock:
+    cols = {c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(columns)}
+    return RawBlock(columns=cols, rows=np.asarray(nums, np.int64), bad_records=list(bad))
+
+
+def open_source(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",), delimiter: str = ",", header_row: int = 0,
+                sheet: str | int = 0, block_rows: int = DEFAULT_BLOCK_ROWS):
     """Open an input file for block reading, by its extension.
+
+    Parameters
+    ----------
+    path : Path
+        The input file: ``.csv``/``.txt``/``.tsv`` (or no extension), ``.xlsx``/``.xlsm``,
+        ``.xls`` or ``.parquet``/``.pq``.
+    encodings, delimiter : optional
+        Text files only.
+    header_row : int
+        Text files and Excel.
+    sheet : str or int
+        Excel only.
+    block_rows : int
+        Rows per block, for Excel and Parquet (CSV blocks are sized in bytes).
+
+    Returns
+    -------
+    CsvSource, ExcelSource or ParquetSource
 
     Raises
     ------
@@ -231,4 +510,9 @@ def open_source(path: Path, encodings: tuple[str, ...], delimiter: str = ",", he
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv", ""):
         return CsvSource(path, encodings, delimiter=delimiter, header_row=header_row)
-    raise UserError(f"{path}: unsupported file type '{suffix}' (supported: .csv)")
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return ExcelSource(path, sheet=sheet, header_row=header_row, block_rows=block_rows)
+    if suffix in (".parquet", ".pq"):
+        return ParquetSource(path, block_rows=block_rows)
+    raise UserError(f"{path}: unsupported file type '{suffix}' (supported: .csv, .txt, .tsv, .xlsx, .xlsm, .xls, "
+                    ".parquet)")

@@ -1,0 +1,321 @@
+"""Timestamp stages: parse local text, apply the repair rules, convert to UTC.
+
+Everything is driven by the mapping's :class:`~responsestats.mapping.FieldSpec`
+of each stage; there are no per-agency branches. The steps, per block:
+
+1. :func:`parse_stage` reads each stage's text as a naive local wall time:
+   ``formats`` tried in order, an optional zone suffix (``20240315092336PD``)
+   whose UTC offset is kept, an optional ``date_source`` column for clock-only
+   times, or a duration text counted from an earlier stage (``after``).
+2. :func:`resolve_stages` walks the stages in response order, adds the
+   durations to their base stage, and applies the midnight-rollover repair.
+3. :func:`localize_stage` converts wall time to UTC: the data's own offset
+   where it has one (counting where it disagrees with the configured zone),
+   else the configured zone, resolving DST gaps and folds deterministically.
+
+Every repair is returned as a finding ``("repairs", field, rule, mask, None)``,
+counted per column and rule in the ingest report (on kept rows only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..mapping import DURATION_FORMATS, ROLLOVER_STAGES, STAGE_ORDER, FieldSpec
+
+#: Parsed timestamps outside these years are treated as unusable values.
+VALID_YEARS = (1970, 2100)
+
+VALUE_UNPARSEABLE = "unparseable"
+VALUE_OUT_OF_RANGE = "out_of_range"
+VALUE_DATE_MISSING = "date_missing"
+VALUE_BASE_MISSING = "base_stage_missing"
+REPAIR_DST_AMBIGUOUS = "dst_ambiguous_resolved_earlier"
+REPAIR_DST_NONEXISTENT = "dst_nonexistent_shifted_forward"
+REPAIR_ROLLOVER = "midnight_rollover_day_added"
+REPAIR_OFFSET_WINS = "zone_suffix_offset_differs_from_timezone"
+
+#: A later stage this much (or more) before the preceding stage, and at most a day, is rolled over.
+ROLLOVER_MIN_GAP = pd.Timedelta(hours=12)
+ROLLOVER_MAX_GAP = pd.Timedelta(hours=24)
+
+#: Extra formats tried for values of typed sources (Excel, Parquet), which readers render as ISO text.
+TYPED_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d")
+TYPED_TIME_FORMATS = ("%H:%M:%S", "%H:%M:%S.%f")
+#: Readers of typed sources render zone-aware instants in UTC with this suffix.
+TYPED_SUFFIXES = {"Z": 0}
+
+
+@dataclass
+class Stage:
+    """One timestamp field of one block, while it is being built.
+
+    Attributes
+    ----------
+    name : str
+        Canonical field.
+    naive : pandas.Series
+        Local wall time [datetime64[us]], NaT where none.
+    offset : numpy.ndarray
+        The data's own UTC offset [s] where a zone suffix gave one, else NaN.
+    missing : numpy.ndarray
+        The source value is absent [bool].
+    unusable : numpy.ndarray
+        The source value is present but cannot be used [bool].
+    column : str or None
+        The source column (named in the quarantine).
+    raw : pandas.Series
+        The source text (the quarantine's raw value).
+    duration : numpy.ndarray or None
+        For a stage given as a duration: seconds after ``after`` [s], NaN where none.
+    date_column : str or None
+        For a clock-only time: the ``date_source`` column.
+    date_raw : pandas.Series or None
+        Its text.
+    date_missing, date_unusable : numpy.ndarray or None
+        Rows whose time is present but whose date is absent / unusable [bool]
+        (also included in ``missing`` / ``unusable``).
+    instant : numpy.ndarray or None
+        Rows that were zone-aware typed values (exact instants) [bool].
+    findings : list
+        Value-level findings ``(bucket, field, kind, mask, values)``.
+    """
+
+    name: str
+    naive: pd.Series
+    offset: np.ndarray
+    missing: np.ndarray
+    unusable: np.ndarray
+    column: str | None
+    raw: pd.Series
+    duration: np.ndarray | None = None
+    date_column: str | None = None
+    date_raw: pd.Series | None = None
+    date_missing: np.ndarray | None = None
+    date_unusable: np.ndarray | None = None
+    instant: np.ndarray | None = None
+    findings: list = field(default_factory=list)
+
+
+def parse_stage(spec: FieldSpec, values: pd.Series, column: str | None, date_values: pd.Series | None = None,
+                typed: bool = False, date_column: str | None = None) -> Stage:
+    """Read one stage's source text as naive local time (or a duration).
+
+    Parameters
+    ----------
+    spec : FieldSpec
+        The stage's mapping.
+    values : pandas.Series
+        Source text, None where missing.
+    column : str or None
+        Source column name (None when the file lacks it).
+    date_values : pandas.Series, optional
+        Text of the ``date_source`` column, for clock-only times.
+    date_column : str, optional
+        Name of that column.
+    typed : bool
+        The source has typed cells (Excel, Parquet): ISO renderings are accepted too.
+    """
+    n = len(values)
+    present = values.notna().to_numpy()
+    offset = np.full(n, np.nan)
+    if spec.after is not None:
+        seconds, unparseable, found = _parse_durations(values, spec)
+        stage = Stage(spec.name, pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]"), offset,
+                      ~present, unparseable, column, values, duration=seconds)
+        stage.findings.extend(found)
+        stage.findings.append(("values_nulled", spec.name, VALUE_UNPARSEABLE, unparseable, None))
+        return stage
+
+    text = values
+    instant = np.zeros(n, bool)  # typed zone-aware values: exact instants, never "disagreeing"
+    if typed:
+        for suffix, seconds in TYPED_SUFFIXES.items():
+            hit = text.str.match(r"^\d{4}-\d{2}-\d{2} [\d:.]+" + suffix + "$").fillna(False).to_numpy(bool)
+            if hit.any():
+                text = text.copy()
+                text[hit] = text[hit].str[: -len(suffix)]
+                offset[hit] = seconds
+                instant |= hit
+    if spec.zone_suffixes:
+        text = text.copy()
+        for suffix in sorted(spec.zone_suffixes, key=len, reverse=True):
+            hit = (text.str.endswith(suffix).fillna(False).to_numpy(bool)) & np.isnan(offset)
+            if hit.any():
+                text[hit] = text[hit].str[: -len(suffix)].str.rstrip()
+                offset[hit] = spec.zone_suffixes[suffix]
+    formats = spec.formats
+    if typed:
+        formats = formats + (TYPED_TIME_FORMATS if spec.date_source else TYPED_FORMATS)
+    naive, unparseable = _parse_formats(text, formats)
+    missing = ~present
+    findings = []
+    date_info = {}
+    if spec.date_source:
+        dates = date_values if date_values is not None else pd.Series([None] * n, index=values.index, dtype=object)
+        date_formats = spec.date_formats + (TYPED_FORMATS if typed else ())
+        day, bad_date = _parse_formats(dates, date_formats)
+        no_date = present & ~dates.notna().to_numpy()
+        bad_date = present & bad_date & ~unparseable
+        naive = day.dt.normalize() + (naive - naive.dt.normalize())
+        findings.append(("values_nulled", spec.name, VALUE_DATE_MISSING, no_date & ~unparseable, None))
+        missing = missing | no_date
+        unparseable = unparseable | bad_date
+        naive[unparseable | missing] = pd.NaT
+        date_info = dict(date_column=date_column, date_raw=dates, date_missing=no_date, date_unusable=bad_date)
+    years = naive.dt.year
+    out_of_range = ((years < VALID_YEARS[0]) | (years > VALID_YEARS[1])).fillna(False).to_numpy(bool)
+    naive[out_of_range] = pd.NaT
+    offset[naive.isna().to_numpy()] = np.nan
+    findings += [
+        ("values_nulled", spec.name, VALUE_UNPARSEABLE, unparseable, None),
+        ("values_nulled", spec.name, VALUE_OUT_OF_RANGE, out_of_range, None),
+    ]
+    return Stage(spec.name, naive, offset, missing, unparseable | out_of_range, column, values, findings=findings,
+                 instant=instant, **date_info)
+
+
+def resolve_stages(stages: dict[str, Stage], specs: dict[str, FieldSpec], midnight_rollover: bool) -> None:
+    """Fill stages given as durations and apply the midnight-rollover repair, in place.
+
+    Stages are visited in response order (received, dispatched, en route,
+    arrived, cleared; then arrested). A duration stage is its base stage plus
+    the duration. With ``midnight_rollover``, a stage read from a timestamp
+    that lies more than 12 h and at most 24 h *before* the nearest earlier
+    stage present in the same row is taken to carry the call's date although
+    it happened after midnight: a day is added (and counted).
+    """
+    order = [s for s in STAGE_ORDER if s in stages] + [s for s in stages if s not in STAGE_ORDER]
+    last = None  # nearest earlier stage present, row by row
+    first = True
+    for name in order:
+        stage = stages[name]
+        spec = specs[name]
+        if stage.duration is not None:
+            base = stages.get(spec.after)
+            has_duration = ~np.isnan(stage.duration)
+            if base is None:
+                base_naive = pd.Series(pd.NaT, index=stage.naive.index, dtype="datetime64[us]")
+                base_offset = np.full(len(stage.naive), np.nan)
+            else:
+                base_naive, base_offset = base.naive, base.offset
+            stage.naive = (base_naive + pd.to_timedelta(stage.duration, unit="s")).astype("datetime64[us]")
+            stage.offset = np.where(has_duration, base_offset, np.nan)
+            if base is not None and base.instant is not None:
+                stage.instant = base.instant & has_duration
+            stage.findings.append(("values_nulled", name, VALUE_BASE_MISSING,
+                                   has_duration & base_naive.isna().to_numpy(), None))
+        elif midnight_rollover and name in ROLLOVER_STAGES and not first and last is not None:
+            gap = last - stage.naive
+            roll = ((gap > ROLLOVER_MIN_GAP) & (gap <= ROLLOVER_MAX_GAP)).fillna(False).to_numpy(bool)
+            if roll.any():
+                stage.naive = stage.naive.copy()
+                stage.naive[roll] = stage.naive[roll] + pd.Timedelta(days=1)
+            stage.findings.append(("repairs", name, REPAIR_ROLLOVER, roll, None))
+        if name in ROLLOVER_STAGES:
+            last = stage.naive if last is None else stage.naive.where(stage.naive.notna(), last)
+            first = False
+
+
+def localize_stage(stage: Stage, tz: str) -> pd.Series:
+    """A stage's wall time -> UTC; repairs are appended to ``stage.findings``.
+
+    Rows with an offset of their own (a zone suffix) use it, and are counted
+    where the configured zone would give a different offset at that wall time.
+    Other rows are localised in ``tz`` (see :func:`localize`).
+    """
+    explicit = ~np.isnan(stage.offset) & stage.naive.notna().to_numpy()
+    utc, ambiguous, nonexistent = localize(stage.naive.where(~explicit, pd.NaT), tz)
+    if explicit.any():
+        wall = stage.naive[explicit]
+        offs = pd.to_timedelta(stage.offset[explicit], unit="s")
+        utc = utc.copy()
+        utc[explicit] = (wall - offs).dt.tz_localize("UTC")
+        differs = _offset_disagrees(wall, stage.offset[explicit], tz, explicit)
+        if stage.instant is not None:
+            differs &= ~stage.instant
+        stage.findings.append(("repairs", stage.name, REPAIR_OFFSET_WINS, differs, None))
+    stage.findings.append(("repairs", stage.name, REPAIR_DST_AMBIGUOUS, ambiguous, None))
+    stage.findings.append(("repairs", stage.name, REPAIR_DST_NONEXISTENT, nonexistent, None))
+    return utc
+
+
+def _offset_disagrees(wall: pd.Series, offsets: np.ndarray, tz: str, where: np.ndarray) -> np.ndarray:
+    """Mask (over the whole block) of rows whose own offset is not one the zone allows at that wall time."""
+    out = np.zeros(len(where), bool)
+    candidates = []
+    for amb in (True, False):  # in a fold both offsets are valid; in a gap neither
+        loc = wall.dt.tz_localize(tz, ambiguous=np.full(len(wall), amb), nonexistent="NaT")
+        off = (loc.dt.tz_localize(None) - loc.dt.tz_convert("UTC").dt.tz_localize(None)).dt.total_seconds()
+        candidates.append(off.to_numpy(float))
+    agree = (candidates[0] == offsets) | (candidates[1] == offsets)
+    out[np.flatnonzero(where)] = ~agree
+    return out
+
+
+def localize(naive: pd.Series, tz: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Naive local time -> UTC, resolving DST changes deterministically.
+
+    Ambiguous wall times (the repeated hour when clocks go back) take the
+    earlier instant (the first pass through the hour); non-existent wall times
+    (the skipped hour when clocks go forward) are shifted forward to the first
+    valid instant. Returns the UTC series and the masks of both repairs.
+    """
+    n = len(naive)
+    ambiguous = np.zeros(n, bool)
+    nonexistent = np.zeros(n, bool)
+    strict = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    failed = (strict.isna() & naive.notna()).to_numpy()
+    if failed.any():
+        sub = naive[failed]
+        earlier = np.ones(len(sub), bool)
+        amb = sub.dt.tz_localize(tz, ambiguous=earlier, nonexistent="NaT")
+        is_amb = amb.notna().to_numpy()
+        fixed = amb.where(is_amb, sub.dt.tz_localize(tz, ambiguous=earlier, nonexistent="shift_forward"))
+        strict = strict.copy()
+        strict[failed] = fixed
+        ambiguous[np.flatnonzero(failed)[is_amb]] = True
+        nonexistent[np.flatnonzero(failed)[~is_amb]] = True
+    return strict.dt.tz_convert("UTC"), ambiguous, nonexistent
+
+
+def _parse_formats(values: pd.Series, formats: tuple[str, ...]) -> tuple[pd.Series, np.ndarray]:
+    """Parse text with strftime formats tried in order: naive times and the mask of present, unparsed values."""
+    naive = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    todo = values.notna().to_numpy().copy()
+    for fmt in formats:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        ok = parsed.notna().to_numpy()
+        idx = np.flatnonzero(todo)[ok]
+        naive.iloc[idx] = parsed[ok].astype("datetime64[us]").to_numpy()
+        todo[idx] = False
+    return naive, todo
+
+
+def _parse_durations(values: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray, list]:
+    """Duration text -> seconds with the spec's duration formats (first match wins)."""
+    n = len(values)
+    seconds = np.full(n, np.nan)
+    todo = values.notna().to_numpy().copy()
+    findings = []
+    for name in spec.duration_formats:
+        if not todo.any():
+            break
+        pattern, scale, rule = DURATION_FORMATS[name]
+        parts = values[todo].str.extract(pattern)
+        ok = parts.notna().all(axis=1).to_numpy()
+        if not ok.any():
+            continue
+        idx = np.flatnonzero(todo)[ok]
+        nums = parts[ok].astype(float).to_numpy()
+        seconds[idx] = nums @ np.asarray(scale)
+        todo[idx] = False
+        mask = np.zeros(n, bool)
+        mask[idx] = True
+        findings.append(("repairs", spec.name, rule, mask, None))
+    return seconds, todo, findings
