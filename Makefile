@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 SAMPLE_DIR  ?= data/sample/cn110
 DATASET     ?= data/processed/cn110
 REPORTS     ?= reports
+LANG_BRIEF  ?= zh
 
 .PHONY: briefing test lab venv clean-data bench
 
@@ -24,6 +25,8 @@ venv: $(STAMP)
 briefing: $(STAMP)
 	$(VENV)/bin/responsestats ingest $(SAMPLE_DIR)/*.csv --format cn110 --agency zz110 --out $(DATASET)
 	@echo "Dataset: $(abspath $(DATASET))"
+	$(VENV)/bin/responsestats briefing $(DATASET) --month latest --agency zz110 --lang $(LANG_BRIEF) --out $(REPORTS)/briefing
+	@echo "Briefing ($(LANG_BRIEF)): $(abspath $(REPORTS)/briefing)/index.html, with the PNGs and the executed notebook beside it"
 
 ## The test suite (fast profile).
 test: $(STAMP)

@@ -11,7 +11,10 @@ import argparse
 import sys
 
 from . import __version__
+from .commands import briefing as _briefing_cmds
 from .commands import ingest as _ingest_cmds
+from .commands import inspect as _inspect_cmds
+from .commands import metrics as _metrics_cmds
 from .errors import UserError
 
 
@@ -25,19 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
     _ingest_cmds.add_ingest_parser(sub)
     _ingest_cmds.add_formats_parser(sub)
     _ingest_cmds.add_sample_parser(sub)
-    for module_name, adders in _OPTIONAL_COMMANDS:
-        try:
-            module = __import__(f"responsestats.commands.{module_name}", fromlist=adders)
-        except ImportError:
-            continue
-        for adder in adders:
-            getattr(module, adder)(sub)
+    _briefing_cmds.add_briefing_parser(sub)
+    _inspect_cmds.add_inspect_parser(sub)
+    _metrics_cmds.add_metrics_parser(sub)
+    _metrics_cmds.add_outcomes_parser(sub)
     return parser
-
-
-_OPTIONAL_COMMANDS = [
-    ("metrics", ("add_metrics_parser", "add_outcomes_parser")),
-]
 
 
 def main(argv: list[str] | None = None) -> int:

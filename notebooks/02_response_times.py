@@ -1,0 +1,206 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 2. Response times
+#
+# How fast does help arrive, where is it slow, and how often is the target
+# met? The notebook covers the twelve months that end with `month`.
+#
+# A few definitions come first. They are set out in `docs/metrics.md`.
+#
+# * Times are measured per **incident**, from the first unit (the first
+#   dispatch, the first unit en route, the first unit on scene). A late
+#   second unit never stretches an incident's response.
+# * Self-initiated (patrol) calls are left out of response times. So are
+#   values that are missing, that run backwards, or that exceed the cap.
+#   Each exclusion is counted.
+# * Response times are skewed, so the notebook reports medians and the
+#   **90th percentile (p90)**, not means. It shows the sample size beside
+#   every figure and flags groups with fewer than 30 values as *thin*.
+# * The standard (`cn110` by default) sets the target of each call from
+#   its area class: urban 5 min and suburban 10 min from dispatch to
+#   arrival. "Within" means at or under the target.
+
+# %% tags=["parameters"]
+dataset = "../data/processed/cn110"  # dataset folder written by `responsestats ingest`
+agency = "zz110"  # agency id; None: the dataset's only agency
+month = "latest"  # "YYYY-MM" or "latest": the last month of the twelve
+language = "zh"  # "zh" or "en" (chart labels)
+standard = "cn110"  # standard graded against (built-in name or .toml path)
+out_dir = "../reports/notebooks/02_response_times"  # where the PNGs go
+
+# %%
+from responsestats import briefing_tables as T
+from responsestats import charts as C
+from responsestats import headlines as H
+from responsestats import schema as S
+from responsestats.i18n import load_labels
+
+labels = load_labels(language)
+data = T.load_briefing_data(dataset, agency=agency, month=month, standard=standard)
+book = C.Book(out_dir)
+footer = H.footer(data, labels)
+H.context(data, labels)
+
+# %% [markdown]
+# ## Distribution in the month
+#
+# The empirical distribution (ECDF) of the headline interval in the month,
+# one curve per area class. Read a curve from the y axis: the share of
+# calls that arrived within the time on the x axis. The dot marks the
+# median (50%) and the diamond the p90 (90%). The dashed line is the area's
+# target. Where a curve crosses its target line, you can read the share of
+# calls that met it.
+
+# %%
+by_area = T.interval_summary(data.month_calls, data.interval, by=S.AREA_CLASS, standard=data.standard)
+overall = T.interval_summary(data.month_calls, data.interval)
+curves = T.ecdf(data.month_calls, data.interval, by=S.AREA_CLASS)
+by_area
+
+# %%
+book.add(
+    "distribution.png",
+    C.distribution(curves, by_area, labels, title=H.distribution_title(overall, labels.month(data.month), labels),
+                   subtitle=H.subtitle("distribution", data, labels), footer=footer, target=by_area),
+    title=H.distribution_title(overall, labels.month(data.month), labels),
+)
+
+# %% [markdown]
+# ## The segments of a response
+#
+# The median of each segment, month by month: call processing (received
+# to dispatched), turnout (dispatched to en route) and travel (en route to
+# on scene). The diamond is the median of the whole response, received to
+# on scene. Medians do not add up, so the diamond need not sit on top of
+# the stack. The gap shows how much the segments vary from call to call.
+# The segment that grows is the one to look into.
+
+# %%
+segments = T.segment_medians(data.window_calls, groups=data.months)
+segments
+
+# %%
+book.add(
+    "segments.png",
+    C.segments(segments, labels, title=H.segments_title(segments, labels),
+               subtitle=H.subtitle("segments", data, labels), footer=footer, highlight=data.month),
+    title=H.segments_title(segments, labels),
+)
+
+# %% [markdown]
+# ## p90 by grid
+#
+# The grids are ranked by p90 over the three months that end with `month`.
+# One month leaves most grids with too few calls for a 90th percentile.
+# There is one panel per target. Orange-red bars exceed their target, and
+# hatched bars rest on fewer than 30 calls.
+
+# %%
+by_grid = T.p90_by_group(data.recent_calls, data.standard)
+by_grid
+
+# %%
+book.add(
+    "p90_by_district.png",
+    C.p90_groups(by_grid, labels, title=H.p90_groups_title(by_grid, labels),
+                 subtitle=H.subtitle("p90_groups", data, labels), footer=footer),
+    title=H.p90_groups_title(by_grid, labels),
+)
+
+# %% [markdown]
+# ## By priority
+#
+# The median and p90 of each priority in the month, with the 95%
+# confidence interval of the p90. Urgent calls should be the fastest. If
+# they are not, check how the priority is assigned before drawing
+# conclusions: priority codes are not comparable across agencies.
+
+# %%
+by_priority = T.interval_summary(data.month_calls, data.interval, by=S.PRIORITY, standard=data.standard)
+by_priority
+
+# %%
+book.add(
+    "p90_by_priority.png",
+    C.p90_by(by_priority, labels, title=H.priority_title(by_priority, labels),
+             subtitle=H.subtitle("priority", data, labels), footer=footer),
+    title=H.priority_title(by_priority, labels),
+)
+
+# %% [markdown]
+# ## Hour by weekday
+#
+# Both maps pool the twelve months. The top one shows when calls come in,
+# and the bottom one the median response in each cell. Slow cells that
+# coincide with busy ones point to staffing. Slow cells at quiet hours
+# point to travel distances at night. Hatched cells have fewer than 30
+# values.
+
+# %%
+volume = T.hour_weekday(data.window_calls, data.interval)
+volume
+
+# %%
+span = labels.month_span(data.months[0], data.months[-1])
+book.add(
+    "hour_weekday.png",
+    C.hour_weekday(volume, volume, labels, title=H.heatmap_title(volume, volume, labels), volume_period=span,
+                   response_period=span, subtitle=H.subtitle("heatmap_window", data, labels), footer=footer),
+    title=H.heatmap_title(volume, volume, labels),
+)
+
+# %% [markdown]
+# ## Monthly trend against the target
+#
+# The p90 (with its 95% confidence band) and the median per month, overall
+# and per target. The dotted line is the target. A p90 under the target
+# means at least 90% of calls met it. Hollow points mark thin months.
+
+# %%
+trend = T.monthly_trend(data.calls, data.months, data.standard)
+trend
+
+# %%
+book.add(
+    "trend.png",
+    C.trend(trend, labels, title=H.trend_title(trend, data.month, labels),
+            subtitle=H.subtitle("trend", data, labels), footer=footer, highlight=data.month),
+    title=H.trend_title(trend, data.month, labels),
+)
+
+# %% [markdown]
+# ## Attainment against the standard
+#
+# For each target of the standard, this is the share of calls within the
+# target, month by month, with a 95% confidence band. The `cn110` rule sets
+# no required share, so no "met" line is drawn. Standards that set one
+# (e.g. NFPA 1710's 90%) get a dashed line. The table below gives the
+# month's attainment by priority.
+
+# %%
+attainment = T.attainment_trend(data.calls, data.months, data.standard)
+T.attainment_by(data.month_calls, data.standard)
+
+# %%
+book.add(
+    "attainment.png",
+    C.attainment_trend(attainment, labels, title=H.attainment_trend_title(attainment, data.month, labels),
+                       subtitle=H.subtitle("attainment_trend", data, labels), footer=footer,
+                       highlight=data.month),
+    title=H.attainment_trend_title(attainment, data.month, labels),
+)
+
+# %%
+book.write_manifest(notebook="02_response_times", agency=data.agency, month=data.month, language=language)
