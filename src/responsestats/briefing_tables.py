@@ -41,10 +41,10 @@ from .metrics import (
     compute_intervals,
     exclusion_reasons,
     incident_level,
+    incident_outcomes,
     kaplan_meier,
     load_standard,
     outcome_summary,
-    resolve_denominator,
     summarize,
 )
 from .metrics import names as N
@@ -71,7 +71,7 @@ ARREST_RATE_CI_LOW = "arrest_rate_ci_low"
 ARREST_RATE_CI_HIGH = "arrest_rate_ci_high"
 VALUE_MIN = "value_min"
 ECDF = "ecdf"
-HOURS = "hours"
+HOURS = N.HOURS_TO_ARREST
 HOURS_LOW = "hours_low"
 HOURS_HIGH = "hours_high"
 N_CAUGHT = "n_caught"
@@ -79,11 +79,11 @@ N_LATER = "n_later"
 CUMULATIVE = "cumulative"
 CUMULATIVE_CI_LOW = "cumulative_ci_low"
 CUMULATIVE_CI_HIGH = "cumulative_ci_high"
-ELIGIBLE = N.ELIGIBLE
-ARREST = "arrest"
-CAUGHT = "caught"
-KM_HOURS = "km_hours"
-KM_EVENT = "km_event"
+ELIGIBLE = N.IS_ELIGIBLE
+ARREST = N.IS_ARREST
+CAUGHT = N.IS_CAUGHT
+KM_HOURS = N.KM_HOURS
+KM_EVENT = N.KM_EVENT
 
 # KPI table
 KPI = "kpi"
@@ -989,57 +989,10 @@ def outcomes_by(
 def arrest_durations(df: pd.DataFrame, as_of: object = None, denominator: str = "default") -> pd.DataFrame:
     """Per incident: eligible, arrest, caught in the act, hours to arrest and the Kaplan-Meier time.
 
-    The definitions are those of :func:`metrics.outcome_summary` (see its
-    module notes); the metrics API gives only the aggregates, and the charts
-    need each incident's time. A test checks that this table reproduces
-    ``outcome_summary``'s counts, mean and KM median.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Incident level: ``agency``, ``incident_id``, ``eligible``, ``arrest``,
-        ``caught``, ``hours`` (dispatch to arrest of timed arrests, else NaN),
-        ``km_hours`` (time to arrest, or to ``as_of`` when censored; NaN when
-        the incident is not in the KM population) and ``km_event``.
+    A thin view of :func:`metrics.incident_outcomes` (the one definition);
+    see there for the columns.
     """
-    excluded, _ = resolve_denominator(denominator)
-    frame = incident_level(df)
-    if as_of is None:
-        stamps = [frame[c].max() for c in (S.RECEIVED_AT, S.CLEARED_AT, S.ARRESTED_AT) if c in frame.columns]
-        stamps = [s for s in stamps if pd.notna(s)]
-        as_of = max(stamps) if stamps else pd.NaT
-    else:
-        as_of = pd.Timestamp(as_of)
-        as_of = as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of.tz_convert("UTC")
-    outcome = frame[S.OUTCOME].astype("object")
-    arrested, cleared, dispatched = frame[S.ARRESTED_AT], frame[S.CLEARED_AT], frame[S.DISPATCHED_AT]
-    has_time = arrested.notna().to_numpy()
-    eligible = ~outcome.isin(excluded).to_numpy()
-    arrest = eligible & ((outcome == S.OUTCOME_ARREST).to_numpy() | has_time)
-    flag = frame[S.CAUGHT_IN_ACT].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    on_scene = (arrested <= cleared).astype("boolean").fillna(False).to_numpy(dtype=bool)
-    hours = (arrested - dispatched).dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan) / _SECONDS_PER_HOUR
-    timed = arrest & ~np.isnan(hours) & (hours >= 0)
-    if pd.notna(as_of):
-        to_as_of = (as_of - dispatched).dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
-        to_as_of = to_as_of / _SECONDS_PER_HOUR
-        event = has_time & (arrested <= as_of).to_numpy(dtype=bool, na_value=False)
-    else:
-        to_as_of, event = np.full(len(frame), np.nan), has_time
-    km = np.where(event, hours, to_as_of)
-    km_use = eligible & ~(arrest & ~has_time) & ~np.isnan(km) & (km >= 0)
-    return pd.DataFrame(
-        {
-            S.AGENCY: frame[S.AGENCY].to_numpy(),
-            S.INCIDENT_ID: frame[S.INCIDENT_ID].to_numpy(),
-            ELIGIBLE: eligible,
-            ARREST: arrest,
-            CAUGHT: arrest & (flag | on_scene),
-            HOURS: np.where(timed, hours, np.nan),
-            KM_HOURS: np.where(km_use, km, np.nan),
-            KM_EVENT: event & km_use,
-        }
-    )
+    return incident_outcomes(df, denominator=denominator, as_of=as_of)
 
 
 def time_to_arrest_histogram(

@@ -13,7 +13,7 @@ from .export import escape_formula, render
 from .grouping import resolve_by
 from .intervals import DEFAULT_CAPS_S, INTERVALS, RESPONSE_INTERVALS, Interval, compute_intervals, resolve_intervals
 from .levels import at_level, incident_level, nth_unit_arrival
-from .outcomes import DEFAULT_INELIGIBLE, outcome_summary, resolve_denominator
+from .outcomes import DEFAULT_INELIGIBLE, incident_outcomes, outcome_summary, resolve_denominator
 from .quantiles import binom_cdf, binom_ppf, percentile, quantile_ci
 from .standards import Standard, Target, custom_standard, list_standards, load_standard, row_targets, standard_from_dict
 from .summary import DEFAULT_MIN_N, summarize
@@ -40,6 +40,7 @@ __all__ = [
     "escape_formula",
     "exclusion_reasons",
     "incident_level",
+    "incident_outcomes",
     "kaplan_meier",
     "km_median",
     "list_standards",

@@ -122,6 +122,14 @@ KM_MEDIAN_CI_HIGH_HOURS = "km_median_ci_high_hours"
 AS_OF = "as_of"
 DENOMINATOR = "denominator"
 
+# --- per-incident outcome table (incident_outcomes) ------------------------------
+IS_ELIGIBLE = "eligible"
+IS_ARREST = "arrest"
+IS_CAUGHT = "caught"
+HOURS_TO_ARREST = "hours"
+KM_HOURS = "km_hours"
+KM_EVENT = "km_event"
+
 # --- Kaplan-Meier curve -------------------------------------------------------
 KM_TIME = "time"
 KM_AT_RISK = "at_risk"

@@ -112,15 +112,47 @@ def _per_incident(frame: pd.DataFrame, excluded: tuple[str, ...], as_of: pd.Time
     km_use = eligible & ~(arrest & ~has_arrest_time) & ~np.isnan(km_time) & (km_time >= 0)
     return pd.DataFrame(
         {
-            "eligible": eligible,
-            "arrest": arrest,
-            "caught": caught,
-            "hours": np.where(timed, to_arrest, np.nan),
-            "km_time": np.where(km_use, km_time, np.nan),
-            "km_event": event & km_use,
+            N.IS_ELIGIBLE: eligible,
+            N.IS_ARREST: arrest,
+            N.IS_CAUGHT: caught,
+            N.HOURS_TO_ARREST: np.where(timed, to_arrest, np.nan),
+            N.KM_HOURS: np.where(km_use, km_time, np.nan),
+            N.KM_EVENT: event & km_use,
         },
         index=frame.index,
     )
+
+
+def incident_outcomes(
+    df: pd.DataFrame, denominator: str | Iterable[str] = DENOMINATOR_DEFAULT, as_of: object = None
+) -> pd.DataFrame:
+    """Each incident's outcome flags and times, as :func:`outcome_summary` counts them.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical frame (collapsed to incidents first).
+    denominator : str or iterable of str
+        Which incidents are eligible; see :func:`resolve_denominator`.
+    as_of : timestamp-like or None
+        End of observation for censoring (as in :func:`outcome_summary`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per incident: ``agency``, ``incident_id``, ``eligible``,
+        ``arrest``, ``caught`` (bool), ``hours`` (dispatch to arrest of timed
+        arrests [h], else NaN), ``km_hours`` (time to arrest, or to ``as_of``
+        when censored [h]; NaN outside the Kaplan-Meier population) and
+        ``km_event`` (bool).
+    """
+    excluded, _ = resolve_denominator(denominator)
+    frame = prepare(df, [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT, S.OUTCOME], [*S.TIMESTAMP_COLUMNS, S.CAUGHT_IN_ACT])
+    frame = incident_level(frame)
+    flags = _per_incident(frame, excluded, _as_of(frame, as_of))
+    flags.insert(0, S.INCIDENT_ID, frame[S.INCIDENT_ID].to_numpy())
+    flags.insert(0, S.AGENCY, frame[S.AGENCY].to_numpy())
+    return flags.reset_index(drop=True)
 
 
 def outcome_summary(
@@ -168,12 +200,12 @@ def outcome_summary(
     cutoff = _as_of(frame, as_of)
     flags = _per_incident(frame, excluded, cutoff)
 
-    eligible = flags["eligible"].to_numpy()
-    arrest = flags["arrest"].to_numpy()
-    caught = flags["caught"].to_numpy()
-    hours = flags["hours"].to_numpy()
-    km_time = flags["km_time"].to_numpy()
-    km_event = flags["km_event"].to_numpy()
+    eligible = flags[N.IS_ELIGIBLE].to_numpy()
+    arrest = flags[N.IS_ARREST].to_numpy()
+    caught = flags[N.IS_CAUGHT].to_numpy()
+    hours = flags[N.HOURS_TO_ARREST].to_numpy()
+    km_time = flags[N.KM_HOURS].to_numpy()
+    km_event = flags[N.KM_EVENT].to_numpy()
     nan = float("nan")
 
     rows = []
