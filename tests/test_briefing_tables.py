@@ -215,7 +215,7 @@ def test_attainment_by_priority(frame):
 
 
 def test_hour_weekday_grid(frame):
-    table = T.hour_weekday(T.in_months(frame, "2024-03"), N.DISPATCH_TO_ARRIVAL_S)
+    table = T.hour_weekday(T.in_months(frame, "2024-03"), N.DISPATCH_TO_ARRIVAL_S, min_cell=0)
     assert len(table) == 168 and table[T.CALLS].sum() == 5
     # 2024-03-05 10:00 is a Tuesday (weekday 1): one call, 60 s.
     cell = table[(table[N.KEY_WEEKDAY] == 1) & (table[N.KEY_HOUR] == 10)].iloc[0]
@@ -487,3 +487,27 @@ def test_hours_bins_are_worded():
     assert H.hours_bin_label(1.0, 2.0, EN) == "1 h – 2 h"
     assert H.hours_bin_label(48.0, 96.0, ZH) == "2天 – 4天"
     assert H.hours_bin_label(336.0, float("inf"), EN) == "≥ 14 d"
+
+
+def test_suppress_small_cells_blanks_one_to_four():
+    table = pd.DataFrame({"n": [0, 1, 4, 5, 12], "v": [np.nan, 1.0, 2.0, 3.0, 4.0]})
+    out = T.suppress_small_cells(table, "n", ["n", "v"], min_cell=5)
+    assert list(out[T.SUPPRESSED]) == [False, True, True, False, False]
+    assert out["n"].tolist()[3:] == [5.0, 12.0] and out["n"].iloc[0] == 0
+    assert out["n"].iloc[1:3].isna().all() and out["v"].iloc[1:3].isna().all()
+    assert out["v"].iloc[3] == 3.0
+    shown = T.suppress_small_cells(table, "n", ["n", "v"], min_cell=0)
+    assert not shown[T.SUPPRESSED].any() and shown["n"].tolist() == [0, 1, 4, 5, 12]
+
+
+def test_hour_weekday_suppresses_cells_under_five_calls(sample_dataset):
+    from responsestats import read_calls
+
+    df = read_calls(sample_dataset, start="2025-03-01", end="2025-03-31")
+    raw = T.hour_weekday(df, "dispatch_to_arrival_s", min_cell=0)
+    out = T.hour_weekday(df, "dispatch_to_arrival_s")
+    small = (raw[T.CALLS] > 0) & (raw[T.CALLS] < T.DEFAULT_MIN_CELL)
+    assert small.any() and (~small & (raw[T.CALLS] > 0)).any()
+    assert out[T.SUPPRESSED].equals(small)
+    assert out.loc[small, T.CALLS].isna().all() and out.loc[small, T.MEDIAN_MIN].isna().all()
+    assert (out.loc[~small, T.CALLS] == raw.loc[~small, T.CALLS]).all()

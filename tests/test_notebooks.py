@@ -142,6 +142,35 @@ def test_briefing_command_writes_the_chart_set(lang, month, sample_dataset, tmp_
     assert 'href="04_monthly_briefing.ipynb"' in page
     assert ("月度简报" in page) == (lang == "zh")
     assert not list(tmp_path.glob(".briefing.staging-*"))
+    _assert_no_caller_identity(out)
+
+
+def _planted_identities() -> tuple[set[str], set[str]]:
+    """Caller names and phone numbers present in the raw sample files."""
+    import csv
+
+    from responsestats.config import SAMPLE_CN110_DIR
+
+    names, phones = set(), set()
+    for path in sorted(SAMPLE_CN110_DIR.glob("*.csv")):
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig") if not path.name.endswith("2024-07.csv") else raw.decode("gb18030")
+        for row in csv.DictReader(text.splitlines()):
+            names.add(row.get("报警人") or row.get("BJR") or "")
+            phones.add(row.get("报警电话") or row.get("BJDH") or "")
+    return names - {""}, phones - {""}
+
+
+def _assert_no_caller_identity(out) -> None:
+    """Issue 7: no caller name or phone number reaches the briefing's text outputs."""
+    import re
+
+    names, phones = _planted_identities()
+    assert len(phones) > 1000 and len(names) > 50  # the raw input does hold them
+    texts = [p.read_text(encoding="utf-8") for p in out.iterdir() if p.suffix in (".html", ".json", ".ipynb")]
+    blob = "\n".join(texts)
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", blob), "a mobile phone number pattern in the briefing"
+    assert not [n for n in names if n in blob], "a caller name in the briefing"
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,11 @@ P90_CI_HIGH_MIN = "p90_ci_high_min"
 ABOVE_TARGET = "above_target"
 PANEL_TOTAL = "panel_total"
 CALLS = "calls"
+#: Cells counting fewer incidents than this (but at least one) are suppressed
+#: in briefing tables and charts, as public statistics do (values set to NaN,
+#: ``suppressed`` True). 0 turns suppression off.
+DEFAULT_MIN_CELL = 5
+SUPPRESSED = "suppressed"
 SHARE_CI_LOW = "share_ci_low"
 SHARE_CI_HIGH = "share_ci_high"
 ARREST_RATE_CI_LOW = "arrest_rate_ci_low"
@@ -743,15 +748,48 @@ def attainment_by(
     return out.reset_index(drop=True)
 
 
-def hour_weekday(df: pd.DataFrame, interval: str, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
+def suppress_small_cells(table: pd.DataFrame, count: str, values: Sequence[str],
+                         min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:  # fmt: skip
+    """Blank the cells that rest on 1 to ``min_cell - 1`` incidents.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A briefing table with one count column.
+    count : str
+        The column counting the incidents behind each row.
+    values : sequence of str
+        Columns set to NaN in suppressed rows (the count itself included if listed).
+    min_cell : int
+        Smallest count shown; 0 or 1 shows everything.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a boolean ``suppressed`` column. Zero counts are not suppressed
+        (an empty cell discloses nobody).
+    """
+    out = table.copy()
+    n = out[count].to_numpy(dtype="float64")
+    hide = (n > 0) & (n < min_cell)
+    for col in values:
+        out[col] = out[col].astype("float64").where(~hide)
+    out[SUPPRESSED] = hide
+    return out
+
+
+def hour_weekday(df: pd.DataFrame, interval: str, min_n: int = DEFAULT_MIN_N,
+                 min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:  # fmt: skip
     """Calls and response per local weekday x hour: all 7 x 24 cells.
 
     Returns
     -------
     pandas.DataFrame
         168 rows, Monday 00 h first: ``weekday`` (0 = Monday), ``hour``,
-        ``calls`` (incidents received), ``interval``, ``n`` (values used),
-        ``median_min``, ``p90_min``, ``thin`` (``n < min_n``).
+        ``calls`` (incidents received; NaN when suppressed), ``interval``,
+        ``n`` (values used), ``median_min``, ``p90_min``, ``thin``
+        (``n < min_n``) and ``suppressed`` (1 to ``min_cell - 1`` calls in the
+        cell: calls and times blanked, see :func:`suppress_small_cells`).
     """
     s = summarize(df, interval, by=[N.KEY_WEEKDAY, N.KEY_HOUR], min_n=min_n)
     grid = pd.MultiIndex.from_product([range(7), range(24)], names=[N.KEY_WEEKDAY, N.KEY_HOUR])
@@ -771,7 +809,7 @@ def hour_weekday(df: pd.DataFrame, interval: str, min_n: int = DEFAULT_MIN_N) ->
         }
     )
     out[N.THIN] = out[N.N] < min_n
-    return out
+    return suppress_small_cells(out, CALLS, [CALLS, MEDIAN_MIN, P90_MIN], min_cell)
 
 
 def segment_medians(

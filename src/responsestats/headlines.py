@@ -248,22 +248,25 @@ def heatmap_title(volume: pd.DataFrame, response: pd.DataFrame, labels: Labels) 
 
     The slowest cell is chosen among cells that are not thin.
     """
-    busy = volume.loc[volume[T.CALLS].idxmax()]
     solid = response[~response[N.THIN] & response[T.MEDIAN_MIN].notna()]
     what = labels.interval(response[N.INTERVAL].iloc[0], "short")
-    busy_text = labels(
-        "title.heatmap_busy",
-        day=labels.weekday(busy[N.KEY_WEEKDAY]), hour=f"{int(busy[N.KEY_HOUR]):02d}", calls=labels.count(busy[T.CALLS]),
-    )  # fmt: skip
+    texts = []
+    if volume[T.CALLS].notna().any():  # every cell may be suppressed in a tiny month
+        busy = volume.loc[volume[T.CALLS].idxmax()]
+        texts.append(labels(
+            "title.heatmap_busy",
+            day=labels.weekday(busy[N.KEY_WEEKDAY]), hour=f"{int(busy[N.KEY_HOUR]):02d}",
+            calls=labels.count(busy[T.CALLS]),
+        ))  # fmt: skip
     if solid.empty:
-        return busy_text
+        return texts[0] if texts else labels("title.heatmap_empty")
     slow = solid.loc[solid[T.MEDIAN_MIN].idxmax()]
     slow_text = labels(
         "title.heatmap_slow",
         what=what, day=labels.weekday(slow[N.KEY_WEEKDAY]), hour=f"{int(slow[N.KEY_HOUR]):02d}",
         value=labels.number(slow[T.MEDIAN_MIN]),
     )  # fmt: skip
-    return labels("common.clause_sep").join([busy_text, slow_text])
+    return labels("common.clause_sep").join([*texts, slow_text])
 
 
 def distribution_title(summary: pd.DataFrame, month_text: str, labels: Labels) -> str:

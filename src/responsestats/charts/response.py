@@ -196,7 +196,8 @@ def attainment_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtit
     return fig
 
 
-def _heat(ax, fig, grid: np.ndarray, cmap: str, labels: Labels, fmt, dark_high: bool, thin=None, unit: str = ""):
+def _heat(ax, fig, grid: np.ndarray, cmap: str, labels: Labels, fmt, dark_high: bool, thin=None, unit: str = "",
+          suppressed=None, min_cell: int = T.DEFAULT_MIN_CELL):  # fmt: skip
     vmin, vmax = np.nanmin(grid) if np.isfinite(grid).any() else 0, np.nanmax(grid) if np.isfinite(grid).any() else 1
     image = ax.imshow(grid, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     for d in range(grid.shape[0]):
@@ -205,6 +206,9 @@ def _heat(ax, fig, grid: np.ndarray, cmap: str, labels: Labels, fmt, dark_high: 
             if np.isfinite(v):
                 ax.text(h, d, fmt(v), ha="center", va="center", fontsize=10.5,
                         color=text_colour(v, vmin, vmax, dark_high))  # fmt: skip
+            elif suppressed is not None and suppressed[d, h]:
+                ax.text(h, d, labels("chart.suppressed_cell", n=min_cell), ha="center", va="center",
+                        fontsize=10, color=GREY)  # fmt: skip
             if thin is not None and thin[d, h]:
                 cell = Rectangle((h - 0.5, d - 0.5), 1, 1, fill=False, hatch="//", edgecolor="#B4B4B4", linewidth=0)
                 if hasattr(cell, "set_hatch_linewidth"):
@@ -232,13 +236,16 @@ def hour_weekday(volume: pd.DataFrame, response: pd.DataFrame, labels: Labels, *
     calls = volume[T.CALLS].to_numpy(dtype="float64").reshape(7, 24)
     median = response[T.MEDIAN_MIN].to_numpy(dtype="float64").reshape(7, 24)
     thin = response[N.THIN].to_numpy(dtype=bool).reshape(7, 24)
+    hidden_calls = volume[T.SUPPRESSED].to_numpy(dtype=bool).reshape(7, 24)
+    hidden_median = response[T.SUPPRESSED].to_numpy(dtype=bool).reshape(7, 24)
     fig = new_figure(title, subtitle, footer)
     with style():
         top, bottom = fig.subplots(2, 1)
-        _heat(top, fig, calls, "Blues", labels, lambda v: f"{v:.0f}", True, unit=labels("axis.calls"))
-        panel_title(top, labels("chart.heat_calls", period=volume_period))
+        _heat(top, fig, calls, "Blues", labels, lambda v: f"{v:.0f}", True, unit=labels("axis.calls"),
+              suppressed=hidden_calls)  # fmt: skip
+        panel_title(top, labels("chart.heat_calls", period=volume_period, n=T.DEFAULT_MIN_CELL))
         _heat(bottom, fig, median, "cividis", labels, lambda v: f"{v:.1f}", False, thin=thin,
-              unit=labels("unit.min_axis"))  # fmt: skip
+              unit=labels("unit.min_axis"), suppressed=hidden_median)  # fmt: skip
         panel_title(bottom, labels("chart.heat_median", what=labels.interval(interval), period=response_period,
                                 n=T.DEFAULT_MIN_N))  # fmt: skip
         bottom.set_xlabel(labels("axis.hour"))
