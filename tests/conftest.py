@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles. "fast" (default) keeps `pytest` short; `HYPOTHESIS_PROFILE=long pytest -m "slow or not slow"`
+# runs every fuzz test with many more examples (tests/reliability_helpers.py: SCALE), and the slow tests too.
+_SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
+settings.register_profile("fast", deadline=None, suppress_health_check=_SUPPRESS, print_blob=True)
+settings.register_profile("long", deadline=None, suppress_health_check=_SUPPRESS, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How the reliability cases ended (fuzz inputs, injected faults), when those tests ran."""
+    helpers = sys.modules.get("reliability_helpers")
+    if helpers is None or not helpers.TALLY:
+        return
+    terminalreporter.section(f"reliability tally (hypothesis profile {helpers.PROFILE})")
+    for (family, outcome), count in sorted(helpers.TALLY.items()):
+        terminalreporter.write_line(f"{family:<44} {outcome:<52} {count:>6}")
+
 
 CN_HEADER = [
     "接警单编号", "报警人", "报警电话", "接警时间", "派警时间", "出警时间", "到达现场时间", "处警结束时间",

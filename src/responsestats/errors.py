@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def one_line(text: object) -> str:
+    """``text`` with its line breaks and runs of spaces as single spaces (for a library's message)."""
+    return " ".join(str(text).split())
+
+
 class UserError(Exception):
     """A problem with the user's input or arguments (file, column, row, option).
 
@@ -17,3 +22,12 @@ class MappingError(UserError):
 
 class DatasetLockedError(UserError):
     """Another process is writing to the same dataset."""
+
+
+class IngestIOError(UserError, OSError):
+    """A file could not be read or written during an ingest (disk full, no permission, a vanished file).
+
+    Both a :class:`UserError` (the CLI prints one line and exits with status 2)
+    and an :class:`OSError` (``errno`` is the cause's). Raised only when the
+    dataset was left as it was before the run.
+    """

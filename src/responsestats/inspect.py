@@ -87,7 +87,8 @@ _EXACT_ONLY = 6
 _TIMESTAMP_KINDS = {"timestamp", "time"}
 #: Headers that hold personal data: listed in the draft, never mapped.
 PERSONAL_KEYWORDS = ("报警人", "bjr", "报警电话", "bjdh", "联系电话", "lxdh", "caller", "phone", "telephone", "name",
-                     "ssn", "dob", "birth")
+                     "ssn", "dob", "birth", "姓名", "身份证", "地址", "报警内容", "简要案情", "address", "addr",
+                     "street", "narrative", "comments", "remarks")
 
 _OUTCOME_RULES = (
     (("NO ARREST", "NO REPORT"), None),

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import schema as S
 from .config import MAPPINGS_DIR
-from .errors import MappingError
+from .errors import MappingError, one_line
 
 LEVELS = ("incident", "unit")
 
@@ -49,6 +49,7 @@ FORMAT_KEYS = {
     "delimiter": "CSV field delimiter",
     "clock_start": "what event received_at records in this source",
     "agency": "default agency id",
+    "link_fields": "personal columns (or lists of aliases) hashed into caller_key when the ingest is given a salt",
 }
 
 #: Allowed keys of a ``[fields.<name>]`` table.
@@ -105,7 +106,8 @@ _FLOAT_FIELDS = {S.LATITUDE, S.LONGITUDE}
 _OFFSET_RE = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 #: Canonical fields a mapping may fill (lineage columns are set by the reader).
 MAPPABLE_FIELDS = tuple(
-    c for c in S.COLUMNS if c not in (S.AGENCY, S.TIMEZONE, S.SOURCE_FILE, S.SOURCE_ROW, S.OUTCOME_RAW)
+    c for c in S.COLUMNS
+    if c not in (S.AGENCY, S.TIMEZONE, S.SOURCE_FILE, S.SOURCE_ROW, S.OUTCOME_RAW, S.CALLER_KEY)
 )
 #: Suffix of the resolved-column key of a field's date column (``received_at.date``).
 DATE_KEY_SUFFIX = ".date"
@@ -195,6 +197,7 @@ class Mapping:
     path: Path | None = None
     midnight_rollover: bool = False
     lookups: dict[str, LookupSpec] = field(default_factory=dict)
+    link_fields: tuple[tuple[str, ...], ...] = ()
 
     def resolve_columns(self, header: list[str], source: str) -> dict[str, str]:
         """Match this mapping's fields to the columns of one input file.
@@ -270,6 +273,33 @@ class Mapping:
             resolved[spec.name] = hit
         return resolved
 
+    def resolve_link_columns(self, header: list[str], source: str) -> list[str]:
+        """The input file's columns behind ``link_fields``, in order (matched like field sources).
+
+        Raises
+        ------
+        MappingError
+            When the mapping has no ``link_fields``, or one of them is not in the file.
+        """
+        if not self.link_fields:
+            raise MappingError(
+                f"mapping '{self.name}' has no [format] link_fields: a salt was given, but there is nothing to link; "
+                "list the caller's columns in link_fields (see docs/mappings.md)"
+            )
+        present = {_norm(h): h for h in header}
+        present_ci = {_norm(h).casefold(): h for h in header}
+        found = []
+        for aliases in self.link_fields:
+            hits = [present.get(_norm(a)) or present_ci.get(_norm(a).casefold()) for a in aliases]
+            hit = next((h for h in hits if h is not None), None)
+            if hit is None:
+                raise MappingError(
+                    f"{source}: link column {list(aliases)} not found (mapping '{self.name}' [format] link_fields); "
+                    f"the file has columns {list(header)}"
+                )
+            found.append(hit)
+        return list(dict.fromkeys(found))
+
     def lookup_column(self, source: str) -> tuple[str | None, str | None]:
         """Split ``"<lookup>.<column>"`` into its parts; ``(None, None)`` for a plain column."""
         name, sep, col = str(source).partition(".")
@@ -317,7 +347,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{path}: not valid TOML: {exc}") from None
+        raise MappingError(f"{path}: not valid TOML: {one_line(exc)}") from None
     except OSError as exc:
         raise MappingError(f"{path}: cannot read mapping: {exc.strerror}") from None
     return parse_mapping(raw, path)
@@ -375,9 +405,19 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None) -> Mapping:
                 f"{where} [fields.{spec.name}] after: the mapping has no [fields.{spec.after}] to count from"
             )
 
-    encodings = fmt.get("encoding", ["utf-8-sig"])
-    if isinstance(encodings, str):
-        encodings = [encodings]
+    encodings = _str_list(fmt.get("encoding", ["utf-8-sig"]), f"{where} [format]", "encoding")
+    for enc in encodings:
+        _check_encoding(enc, f"{where} [format] encoding")
+    delimiter = str(fmt.get("delimiter", ","))
+    if len(delimiter) != 1 or delimiter in "\"\r\n" or ord(delimiter) > 127:
+        raise MappingError(f"{where} [format] delimiter: {delimiter!r} must be one ASCII character other than "
+                           "a quote or a line break (e.g. ',', ';', '\\t', '|')")
+    link_raw = fmt.get("link_fields", [])
+    if not isinstance(link_raw, list):
+        raise MappingError(f"{where} [format] link_fields: expected a list of column names, e.g. [\"Caller Phone\"]")
+    link_fields = tuple(tuple(_str_list(item, f"{where} [format]", "link_fields")) for item in link_raw)
+    if any(not aliases for aliases in link_fields):
+        raise MappingError(f"{where} [format] link_fields: an entry has no column name")
     sheet = fmt.get("sheet", 0)
     if not isinstance(sheet, (str, int)) or isinstance(sheet, bool):
         raise MappingError(f"{where} [format] sheet: expected a sheet name or a 0-based index, got {sheet!r}")
@@ -391,12 +431,13 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None) -> Mapping:
         fields=fields,
         header_row=int(fmt.get("header_row", 0)),
         sheet=sheet,
-        delimiter=str(fmt.get("delimiter", ",")),
+        delimiter=delimiter,
         clock_start=str(fmt.get("clock_start", "")),
         agency=fmt.get("agency"),
         path=path,
         midnight_rollover=rollover,
         lookups=lookups,
+        link_fields=link_fields,
     )
 
 
@@ -469,7 +510,7 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
         try:
             pattern = re.compile(str(extract))
         except re.error as exc:
-            raise MappingError(f"{where} extract: not a valid regular expression: {exc}") from None
+            raise MappingError(f"{where} extract: not a valid regular expression: {one_line(exc)}") from None
     value_map = spec.get("map", {})
     if not isinstance(value_map, dict):
         raise MappingError(f"{where} map: expected a table of source value -> canonical value")
@@ -526,7 +567,7 @@ def _parse_lookup(name: str, spec: Any, base_dir: Path, where: str) -> LookupSpe
     except OSError as exc:
         raise MappingError(f"{where} file: cannot read lookup table {file}: {exc.strerror}") from None
     except (UnicodeDecodeError, LookupError) as exc:
-        raise MappingError(f"{where} file: {file} is not {encoding} text ({exc})") from None
+        raise MappingError(f"{where} file: {file} is not {encoding} text ({one_line(exc)})") from None
     if not rows:
         raise MappingError(f"{where} file: {file} is empty")
     header = [_norm(h) for h in rows[0]]
@@ -571,6 +612,24 @@ def _check_keys(table: Any, allowed: dict[str, str], where: str) -> None:
     unknown = sorted(set(table) - set(allowed))
     if unknown:
         raise MappingError(f"{where}: unknown key {unknown[0]!r}; allowed keys are {sorted(allowed)}")
+
+
+def _check_encoding(enc: str, where: str) -> None:
+    """A known encoding in which the CSV syntax characters are their ASCII bytes (UTF-16 is not)."""
+    import codecs
+
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise MappingError(f"{where}: unknown encoding {enc!r} (e.g. 'utf-8-sig', 'gb18030', 'cp1252')") from None
+    try:
+        ascii_compatible = b',;\t|"\r\n'.decode(enc) == ',;\t|"\r\n'
+    except (UnicodeError, ValueError, LookupError):  # LookupError: a bytes-to-bytes codec (base64)
+        ascii_compatible = False
+    if not ascii_compatible:
+        raise MappingError(f"{where}: {enc!r} is not supported: the CSV reader needs an encoding that writes "
+                           "',', '\"' and line breaks as single ASCII bytes (UTF-8, GB18030, cp1252, latin-1...); "
+                           "convert the file to UTF-8 first")
 
 
 def _check_zone(tz: str, where: str) -> None:

@@ -46,6 +46,11 @@ CAUGHT_IN_ACT = "caught_in_act"
 LATITUDE = "latitude"
 LONGITUDE = "longitude"
 
+# --- linkage (opt-in: mapping ``link_fields`` and a secret salt) ------------
+#: HMAC-SHA-256 of the caller's identifying columns, keyed with the salt; null
+#: unless the ingest was asked to link. The columns themselves are never stored.
+CALLER_KEY = "caller_key"
+
 # --- lineage --------------------------------------------------------------
 TIMEZONE = "timezone"
 SOURCE_FILE = "source_file"
@@ -109,6 +114,7 @@ _FIELDS: tuple[pa.Field, ...] = (
     pa.field(CAUGHT_IN_ACT, pa.bool_()),
     pa.field(LATITUDE, pa.float64()),
     pa.field(LONGITUDE, pa.float64()),
+    pa.field(CALLER_KEY, pa.string()),
     pa.field(TIMEZONE, pa.string(), nullable=False),
     pa.field(SOURCE_FILE, pa.string(), nullable=False),
     pa.field(SOURCE_ROW, pa.int64(), nullable=False),

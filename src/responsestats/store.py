@@ -91,17 +91,21 @@ class DatasetTransaction:
 
     # -- context ----------------------------------------------------------
     def __enter__(self) -> DatasetTransaction:
+        if self.root.parent.exists() and not self.root.parent.is_dir():
+            raise UserError(f"{self.root}: cannot create the dataset: {self.root.parent} is a file")
         self.root.parent.mkdir(parents=True, exist_ok=True)
         self._acquire_lock()
         try:
             for stale in self.root.parent.glob(f".{self.root.name}.staging-*"):
-                shutil.rmtree(stale, ignore_errors=True)
+                shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
             _recover_interrupted_swap(self.root)
+            _check_dataset_folder(self.root)
             if self.root.exists():
                 _hardlink_tree(self.root, self.staging)
             else:
                 self.staging.mkdir()
         except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
             self._release_lock()
             raise
         return self
@@ -123,8 +127,10 @@ class DatasetTransaction:
         fh = open(self._lock_path, "a+")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as exc:
             fh.close()
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise  # e.g. no lock support on this file system: not "another ingest"
             raise DatasetLockedError(
                 f"{self.root}: another ingest is writing to this dataset (lock {self._lock_path}); "
                 "wait for it to finish and run again"
@@ -177,7 +183,7 @@ class DatasetTransaction:
                 {"responsestats.schema_version": "1", "responsestats.timezone": timezone}
             )
             writer = pq.ParquetWriter(
-                folder / f"part-{file_key(file_sha256)}.parquet",
+                _new_file(folder / f"part-{file_key(file_sha256)}.parquet"),
                 schema,
                 compression="zstd",
                 use_dictionary=_DICTIONARY_COLUMNS,
@@ -195,28 +201,49 @@ class DatasetTransaction:
         folder = self.staging / QUARANTINE_SUBDIR / f"{S.AGENCY}={agency}"
         folder.mkdir(parents=True, exist_ok=True)
         table = pa.concat_tables(tables) if tables else S.QUARANTINE_SCHEMA.empty_table()
-        pq.write_table(table, folder / f"{file_key(file_sha256)}.parquet", compression="zstd")
+        pq.write_table(table, _new_file(folder / f"{file_key(file_sha256)}.parquet"), compression="zstd")
 
     def write_report(self, agency: str, file_sha256: str, report: dict) -> None:
         """Write the ingest report of one input file."""
         folder = self.staging / REPORTS_SUBDIR / f"{S.AGENCY}={agency}"
         folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False)
-        (folder / f"{file_key(file_sha256)}.json").write_text(text + "\n", encoding="utf-8")
+        _new_file(folder / f"{file_key(file_sha256)}.json").write_text(text + "\n", encoding="utf-8")
 
     def commit(self) -> None:
-        """Make the change visible, atomically."""
+        """Make the change visible, atomically.
+
+        Everything that can fail (closing files, fsync) happens before the one
+        swap; after it the change is made, and tidying up cannot undo it.
+        """
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
         _fsync_tree(self.staging)
         if self.root.exists():
             _exchange(self.staging, self.root)
-            shutil.rmtree(self.staging, ignore_errors=True)  # now the previous version
         else:
             os.rename(self.staging, self.root)
-        _fsync_dir(self.root.parent)
         self.committed = True
+        shutil.rmtree(self.staging, ignore_errors=True)  # the previous version, if any
+        try:
+            _fsync_dir(self.root.parent)
+        except OSError:
+            pass  # the rename is made; only its durability across a power cut is less certain
+
+
+def _new_file(path: Path) -> Path:
+    """``path``, with any file already there unlinked first.
+
+    A file in the staging folder may be a hard link to the live dataset's file:
+    opening it for writing would truncate the live file too. Unlinking makes
+    the write create a new file, whatever the caller did before.
+    """
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    return path
 
 
 # -- atomic swap helpers ------------------------------------------------------
@@ -255,6 +282,24 @@ def _recover_interrupted_swap(root: Path) -> None:
             os.rename(previous, root)  # the new version never arrived: restore the old one
         else:
             shutil.rmtree(previous, ignore_errors=True)
+
+
+def _check_dataset_folder(root: Path) -> None:
+    """Refuse an ``--out`` that is a file, or a folder holding anything but a dataset.
+
+    A commit swaps the whole folder, so ingesting into, say, a folder of input
+    files would hide them in the previous version, which is then deleted.
+    """
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise UserError(f"{root}: exists and is not a folder; give a new or empty folder, or an existing dataset")
+    other = sorted(p.name for p in root.iterdir()
+                   if not (p.name.startswith(".") or (p.name.startswith((f"{S.AGENCY}=", "_")) and p.is_dir())))
+    if other:
+        shown = ", ".join(other[:5]) + (", ..." if len(other) > 5 else "")
+        raise UserError(f"{root}: is not a responsestats dataset (it holds {shown}); give a new or empty folder, "
+                        "or an existing dataset")
 
 
 def _hardlink_tree(src: Path, dst: Path) -> None:

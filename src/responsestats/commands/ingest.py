@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..errors import UserError
 from ..ingest import ingest
 from ..mapping import builtin_formats, load_mapping
 
@@ -26,15 +27,19 @@ def add_ingest_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agency", metavar="ID", help="agency id (partition key); default from the format")
     p.add_argument("--tz", metavar="ZONE", help="IANA time zone of the timestamps; default from the format")
     p.add_argument("--report", metavar="FILE|-", help="write the run's JSON report to FILE, or '-' for stdout")
+    p.add_argument("--link-salt-file", metavar="FILE",
+                   help="a file holding a secret salt: the mapping's link_fields (caller phone, name...) are stored "
+                   "only as caller_key, a salted hash that links calls from one caller (docs/mappings.md)")
     p.set_defaults(func=run_ingest)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
     mapping = load_mapping(args.format)
+    salt = _read_salt(args.link_salt_file) if args.link_salt_file else None
     bar = _progress_bar()
     try:
         result = ingest(args.inputs, args.out, mapping=mapping, agency=args.agency, timezone=args.tz,
-                        progress=bar.update if bar is not None else None)
+                        progress=bar.update if bar is not None else None, link_salt=salt)
     finally:
         if bar is not None:
             bar.close()
@@ -42,9 +47,21 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.report == "-":
         print(report)
     elif args.report:
-        Path(args.report).write_text(report + "\n", encoding="utf-8")
+        try:
+            Path(args.report).write_text(report + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{args.report}: cannot write the report ({exc.strerror or exc}); "
+                            f"the ingest itself completed: {result.summary_line()}") from None
     print(result.summary_line(), file=sys.stderr if args.report == "-" else sys.stdout)
     return 0
+
+
+def _read_salt(path: str) -> bytes:
+    """The secret in a salt file (surrounding spaces and the final newline removed)."""
+    try:
+        return Path(path).read_bytes().strip()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the link salt ({exc.strerror or exc})") from None
 
 
 def _progress_bar():

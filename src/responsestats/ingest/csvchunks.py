@@ -5,87 +5,255 @@ with the file up to tens of blocks. Cutting the file ourselves into chunks that
 end on a record boundary, and parsing each chunk with the (multithreaded)
 ``pyarrow.csv.read_csv``, keeps memory at a few chunks whatever the file's size.
 
-A newline ends a record only outside quotes: a cut is made at the last newline
-preceded by an even number of ``"`` characters in the chunk (each chunk starts
-outside quotes, and a doubled ``""`` inside a quoted field keeps the parity).
+A record ends at a line break (``\\n``, ``\\r\\n`` or a lone ``\\r``) outside
+quotes. "Outside quotes" follows the parser's rules exactly (pyarrow's, and
+Python's :mod:`csv`): a ``"`` opens a quoted value only as the first character
+of a field; inside one, ``""`` is a literal quote and a single ``"`` closes it;
+any other ``"`` (``5'10"``) is an ordinary character. Files whose quotes all sit
+where RFC 4180 puts them are cut with a vectorised parity count; a chunk with
+a quote anywhere else is scanned quote by quote. Either way a cut is never made
+inside a quoted value, so the records, and their numbers, do not depend on
+where the file is cut.
+
+A quoted value still open at the end of the file would swallow every line after
+its opening quote; that is reported as an error naming the line, not read.
 """
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-#: Default size of one chunk [bytes].
-CHUNK_BYTES = 4 << 20
+from ..errors import UserError
 
-_NL = ord("\n")
+#: Default size of one chunk [bytes]. Read at call time, so tests may lower it.
+CHUNK_BYTES = 4 << 20
+#: A record longer than this is refused [bytes]: memory stays bounded even when a quote left open
+#: early in a big file would make the rest of it one record.
+MAX_RECORD_BYTES = 256 << 20
+
+_LF = ord("\n")
+_CR = ord("\r")
 _QUOTE = ord('"')
 _UTF8 = {"utf8", "utf-8", "utf-8-sig", "utf_8", "utf_8_sig"}
 
 
-def _last_record_end(buf: bytes | bytearray | memoryview) -> int:
-    """Index just after the last newline outside quotes, or -1 if there is none."""
+def record_ends(buf: bytes | bytearray | memoryview, delimiter: int = ord(","),
+                final: bool = True) -> tuple[np.ndarray, int | None]:
+    """Where the records of ``buf`` end, and where a quoted value is left open.
+
+    Parameters
+    ----------
+    buf : bytes
+        Text in an ASCII-compatible encoding that starts at the start of a record.
+    delimiter : int
+        The field delimiter's byte.
+    final : bool
+        ``buf`` is the end of the file. If not, a ``\\r`` as its last byte is not
+        taken as a line break (its ``\\n`` may follow in the next read).
+
+    Returns
+    -------
+    ends : numpy.ndarray
+        Index just after each line break outside quotes (``\\r\\n`` counts once) [int64].
+    open_at : int or None
+        Index of the quote that opens a value still open at the end of ``buf``.
+    """
     a = np.frombuffer(buf, dtype=np.uint8)
-    newlines = np.flatnonzero(a == _NL)
-    if len(newlines) == 0:
-        return -1
+    n = len(a)
+    lf = a == _LF
+    cr = a == _CR
+    # a line break: a "\n", or a "\r" not followed by "\n"
+    lone_cr = cr.copy()
+    lone_cr[:-1] &= ~lf[1:]
+    if not final and n and cr[-1]:
+        lone_cr[-1] = False
+    breaks = np.flatnonzero(lf | lone_cr)
     quotes = np.flatnonzero(a == _QUOTE)
     if len(quotes) == 0:
-        return int(newlines[-1]) + 1
-    # number of quotes before each newline; even -> the newline ends a record
-    before = np.searchsorted(quotes, newlines)
-    ok = newlines[(before % 2) == 0]
-    return int(ok[-1]) + 1 if len(ok) else -1
+        return breaks + 1, None
+    if _quotes_are_regular(a, quotes, delimiter):
+        # every quote opens, closes, or is half of a "" pair: parity tells inside from outside
+        outside = (np.searchsorted(quotes, breaks) % 2) == 0
+        open_at = int(quotes[-1]) if len(quotes) % 2 else None
+        return breaks[outside] + 1, open_at
+    opens, closes, open_at = _quoted_spans(bytes(buf), quotes.tolist(), delimiter)
+    if not opens:
+        return breaks + 1, open_at
+    opens_a = np.asarray(opens, np.int64)
+    closes_a = np.asarray(closes, np.int64)
+    i = np.searchsorted(opens_a, breaks) - 1
+    inside = (i >= 0) & (breaks < closes_a[np.maximum(i, 0)])
+    return breaks[~inside] + 1, open_at
 
 
-def skip_records(fh, count: int) -> bytes:
-    """Advance ``fh`` past ``count`` records; return their bytes (the header lines)."""
-    taken = bytearray()
-    for _ in range(count):
-        line = bytearray(fh.readline())
-        while line.count(_QUOTE) % 2 == 1:  # a quoted field spans lines
-            more = fh.readline()
-            if not more:
-                break
-            line += more
-        taken += line
-    return bytes(taken)
+def _quotes_are_regular(a: np.ndarray, quotes: np.ndarray, delimiter: int) -> bool:
+    """True when each quote, by parity, is where RFC 4180 allows it.
+
+    A quote at an even position of the list (outside, by parity) must start a
+    field (first byte, or after a delimiter, a line break or the other half of
+    a ``""``); one at an odd position (inside) must end the value (be followed
+    by a delimiter, a line break, the end, or the other half of a ``""``). Then
+    the parity count agrees with the parser everywhere.
+    """
+    n = len(a)
+    starts = np.array([delimiter, _LF, _CR, _QUOTE], np.uint8)
+    even = quotes[0::2]
+    odd = quotes[1::2]
+    prev = a[np.maximum(even - 1, 0)]
+    ok_even = (even == 0) | np.isin(prev, starts)
+    nxt = a[np.minimum(odd + 1, n - 1)]
+    ok_odd = (odd == n - 1) | np.isin(nxt, starts)
+    return bool(ok_even.all() and ok_odd.all())
 
 
-def iter_chunks(path: Path, encoding: str, skip: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+def _quoted_spans(buf: bytes, quotes: list[int], delimiter: int) -> tuple[list[int], list[int], int | None]:
+    """Quoted values as (opening quote, closing quote) positions, by the parser's rules, one quote at a time."""
+    field_start = (delimiter, _LF, _CR)
+    opens: list[int] = []
+    closes: list[int] = []
+    inside = False
+    k = 0
+    nq = len(quotes)
+    while k < nq:
+        p = quotes[k]
+        if not inside:
+            if p == 0 or buf[p - 1] in field_start:
+                inside = True
+                opens.append(p)
+            k += 1
+        elif k + 1 < nq and quotes[k + 1] == p + 1:
+            k += 2  # "" inside a quoted value: a literal quote
+        else:
+            inside = False
+            closes.append(p)
+            k += 1
+    open_at = None
+    if inside:
+        open_at = opens[-1]
+        closes.append(len(buf))
+    return opens, closes, open_at
+
+
+def _line_breaks(buf: bytes | bytearray | memoryview) -> int:
+    """Physical line breaks in ``buf`` (``\\n``, ``\\r\\n`` once, lone ``\\r``), quotes ignored."""
+    a = np.frombuffer(buf, dtype=np.uint8)
+    lf = a == _LF
+    lone_cr = a == _CR
+    lone_cr[:-1] &= ~lf[1:]
+    return int(lf.sum() + lone_cr.sum())
+
+
+def skip_records(fh, count: int, delimiter: int = ord(",")) -> bytes:
+    """Advance ``fh`` past its first ``count`` records; return their bytes (the header lines).
+
+    Records are split like :func:`record_ends` (a header with a quoted line
+    break, or CR line endings, is skipped whole). Empty lines count, as they
+    do for :mod:`csv`, which reads the header.
+    """
+    if count <= 0:
+        return b""
+    start = fh.tell()
+    buf = b""
+    size = 1 << 16
+    eof = False
+    while True:
+        more = fh.read(size)
+        eof = not more
+        buf += more
+        size = min(size * 2, 64 << 20)
+        ends, _open = record_ends(buf, delimiter, final=eof)
+        if len(ends) >= count:
+            cut = int(ends[count - 1])
+            fh.seek(start + cut)
+            return buf[:cut]
+        if eof:
+            return buf
+
+
+def iter_chunks(path: Path, encoding: str, skip: int, chunk_bytes: int | None = None,
+                delimiter: str = ",") -> Iterator[tuple[bytes, bool]]:
     """Yield UTF-8 chunks of whole records after the first ``skip`` records.
+
+    Each chunk comes with a flag: True when some of its bytes were not valid
+    text in ``encoding`` and were replaced by U+FFFD (see :func:`_as_utf8`).
 
     Parameters
     ----------
     path : Path
         CSV file.
     encoding : str
-        The file's encoding; other than UTF-8, each chunk is transcoded.
+        The file's encoding (ASCII-compatible); other than UTF-8, each chunk is transcoded.
     skip : int
         Records to skip first (the header and any lines above it).
-    chunk_bytes : int
-        Bytes read at a time [bytes]; a record longer than this makes the
-        chunk grow until it ends.
+    chunk_bytes : int, optional
+        Bytes read at a time [bytes] (default :data:`CHUNK_BYTES`); a record
+        longer than this makes the chunk grow until it ends.
+    delimiter : str
+        The field delimiter (one character).
+
+    Raises
+    ------
+    UserError
+        A quoted value is opened and never closed before the end of the file.
     """
-    utf8 = encoding.lower().replace("_", "-") in _UTF8
-    decoder = None if utf8 else codecs.getincrementaldecoder(encoding)(errors="strict")
+    if chunk_bytes is None:
+        chunk_bytes = CHUNK_BYTES
+    delim = ord(delimiter)
+    # chunks end at line breaks, which no multibyte character of an ASCII-compatible encoding contains:
+    # each chunk decodes on its own
+    codec = "utf-8" if encoding.lower().replace("_", "-") in _UTF8 else encoding
     with open(path, "rb") as fh:
-        skip_records(fh, skip)
+        head = skip_records(fh, skip, delim)
+        lines_before = _line_breaks(head)  # physical lines before `carry`, for the error message
         carry = b""
+        size = chunk_bytes
         while True:
-            block = fh.read(chunk_bytes)
+            block = fh.read(size)
             if not block:
                 break
             data = carry + block
-            cut = _last_record_end(data)
-            if cut <= 0:
+            ends, open_at = record_ends(data, delim, final=False)
+            if len(ends) == 0:  # a record longer than the chunk: read more at once (linear, not quadratic)
+                if len(data) > MAX_RECORD_BYTES:
+                    start = open_at if open_at is not None else 0
+                    line = lines_before + _line_breaks(data[:start]) + 1
+                    what = "a quoted value opened there" if open_at is not None else "the record starting there"
+                    raise UserError(f"{path}: line {line}: {what} runs for more than {MAX_RECORD_BYTES >> 20} MiB; "
+                                    "is a quote left open?")
                 carry = data
+                size = max(size, len(data))
                 continue
+            size = chunk_bytes
+            cut = int(ends[-1])
             chunk, carry = data[:cut], data[cut:]
-            yield chunk if utf8 else decoder.decode(chunk).encode("utf-8")
-        if carry.strip():
-            tail = carry if carry.endswith(b"\n") else carry + b"\n"
-            yield tail if utf8 else decoder.decode(tail, final=True).encode("utf-8")
+            yield _as_utf8(chunk, codec)
+            lines_before += _line_breaks(chunk)
+        if carry:  # the last record has no line break (a line of spaces is a record, as everywhere else)
+            _ends, open_at = record_ends(carry, delim, final=True)
+            if open_at is not None:
+                line = lines_before + _line_breaks(carry[:open_at]) + 1
+                raise UserError(
+                    f"{path}: line {line}: a quoted value opened there is never closed, so every line after "
+                    "it would be read as part of one value; fix or remove that quote"
+                )
+            tail = carry if carry.endswith((b"\n", b"\r")) else carry + b"\n"
+            yield _as_utf8(tail, codec)
+
+
+def _as_utf8(chunk: bytes, codec: str) -> tuple[bytes, bool]:
+    """A chunk as valid UTF-8 (checked, or transcoded), and whether bytes had to be replaced.
+
+    A byte that is not text in the file's encoding (a line saved in another
+    encoding) becomes U+FFFD, so that the parser always gets valid text; the
+    ASCII bytes around it, and so the records, are unchanged. The reader then
+    refuses the file only if such a value is in a column it reads: a bad byte
+    in a column no mapping reads does no harm.
+    """
+    try:
+        text = chunk.decode(codec)
+    except UnicodeDecodeError:
+        return chunk.decode(codec, errors="replace").encode("utf-8"), True
+    return (chunk if codec == "utf-8" else text.encode("utf-8")), False

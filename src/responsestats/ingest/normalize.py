@@ -8,7 +8,10 @@ neither: ``rows_read == rows_written + rows_quarantined`` holds per block.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -79,6 +82,8 @@ class FileContext:
     source_file: str
     file_sha256: str
     typed: bool = False  # cells come typed (Excel, Parquet) and are rendered as ISO text
+    link_columns: tuple[str, ...] = ()  # source columns hashed into caller_key (only with link_salt)
+    link_salt: bytes | None = None
     stats: FileStats = field(default_factory=FileStats)
     seen_hashes: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
 
@@ -99,6 +104,13 @@ def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
     mapping = ctx.mapping
     n = block.num_rows
     raw = _clean_text(block, ctx)
+    caller_key = None
+    if ctx.link_salt is not None:
+        caller_key = caller_keys([raw[c] for c in ctx.link_columns], ctx.link_salt)
+        mapped = set(ctx.resolved.values())
+        for c in ctx.link_columns:  # personal columns: used for the key, then dropped
+            if c not in mapped:
+                del raw[c]
     q_rows: list[np.ndarray] = []
     q_cols: list[str | None] = []
     q_vals: list[pd.Series | None] = []
@@ -172,6 +184,8 @@ def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
                 reason = S.REASON_MISSING_ID if spec.name == S.INCIDENT_ID else S.REASON_MISSING_VALUE
                 quarantine(missing, reason, src, values)
 
+    if caller_key is not None:
+        out[S.CALLER_KEY] = caller_key
     if outcome_values is not None:
         out[S.OUTCOME_RAW] = outcome_values
     else:
@@ -202,6 +216,28 @@ def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
     return NormalizedBlock(table=table, year=year, month=month, quarantine=qtable)
 
 
+def normalize_link_value(value: str | None) -> str:
+    """A linked column's value as compared: Unicode NFKC, case folded, runs of spaces as one; None as ''."""
+    if value is None:
+        return ""
+    return " ".join(unicodedata.normalize("NFKC", str(value)).casefold().split())
+
+
+def caller_keys(columns: list[pd.Series], salt: bytes) -> pd.Series:
+    """``caller_key`` of each row: HMAC-SHA-256 (keyed with ``salt``) of the linked values, hex.
+
+    The values are normalised (:func:`normalize_link_value`) and joined with
+    U+001F; a row whose linked values are all missing has no key (None).
+    """
+    n = len(columns[0]) if columns else 0
+    keys: list[str | None] = [None] * n
+    for i, parts in enumerate(zip(*(c.tolist() for c in columns))):
+        norm = [normalize_link_value(v) for v in parts]
+        if any(norm):
+            keys[i] = hmac.new(salt, "\x1f".join(norm).encode("utf-8"), hashlib.sha256).hexdigest()
+    return pd.Series(keys, dtype=object)
+
+
 def _join_lookups(raw: dict[str, pd.Series], ctx: FileContext, findings: list, n: int) -> dict[str, pd.Series]:
     """Columns read from lookup tables (``"<lookup>.<column>"``), joined on their key column."""
     joined: dict[str, pd.Series] = {}
@@ -225,7 +261,7 @@ def _extract(values: pd.Series, pattern: re.Pattern) -> tuple[pd.Series, np.ndar
     """The first group of ``pattern`` (or its whole match) in each value; the mask of values it missed."""
     if pattern.groups == 0:
         pattern = re.compile(f"({pattern.pattern})", pattern.flags)
-    got = values.str.extract(pattern, expand=True)[0].astype(object)
+    got = values.str.extract(pattern, expand=True).iloc[:, 0].astype(object)  # by position: groups may be named
     got = got.where(got.notna(), None)
     no_match = (values.notna() & got.isna()).to_numpy()
     return got, no_match

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import __version__
 from .. import schema as S
 from ..config import DEFAULT_BLOCK_ROWS
-from ..errors import UserError
+from ..errors import IngestIOError, UserError, one_line
 from ..mapping import Mapping, _check_zone, load_mapping
 from ..store import DatasetTransaction, check_agency_id, file_key
 from .normalize import FileContext, normalize_block
@@ -112,6 +112,7 @@ def ingest(
     timezone: str | None = None,
     block_rows: int = DEFAULT_BLOCK_ROWS,
     progress: Callable[[int], None] | None = None,
+    link_salt: str | bytes | None = None,
 ) -> IngestResult:
     """Normalise input files into the dataset at ``out``, atomically.
 
@@ -133,6 +134,11 @@ def ingest(
         Rows per block for Excel and Parquet inputs (CSV blocks are sized in bytes).
     progress : callable, optional
         Called with the number of rows handled after each block.
+    link_salt : str or bytes, optional
+        A secret (at least :data:`MIN_SALT_BYTES` bytes). With it, the columns
+        named by the mapping's ``link_fields`` are read and stored only as
+        ``caller_key`` (HMAC-SHA-256 keyed with the salt); without it they are
+        never read. The salt is not stored anywhere.
 
     Returns
     -------
@@ -141,9 +147,33 @@ def ingest(
     Raises
     ------
     UserError
-        Missing file, unknown format, a required column absent, bad encoding.
-        Nothing is changed in the dataset when an error is raised.
+        Missing file, unknown format, a required column absent, bad encoding,
+        a file that cannot be read or written (:class:`~responsestats.errors.IngestIOError`,
+        e.g. a full disk). Nothing is changed in the dataset when an error is raised.
     """
+    try:
+        return _ingest(inputs, out, mapping=mapping, agency=agency, timezone=timezone, block_rows=block_rows,
+                       progress=progress, link_salt=link_salt)
+    except IngestIOError:
+        raise
+    except OSError as exc:
+        raise _io_error(exc, Path(out)) from exc
+
+
+#: Shortest salt accepted for ``caller_key`` [bytes]: a short one could be guessed, and with it every phone number.
+MIN_SALT_BYTES = 16
+
+
+def _io_error(exc: OSError, out: Path) -> IngestIOError:
+    """One line for an OSError met while ingesting (nothing was committed when it is raised)."""
+    what = one_line(exc.strerror or exc) or type(exc).__name__
+    where = f"{one_line(exc.filename)}: " if exc.filename else ""
+    err = IngestIOError(f"{where}{what}; the dataset {out} was left as it was before this run")
+    err.errno = exc.errno
+    return err
+
+
+def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, link_salt) -> IngestResult:
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     agency = check_agency_id(agency or mapping.agency or mapping.name)
@@ -152,6 +182,7 @@ def ingest(
     paths = [Path(p) for p in inputs]
     if not paths:
         raise UserError("no input files given")
+    salt = _check_salt(link_salt, mapping)
 
     # Check every input's header before reading any data.
     sources = []
@@ -159,18 +190,20 @@ def ingest(
         src = open_source(path, mapping.encodings, delimiter=mapping.delimiter, header_row=mapping.header_row,
                           sheet=mapping.sheet, block_rows=block_rows)
         resolved = mapping.resolve_columns(src.header, str(path))
-        sources.append((path, src, resolved))
+        link_columns = tuple(mapping.resolve_link_columns(src.header, str(path))) if salt is not None else ()
+        sources.append((path, src, resolved, link_columns))
 
     result = IngestResult(dataset=Path(out))
     with DatasetTransaction(Path(out)) as tx:
-        for path, src, resolved in sources:
+        for path, src, resolved, link_columns in sources:
             sha = file_sha256(path)
             tx.replace_file(agency, sha)
             ctx = FileContext(
                 mapping=mapping, resolved=resolved, agency=agency, timezone=tz,
                 source_file=path.name, file_sha256=sha, typed=src.typed,
+                link_columns=link_columns, link_salt=salt,
             )
-            columns = mapping.columns_to_read(resolved)
+            columns = list(dict.fromkeys(mapping.columns_to_read(resolved) + list(link_columns)))
             quarantined = []
             for block in src.blocks(columns):
                 nb = normalize_block(block, ctx)
@@ -182,7 +215,7 @@ def ingest(
                     progress(block.num_rows + len(block.bad_records))
             tx.finish_file(agency, sha)
             tx.write_quarantine(agency, sha, quarantined)
-            report = _file_report(path, sha, src.encoding, mapping, agency, tz, resolved, ctx)
+            report = _file_report(path, sha, src.encoding, mapping, agency, tz, resolved, ctx, link_columns)
             tx.write_report(agency, sha, report)
             result.files.append(report)
         if not result.reconciled:  # a bug, never a user error: refuse to commit
@@ -191,8 +224,29 @@ def ingest(
     return result
 
 
+def _check_salt(link_salt: str | bytes | None, mapping: Mapping) -> bytes | None:
+    """The salt as bytes (None: no linkage), checked against the mapping's ``link_fields``."""
+    if link_salt is None:
+        if mapping.link_fields:
+            raise UserError(
+                f"mapping '{mapping.name}' lists [format] link_fields: give a secret salt "
+                "(`--link-salt-file FILE`) to store them as caller_key, or remove link_fields"
+            )
+        return None
+    salt = link_salt.encode("utf-8") if isinstance(link_salt, str) else bytes(link_salt)
+    if len(salt) < MIN_SALT_BYTES:
+        raise UserError(f"the link salt is {len(salt)} bytes; use a random secret of at least {MIN_SALT_BYTES} "
+                        "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))' > salt.txt`)")
+    if not mapping.link_fields:
+        raise UserError(
+            f"mapping '{mapping.name}' has no [format] link_fields: a salt was given, but there is nothing to link; "
+            "list the caller's columns in link_fields (see docs/mappings.md)"
+        )
+    return salt
+
+
 def _file_report(path: Path, sha: str, encoding: str, mapping: Mapping, agency: str, tz: str,
-                 resolved: dict[str, str], ctx: FileContext) -> dict:
+                 resolved: dict[str, str], ctx: FileContext, link_columns: tuple[str, ...] = ()) -> dict:
     missing = [f for f in mapping.fields if f not in resolved]
     return {
         "source_file": path.name,
@@ -210,6 +264,7 @@ def _file_report(path: Path, sha: str, encoding: str, mapping: Mapping, agency: 
         "clock_start": mapping.clock_start,
         "columns_used": dict(sorted(resolved.items())),
         "fields_not_in_source": missing,
+        "caller_key_from": list(link_columns),
         **ctx.stats.to_dict(),
         "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "responsestats_version": __version__,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..config import DEFAULT_BLOCK_ROWS
-from ..errors import UserError
-from .csvchunks import iter_chunks
+from ..errors import UserError, one_line
+from .csvchunks import iter_chunks, skip_records
 
 #: Bytes per CSV block handed to the parser.
 CSV_BLOCK_BYTES = 8 << 20
@@ -77,9 +78,10 @@ def detect_encoding(path: Path, encodings: tuple[str, ...]) -> str:
     """
     with open(path, "rb") as fh:
         sample = fh.read(_SNIFF_BYTES)
+        whole = not fh.read(1)  # the sample is the whole file: a cut-off character at its end is an error
     for enc in encodings:
         try:
-            codecs.getincrementaldecoder(enc)(errors="strict").decode(sample, final=False)
+            codecs.getincrementaldecoder(enc)(errors="strict").decode(sample, final=whole)
         except (UnicodeDecodeError, LookupError):
             continue
         return enc
@@ -116,17 +118,26 @@ class CsvSource:
         return "utf8" if self.encoding.lower().replace("_", "-") in _UTF8_NAMES else self.encoding
 
     def _read_header(self) -> list[str]:
-        """The header line's column names: BOM and surrounding spaces removed, duplicates numbered."""
+        """The header line's column names: BOM and surrounding spaces removed, duplicates numbered.
+
+        The header lines are cut exactly where the data reader starts (:func:`.csvchunks.skip_records`)
+        and only they are decoded; the csv module splits the header line into names.
+        """
+        import io
+
+        with open(self.path, "rb") as fh:
+            head = skip_records(fh, self.header_row + 1, ord(self.delimiter))
         try:
-            with open(self.path, encoding=self.encoding, newline="") as fh:
-                reader = csv.reader(fh, delimiter=self.delimiter)
-                names = None
-                for _ in range(self.header_row + 1):
-                    names = next(reader, None)
+            text = head.decode(self.encoding)
         except UnicodeDecodeError as exc:
-            raise UserError(f"{self.path}: the header is not valid {self.encoding} text (byte {exc.start})") from None
+            line = head[: exc.start].count(b"\n") + 1
+            raise UserError(f"{self.path}: line {line} (the header): byte {head[exc.start:exc.start + 1].hex()} "
+                            f"is not valid {self.encoding} text; set 'encoding' in the mapping") from None
+        try:
+            lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter))
         except csv.Error as exc:
-            raise UserError(f"{self.path}: cannot read the header line: {exc}") from None
+            raise UserError(f"{self.path}: cannot read the header line: {one_line(exc)}") from None
+        names = lines[self.header_row] if len(lines) > self.header_row else None
         if not names or not any(n.strip() for n in names):
             raise UserError(f"{self.path}: the file is empty (no header line)")
         return _unique([n.replace("\ufeff", "").strip() for n in names])
@@ -158,15 +169,16 @@ class CsvSource:
         numbered = pacsv.ReadOptions(column_names=self.header, use_threads=False, block_size=1 << 30)
         next_record = 1
         try:
-            for chunk in iter_chunks(self.path, self.encoding, skip=self.header_row + 1):
+            for chunk, replaced in iter_chunks(self.path, self.encoding, skip=self.header_row + 1,
+                                               delimiter=self.delimiter):
                 bad_lines.clear()
                 buf = pa.py_buffer(chunk)
                 table = pacsv.read_csv(buf, read_options=threaded, parse_options=parse, convert_options=convert)
                 if any(ln <= 0 for ln in bad_lines):
                     bad_lines.clear()
                     table = pacsv.read_csv(buf, read_options=numbered, parse_options=parse, convert_options=convert)
-                # Malformed records take their numbers out of the sequence (exact
-                # unless a quoted field spans lines before them in this chunk).
+                # Malformed records take their numbers out of the sequence (pyarrow
+                # numbers the chunk's records, not its lines: exact with quoted line breaks).
                 skipped = sorted(next_record + ln - 1 for ln in bad_lines if ln > 0)
                 rows = _number_rows(next_record, table.num_rows, skipped)
                 bad = [(r, "record does not have the header's number of fields") for r in skipped]
@@ -175,30 +187,56 @@ class CsvSource:
                 table = table.combine_chunks()
                 cols = {c: table.column(c).chunk(0) if table.column(c).num_chunks else pa.array([], pa.string())
                         for c in columns}
+                if replaced:
+                    self._check_decoded(cols, rows)
                 yield RawBlock(columns=cols, rows=rows, bad_records=bad)
-        except pa.ArrowInvalid as exc:
+        except pa.ArrowException as exc:
             msg = str(exc)
             if "UTF8" in msg or "utf8" in msg.lower():
                 raise UserError(
-                    f"{self.path}: the file is not valid {self.encoding} text past its start ({msg}); "
+                    f"{self.path}: the file is not valid {self.encoding} text past its start ({one_line(msg)}); "
                     "set 'encoding' in the mapping"
                 ) from None
-            raise UserError(f"{self.path}: cannot parse CSV: {msg}") from None
+            raise UserError(f"{self.path}: cannot parse CSV: {one_line(msg)}") from None
         except UnicodeDecodeError as exc:
             raise UserError(f"{self.path}: the file is not valid {self.encoding} at byte {exc.start}") from None
 
+    def _check_decoded(self, cols: dict[str, pa.Array], rows: np.ndarray) -> None:
+        """Refuse a chunk whose read columns hold bytes that were not text (replaced by U+FFFD)."""
+        import pyarrow.compute as pc
+
+        for c, arr in cols.items():
+            hit = pc.fill_null(pc.match_substring(arr, "\ufffd"), False)
+            if pc.any(hit).as_py():
+                record = int(rows[pc.index(hit, True).as_py()])
+                raise UserError(
+                    f"{self.path}: record {record}, column {c!r}: not valid {self.encoding} text; set 'encoding' "
+                    "in the mapping (e.g. [\"utf-8-sig\", \"gb18030\", \"cp1252\"]), or re-save the file in one "
+                    "encoding"
+                )
+
 
 def _unique(names: list[str]) -> list[str]:
-    """Number repeated column names (``A``, ``A.1``, ...) so that each is addressable."""
-    seen: dict[str, int] = {}
+    """Number repeated column names (``A``, ``A.1``, ...) so that each is addressable.
+
+    The first of a repeated name keeps it (a mapping reads that one). A number
+    that another column has as its own name (``A, A, A.1``) is skipped, so the
+    result never repeats a name.
+    """
+    from collections import Counter
+
+    ahead = Counter(names)  # names of this column and the ones after it
+    seen: set[str] = set()
     out = []
     for name in names:
-        if name in seen:
-            seen[name] += 1
-            out.append(f"{name}.{seen[name]}")
-        else:
-            seen[name] = 0
-            out.append(name)
+        ahead[name] -= 1
+        new = name
+        k = 0
+        while new in seen or (k and ahead[new] > 0):
+            k += 1
+            new = f"{name}.{k}"
+        seen.add(new)
+        out.append(new)
     return out
 
 
@@ -272,8 +310,23 @@ class ExcelSource:
         self.header = _unique(names)
 
     def _rows(self) -> Iterator[tuple]:
-        """Every row of the sheet as a tuple of Python values, top to bottom."""
-        return self._xls_rows() if self._xls else self._xlsx_rows()
+        """Every row of the sheet as a tuple of Python values, top to bottom.
+
+        A damaged workbook makes openpyxl, xlrd, zipfile or zlib raise almost
+        anything (``struct.error``, ``AssertionError``, ``zlib.error``...), at
+        opening or lazily while rows are read: all of it becomes one UserError.
+        """
+        inner = self._xls_rows() if self._xls else self._xlsx_rows()
+        try:
+            yield from inner
+        except UserError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - third-party parsers of an untrusted file
+            kind = ".xls" if self._xls else ".xlsx"
+            raise UserError(
+                f"{self.path}: not a readable {kind} workbook ({type(exc).__name__}: {one_line(exc)})") from None
+        finally:
+            inner.close()
 
     def _xlsx_rows(self) -> Iterator[tuple]:
         import zipfile
@@ -284,7 +337,7 @@ class ExcelSource:
         try:
             wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-            raise UserError(f"{self.path}: not a readable .xlsx workbook ({exc})") from None
+            raise UserError(f"{self.path}: not a readable .xlsx workbook ({one_line(exc)})") from None
         try:
             ws = _pick_sheet(self.path, wb.sheetnames, self.sheet, wb.__getitem__)
             yield from ws.iter_rows(values_only=True)
@@ -295,9 +348,10 @@ class ExcelSource:
         import xlrd
 
         try:
-            book = xlrd.open_workbook(self.path, on_demand=True)
+            # xlrd writes its warnings to stdout by default, which would mix them into `--report -`
+            book = xlrd.open_workbook(self.path, on_demand=True, logfile=_NullLog())
         except (xlrd.XLRDError, OSError, ValueError) as exc:
-            raise UserError(f"{self.path}: not a readable .xls workbook ({exc})") from None
+            raise UserError(f"{self.path}: not a readable .xls workbook ({one_line(exc)})") from None
         try:
             sh = _pick_sheet(self.path, book.sheet_names(), self.sheet, book.sheet_by_name)
             for r in range(sh.nrows):
@@ -338,6 +392,16 @@ class ExcelSource:
             rows.close()
 
 
+class _NullLog:
+    """A file-like sink for xlrd's log."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
 class ParquetSource:
     """A Parquet file read in record batches (``pyarrow.parquet.ParquetFile.iter_batches``).
 
@@ -358,15 +422,35 @@ class ParquetSource:
         self.typed = True
         try:
             self._file = pq.ParquetFile(self.path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise UserError(f"{self.path}: not a readable Parquet file ({exc})") from None
-        self.header = list(self._file.schema_arrow.names)
+        except (pa.ArrowException, OSError) as exc:
+            raise UserError(f"{self.path}: not a readable Parquet file ({one_line(exc)})") from None
+        names = list(self._file.schema_arrow.names)
+        self.header = _unique(names)
+        # header name -> (name in the file, which of the columns with that name)
+        self._origin = {u: (n, names[:i].count(n)) for i, (u, n) in enumerate(zip(self.header, names))}
 
     def blocks(self, columns: list[str]) -> Iterator[RawBlock]:
-        """Yield the given source columns as text, batch by batch."""
+        """Yield the given source columns as text, batch by batch (only those columns are read)."""
+        wanted = list(dict.fromkeys(self._origin[c][0] for c in columns))
+        batches = self._file.iter_batches(batch_size=self.block_rows, columns=wanted, use_threads=False)
         start = 1
-        for batch in self._file.iter_batches(batch_size=self.block_rows, columns=columns, use_threads=False):
-            cols = {c: arrow_to_text(batch.column(batch.schema.get_field_index(c))) for c in columns}
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                break
+            except (pa.ArrowException, OSError, ValueError, EOFError) as exc:  # damaged pages, bad compression
+                raise UserError(f"{self.path}: not a readable Parquet file past its start ({one_line(exc)})") from None
+            where: dict[tuple[str, int], int] = {}
+            for j, name in enumerate(batch.schema.names):
+                where[(name, sum(1 for k in where if k[0] == name))] = j
+            cols = {}
+            for c in columns:
+                try:  # a damaged page can hold text that is not UTF-8: refuse it here, not deep in pandas
+                    cols[c] = arrow_to_text(batch.column(where[self._origin[c]]))
+                    cols[c].validate(full=True)
+                except pa.ArrowException as exc:
+                    raise UserError(f"{self.path}: column {c!r} is not readable as text ({one_line(exc)})") from None
             rows = np.arange(start, start + batch.num_rows, dtype=np.int64)
             start += batch.num_rows
             yield RawBlock(columns=cols, rows=rows)
@@ -458,7 +542,14 @@ def arrow_to_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if pa.types.is_time(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
         return pa.array([render_cell(v) if not isinstance(v, bytes) else v.decode("utf-8", "replace")
                          for v in arr.to_pylist()], pa.string())
-    return arr.cast(pa.string())
+    if not pa.types.is_nested(t):
+        try:
+            return arr.cast(pa.string())
+        except pa.ArrowException:
+            pass
+    # lists, structs, maps, intervals...: as JSON text (no canonical field reads them as they are)
+    return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                     for v in arr.to_pylist()], pa.string())
 
 
 def _ts_text(arr: pa.Array) -> pa.Array:

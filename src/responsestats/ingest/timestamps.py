@@ -28,6 +28,9 @@ from ..mapping import DURATION_FORMATS, ROLLOVER_STAGES, STAGE_ORDER, FieldSpec
 
 #: Parsed timestamps outside these years are treated as unusable values.
 VALID_YEARS = (1970, 2100)
+#: Durations (``after``) longer than this are treated as out of range [s] (ten years; a
+#: longer one would also overflow the timestamp arithmetic).
+MAX_DURATION_S = 10 * 366 * 86400.0
 
 VALUE_UNPARSEABLE = "unparseable"
 VALUE_OUT_OF_RANGE = "out_of_range"
@@ -124,10 +127,13 @@ def parse_stage(spec: FieldSpec, values: pd.Series, column: str | None, date_val
     offset = np.full(n, np.nan)
     if spec.after is not None:
         seconds, unparseable, found = _parse_durations(values, spec)
+        too_long = ~(seconds <= MAX_DURATION_S) & ~np.isnan(seconds)  # inf too
+        seconds[too_long] = np.nan
         stage = Stage(spec.name, pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]"), offset,
-                      ~present, unparseable, column, values, duration=seconds)
+                      ~present, unparseable | too_long, column, values, duration=seconds)
         stage.findings.extend(found)
         stage.findings.append(("values_nulled", spec.name, VALUE_UNPARSEABLE, unparseable, None))
+        stage.findings.append(("values_nulled", spec.name, VALUE_OUT_OF_RANGE, too_long, None))
         return stage
 
     text = values
