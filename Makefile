@@ -32,6 +32,12 @@ briefing: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+## Benchmarks, not part of the tests (benchmarks/README.md): ingest and metrics on 1 M synthetic rows.
+bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+	$(PY) benchmarks/bench_ingest.py --format cn110 --rows 1000000
+	$(PY) benchmarks/bench_metrics.py --rows 1000000
+
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 

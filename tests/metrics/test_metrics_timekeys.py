@@ -75,3 +75,16 @@ def test_weekday_group_carries_its_name_and_outcomes_group_too(dst_frame):
 def test_unknown_group_column_is_a_user_error(dst_frame):
     with pytest.raises(UserError, match="cannot group by 'precinct'"):
         summarize(dst_frame, N.RESPONSE_S, by="precinct")
+
+
+def test_categorical_keys_hold_the_same_values_in_sorted_categories(dst_frame):
+    text = add_time_keys(dst_frame)
+    cats = add_time_keys(dst_frame, categorical=True)
+    for key in (N.KEY_MONTH, N.KEY_DATE, N.KEY_WEEK, N.KEY_WEEKDAY_NAME):
+        assert text[key].dtype == "str"
+        assert cats[key].dtype == "category"
+        assert cats[key].astype("str").tolist() == text[key].tolist()
+        categories = list(cats[key].cat.categories)
+        assert categories == sorted(categories)
+    for key in (N.KEY_YEAR, N.KEY_WEEKDAY, N.KEY_HOUR):
+        assert cats[key].dtype == text[key].dtype == "Int64"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from .. import schema as S
@@ -67,7 +68,7 @@ def prepare(df: pd.DataFrame, required: Iterable[str], optional: Iterable[str] =
     for col in list(dict.fromkeys([*required, *optional])):
         if col not in out.columns:
             if col in _BOOLEANS:
-                out[col] = pd.array([pd.NA] * len(out), dtype="boolean")
+                out[col] = pd.arrays.BooleanArray(np.zeros(len(out), dtype=bool), np.ones(len(out), dtype=bool))
             elif col in _TIMESTAMPS:
                 out[col] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[us, UTC]")
             continue

@@ -27,11 +27,22 @@ def escape_formula(value: object) -> object:
     return value
 
 
+def _escaped_column(s: pd.Series) -> pd.Series:
+    if isinstance(s.dtype, pd.StringDtype):  # text only: look at the few cells that start like a formula
+        risky = s.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
+        if not risky.any():
+            return s
+        out = s.copy()
+        out[risky] = s[risky].map(escape_formula)
+        return out
+    return s.map(escape_formula, na_action="ignore")
+
+
 def _escaped(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
-            out[col] = out[col].map(escape_formula, na_action="ignore")
+            out[col] = _escaped_column(out[col])
     out.columns = [escape_formula(str(c)) for c in out.columns]
     return out
 

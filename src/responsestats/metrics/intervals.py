@@ -118,6 +118,31 @@ def resolve_intervals(intervals: str | Iterable[str] | None = None) -> tuple[str
     return tuple(out)
 
 
+def interval_delta(df: pd.DataFrame, interval: str) -> pd.Series:
+    """One interval as a timedelta for every row (NaT where an endpoint is missing).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical frame with tz-aware timestamp columns.
+    interval : str
+        Name of an interval in :data:`INTERVALS`.
+
+    Returns
+    -------
+    pandas.Series
+        ``end - start``, named after the interval, indexed like ``df``.
+
+    Notes
+    -----
+    When ``df`` has the interval's ``incident_start`` column (the incident
+    level adds it), that column is the start.
+    """
+    spec = INTERVALS[resolve_intervals(interval)[0]]
+    start = spec.incident_start if spec.incident_start in df.columns else spec.start
+    return (df[spec.end] - df[start]).rename(spec.name)
+
+
 def interval_seconds(df: pd.DataFrame, interval: str) -> pd.Series:
     """One interval [s] for every row (NaN where an endpoint is missing).
 
@@ -131,18 +156,32 @@ def interval_seconds(df: pd.DataFrame, interval: str) -> pd.Series:
     Returns
     -------
     pandas.Series
-        float64 seconds, named after the interval, indexed like ``df``.
-
-    Notes
-    -----
-    When ``df`` has the interval's ``incident_start`` column (the incident
-    level adds it), that column is the start.
+        float64 seconds (:func:`interval_delta` in seconds), named after the
+        interval, indexed like ``df``.
     """
-    spec = INTERVALS[resolve_intervals(interval)[0]]
-    start = spec.incident_start if spec.incident_start in df.columns else spec.start
-    delta = df[spec.end] - df[start]
+    delta = interval_delta(df, interval)
     seconds = delta.dt.total_seconds().astype("float64")
-    return pd.Series(np.asarray(seconds, dtype="float64"), index=df.index, name=spec.name)
+    return pd.Series(np.asarray(seconds, dtype="float64"), index=df.index, name=delta.name)
+
+
+def interval_ticks(df: pd.DataFrame, interval: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """One interval as exact integer clock ticks, for sorting and counting.
+
+    Returns
+    -------
+    (ticks, seconds, ticks_per_second)
+        ``ticks`` int64 (meaningless where ``seconds`` is NaN), ``seconds``
+        float64 equal to :func:`interval_seconds` (``ticks / ticks_per_second``),
+        and the ticks in one second (10**6 for the store's microseconds).
+    """
+    delta = interval_delta(df, interval).to_numpy()
+    if delta.dtype.kind != "m":  # e.g. an all-missing object column
+        delta = delta.astype("timedelta64[us]")
+    unit, _ = np.datetime_data(delta.dtype)
+    per_second = int(np.timedelta64(1, "s") // np.timedelta64(1, unit))
+    ticks = delta.view("int64")
+    seconds = np.where(np.isnat(delta), np.nan, ticks / per_second)
+    return ticks, seconds, per_second
 
 
 def compute_intervals(df: pd.DataFrame, intervals: str | Iterable[str] | None = None) -> pd.DataFrame:

@@ -33,8 +33,17 @@ _ANY_FLAGS = (S.SELF_INITIATED, S.CAUGHT_IN_ACT)
 
 
 def _incident_codes(frame: pd.DataFrame) -> np.ndarray:
-    """Integer code of each row's (agency, incident_id), in order of first appearance."""
-    return frame.groupby(_KEYS, sort=False, dropna=False).ngroup().to_numpy()
+    """Integer code of each row's (agency, incident_id), in order of first appearance.
+
+    Each column is hashed once (:func:`pandas.factorize`); with one agency,
+    the incident codes are the answer, else the pairs are numbered.
+    """
+    agency, _ = pd.factorize(frame[S.AGENCY], use_na_sentinel=False)
+    incident, ids = pd.factorize(frame[S.INCIDENT_ID], use_na_sentinel=False)
+    if agency.size == 0 or agency.max() == 0:
+        return incident.astype("int64")
+    codes, _ = pd.factorize(agency.astype("int64") * len(ids) + incident)
+    return codes.astype("int64")
 
 
 def _unit_codes(frame: pd.DataFrame) -> np.ndarray:
@@ -58,7 +67,7 @@ def _distinct_units(incident: np.ndarray, unit: np.ndarray, n_incidents: int) ->
     return np.bincount(pairs // width, minlength=n_incidents)
 
 
-def incident_level(df: pd.DataFrame) -> pd.DataFrame:
+def incident_level(df: pd.DataFrame, sort: bool = True) -> pd.DataFrame:
     """One row per (agency, incident_id).
 
     Parameters
@@ -66,6 +75,9 @@ def incident_level(df: pd.DataFrame) -> pd.DataFrame:
     df : pandas.DataFrame
         Canonical frame at unit level (one row per responding unit) or
         already at incident level.
+    sort : bool
+        Sort the rows by agency, received_at, incident_id (default). Metrics
+        that do not depend on row order pass False to skip the sort.
 
     Returns
     -------
@@ -80,7 +92,8 @@ def incident_level(df: pd.DataFrame) -> pd.DataFrame:
         ``first_arriving_enroute_at`` = the first-arriving unit's own
         en-route stamp (incident travel starts there).
         Other columns take the first non-missing value in order of
-        ``received_at``. Sorted by agency, received_at, incident_id.
+        ``received_at``. Sorted by agency, received_at, incident_id (with
+        ``sort``).
 
     Notes
     -----
@@ -90,30 +103,32 @@ def incident_level(df: pd.DataFrame) -> pd.DataFrame:
     first arriving company); so incident turnout + travel need not equal
     dispatch_to_arrival.
     """
-    frame = prepare(df, [*_KEYS, S.RECEIVED_AT], [*S.TIMESTAMP_COLUMNS, *_ANY_FLAGS])
-    if not frame[S.RECEIVED_AT].is_monotonic_increasing:
-        frame = frame.sort_values([S.RECEIVED_AT], kind="stable")
-    frame = frame.reset_index(drop=True)
+    frame = prepare(df, [*_KEYS, S.RECEIVED_AT], [*S.TIMESTAMP_COLUMNS, *_ANY_FLAGS]).reset_index(drop=True)
     codes = _incident_codes(frame)
     n_incidents = int(codes.max()) + 1 if codes.size else 0
     if n_incidents == len(frame):
         out = _one_row_incidents(frame)
     else:
+        if not frame[S.RECEIVED_AT].is_monotonic_increasing:
+            order = np.argsort(frame[S.RECEIVED_AT].to_numpy(), kind="stable")
+            frame, codes = frame.take(order).reset_index(drop=True), codes[order]
         out = _collapse(frame, codes, n_incidents)
     order = [c for c in df.columns if c in out.columns] + [c for c in out.columns if c not in df.columns]
-    out = out[order].sort_values([S.AGENCY, S.RECEIVED_AT, S.INCIDENT_ID], kind="stable")
+    out = out[order]
+    if sort:
+        out = out.sort_values([S.AGENCY, S.RECEIVED_AT, S.INCIDENT_ID], kind="stable")
     return out.reset_index(drop=True)
 
 
 def _one_row_incidents(frame: pd.DataFrame) -> pd.DataFrame:
     """Incident level of a table that already has one row per incident."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     arrived = out[S.ARRIVED_AT].notna()
     if N.N_UNITS not in out.columns:  # else: already collapsed, keep the count
         out[N.N_UNITS] = 1
     if N.FIRST_ARRIVING_ENROUTE_AT not in out.columns:
         out[N.FIRST_ARRIVING_ENROUTE_AT] = out[S.ENROUTE_AT].where(arrived)
-    if S.UNIT_ID in out.columns:
+    if S.UNIT_ID in out.columns and out[S.UNIT_ID].notna().any():
         out[S.UNIT_ID] = out[S.UNIT_ID].where(arrived)
     return out
 
@@ -143,7 +158,7 @@ def _collapse(frame: pd.DataFrame, codes: np.ndarray, n_incidents: int) -> pd.Da
     return out
 
 
-def at_level(df: pd.DataFrame, level: str) -> pd.DataFrame:
+def at_level(df: pd.DataFrame, level: str, sort: bool = True) -> pd.DataFrame:
     """The table at ``level``: ``"unit"`` (rows as they are) or ``"incident"``.
 
     Parameters
@@ -152,6 +167,8 @@ def at_level(df: pd.DataFrame, level: str) -> pd.DataFrame:
         Canonical frame.
     level : {"incident", "unit"}
         See :func:`incident_level`.
+    sort : bool
+        Passed to :func:`incident_level`.
 
     Returns
     -------
@@ -165,7 +182,7 @@ def at_level(df: pd.DataFrame, level: str) -> pd.DataFrame:
     if level == N.LEVEL_UNIT:
         return df
     if level == N.LEVEL_INCIDENT:
-        return incident_level(df)
+        return incident_level(df, sort=sort)
     raise UserError(f"unknown level {level!r}; use one of {', '.join(N.LEVELS)}")
 
 

@@ -98,6 +98,17 @@ def binom_ppf(q: float, n: int, p: float) -> int:
     return min(lo + k, int(n))
 
 
+def ci_ranks(n: int, p: float, confidence: float = 0.95) -> tuple[int, int]:
+    """1-based ranks ``(r, s)`` of the order statistics bounding the CI of the ``p`` quantile.
+
+    ``r`` is the smallest ``k`` with ``P(B <= k) >= alpha/2`` and ``s - 1`` the
+    smallest ``k`` with ``P(B <= k) >= 1 - alpha/2``, ``B ~ Binomial(n, p)``.
+    A rank of 0 or ``n + 1`` means that bound does not exist (too few values).
+    """
+    alpha = 1.0 - confidence
+    return binom_ppf(alpha / 2.0, n, p), binom_ppf(1.0 - alpha / 2.0, n, p) + 1
+
+
 def quantile_ci(sorted_values: np.ndarray, p: float, confidence: float = 0.95) -> tuple[float, float]:
     """Distribution-free confidence interval of the ``p`` quantile.
 
@@ -113,16 +124,14 @@ def quantile_ci(sorted_values: np.ndarray, p: float, confidence: float = 0.95) -
     Returns
     -------
     (float, float)
-        ``(x_(r), x_(s))`` in the unit of the sample; a bound is NaN when the
-        sample is too small to give it.
+        ``(x_(r), x_(s))`` in the unit of the sample (see :func:`ci_ranks`); a
+        bound is NaN when the sample is too small to give it.
     """
     values = np.asarray(sorted_values, dtype="float64")
     n = values.size
     if n == 0:
         return float("nan"), float("nan")
-    alpha = 1.0 - confidence
-    r = binom_ppf(alpha / 2.0, n, p)
-    s = binom_ppf(1.0 - alpha / 2.0, n, p) + 1
+    r, s = ci_ranks(n, p, confidence)
     low = float(values[r - 1]) if r >= 1 else float("nan")
     high = float(values[s - 1]) if s <= n else float("nan")
     return low, high

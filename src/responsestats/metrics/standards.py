@@ -64,10 +64,10 @@ class Condition:
         """Boolean array: which rows of ``frame`` satisfy the condition."""
         if self.column not in frame.columns:
             return np.zeros(len(frame), dtype=bool)
-        col = frame[self.column]
-        present = col.notna().to_numpy()
-        text = col.astype("object").where(col.notna(), "").astype(str).str.strip().str.casefold()
-        hit = text.isin(self.values).to_numpy()
+        codes, uniques = pd.factorize(frame[self.column])  # compare each distinct value once; missing: -1
+        present = codes >= 0
+        text = pd.Series([str(v) for v in uniques], dtype=object).str.strip().str.casefold()
+        hit = np.append(text.isin(self.values).to_numpy(dtype=bool), False)[codes]
         return present & (~hit if self.negate else hit)
 
 
@@ -317,20 +317,33 @@ def custom_standard(
     return standard_from_dict({"standard": {"name": "custom"}, "targets": raw}, "custom")
 
 
-def row_targets(frame: pd.DataFrame, standard: Standard, interval: str) -> np.ndarray:
-    """The target [s] of each row for one interval (NaN: no numeric target).
+def row_target_index(frame: pd.DataFrame, standard: Standard, interval: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which target value applies to each row, for one interval.
 
     Each row takes the first target of ``interval`` (in file order) whose
     ``when`` matches it; a matching target without ``target_s`` (e.g. rural
     areas in ``cn110``) leaves the row without a target.
+
+    Returns
+    -------
+    (index, values)
+        ``index`` int64 per row into ``values`` (the distinct target values
+        [s]), -1 where the row has no numeric target.
     """
-    out = np.full(len(frame), np.nan)
+    values = sorted({t.target_s for t in standard.targets_for(interval) if t.target_s is not None})
+    index = np.full(len(frame), -1, dtype="int64")
     decided = np.zeros(len(frame), dtype=bool)
     for target in standard.targets_for(interval):
         mask = target.applies(frame) & ~decided
-        out[mask] = np.nan if target.target_s is None else target.target_s
+        index[mask] = -1 if target.target_s is None else values.index(target.target_s)
         decided |= mask
-    return out
+    return index, np.asarray(values, dtype="float64")
+
+
+def row_targets(frame: pd.DataFrame, standard: Standard, interval: str) -> np.ndarray:
+    """The target [s] of each row for one interval (NaN: no numeric target); see :func:`row_target_index`."""
+    index, values = row_target_index(frame, standard, interval)
+    return np.append(values, np.nan)[index]
 
 
 __all__ = [
@@ -340,6 +353,7 @@ __all__ = [
     "custom_standard",
     "list_standards",
     "load_standard",
+    "row_target_index",
     "row_targets",
     "standard_from_dict",
 ]

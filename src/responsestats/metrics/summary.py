@@ -5,11 +5,19 @@ and why (``n_excluded``, ``excluded_<reason>``), the mean, median, 90th and
 any other requested percentile (linear interpolation), distribution-free
 95% CIs of the median and the 90th percentile, the share within a target
 when one applies (within = ``<=`` target), and ``thin`` when ``n < min_n``.
+
+How: the definitions (level, intervals, exclusions, caps, group keys,
+targets) turn a frame into :class:`SummaryParts`, exact per-group counts that
+add up across parts of a dataset (:func:`summary_parts`, :func:`merge_parts`);
+:func:`finish_summary` computes every statistic from them for all groups at
+once (:mod:`.valuecounts`). :func:`summarize` is the two steps on one frame;
+:mod:`.distributed` runs the first step per partition of a Dask DataFrame.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
@@ -20,11 +28,11 @@ from ..errors import UserError
 from . import names as N
 from ._frame import prepare
 from .exclusions import DEFAULT_CAP, CapSpec, exclusion_codes, resolve_caps, self_initiated_flags
-from .grouping import iter_groups, resolve_by, with_keys
-from .intervals import INTERVALS, interval_seconds, resolve_intervals
+from .grouping import group_codes, resolve_by, with_keys
+from .intervals import INTERVALS, interval_ticks, resolve_intervals
 from .levels import at_level
-from .quantiles import quantile_ci
-from .standards import Standard, custom_standard, load_standard, row_targets
+from .standards import Standard, custom_standard, load_standard, row_target_index
+from .valuecounts import OrderStatistics, ValueCounts, cell_sizes, concat_counts, count_values, merge_counts
 
 #: Groups with fewer values than this are flagged ``thin``.
 DEFAULT_MIN_N = 30
@@ -54,35 +62,6 @@ def _resolve_standard(
     return None
 
 
-def _describe(values: np.ndarray, percentiles: tuple[float, ...], confidence: float) -> dict[str, float]:
-    """Mean, percentiles and percentile CIs of the included values [s]."""
-    values = np.sort(values)
-    nan = float("nan")
-    if values.size == 0:
-        out = {N.MEAN_S: nan, N.MEDIAN_S: nan, N.P90_S: nan}
-        out.update({N.percentile_column(q): nan for q in percentiles})
-        out.update({N.MEDIAN_CI_LOW_S: nan, N.MEDIAN_CI_HIGH_S: nan, N.P90_CI_LOW_S: nan, N.P90_CI_HIGH_S: nan})
-        return out
-    qs = np.percentile(values, [50.0, 90.0, *percentiles], method="linear")
-    out = {N.MEAN_S: float(values.mean()), N.MEDIAN_S: float(qs[0]), N.P90_S: float(qs[1])}
-    out.update({N.percentile_column(q): float(v) for q, v in zip(percentiles, qs[2:])})
-    out[N.MEDIAN_CI_LOW_S], out[N.MEDIAN_CI_HIGH_S] = quantile_ci(values, 0.5, confidence)
-    out[N.P90_CI_LOW_S], out[N.P90_CI_HIGH_S] = quantile_ci(values, 0.9, confidence)
-    return out
-
-
-def _target_stats(values: np.ndarray, targets: np.ndarray) -> dict[str, float]:
-    """Share of values within their row's target (``<=``), over values that have one."""
-    has = ~np.isnan(targets)
-    n_target = int(has.sum())
-    distinct = np.unique(targets[has])
-    return {
-        N.TARGET_S: float(distinct[0]) if distinct.size == 1 else float("nan"),
-        N.N_TARGET: n_target,
-        N.WITHIN_TARGET_SHARE: float(np.mean(values[has] <= targets[has])) if n_target else float("nan"),
-    }
-
-
 def _columns(group_cols: tuple[str, ...], percentiles: tuple[float, ...], with_target: bool) -> list[str]:
     cols = [*group_cols, N.INTERVAL, N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS, N.MEAN_S, N.MEDIAN_S, N.P90_S]
     cols += [N.percentile_column(q) for q in percentiles]
@@ -90,6 +69,234 @@ def _columns(group_cols: tuple[str, ...], percentiles: tuple[float, ...], with_t
         cols += [N.TARGET_S, N.N_TARGET, N.WITHIN_TARGET_SHARE]
     cols += [N.MEDIAN_CI_LOW_S, N.MEDIAN_CI_HIGH_S, N.P90_CI_LOW_S, N.P90_CI_HIGH_S, N.THIN]
     return cols
+
+
+#: Columns of :attr:`SummaryParts.targets`.
+_N_TARGET, _N_WITHIN, _TARGET_MIN, _TARGET_MAX = range(4)
+
+
+@dataclass(frozen=True)
+class SummarySpec:
+    """The checked arguments of a summary (see :func:`summarize`)."""
+
+    intervals: tuple[str, ...]
+    by: tuple[str, ...]
+    level: str
+    percentiles: tuple[float, ...]
+    standard: Standard | None
+    caps: Mapping[str, float | None]
+    min_n: int
+    confidence: float
+
+    @property
+    def columns(self) -> list[str]:
+        """Canonical columns a frame needs for this summary (more are used when present)."""
+        needed = [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT]
+        needed += [c for n in self.intervals for c in (INTERVALS[n].start, INTERVALS[n].end)]
+        return list(dict.fromkeys(needed))
+
+
+def summary_spec(
+    intervals: str | Iterable[str] | None = None,
+    by: str | Iterable[str] | None = None,
+    level: str = N.LEVEL_INCIDENT,
+    percentiles: Iterable[float] = (),
+    target_s: float | Mapping[str, float] | None = None,
+    standard: str | Standard | None = None,
+    cap: CapSpec = DEFAULT_CAP,
+    min_n: int = DEFAULT_MIN_N,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> SummarySpec:
+    """Check the arguments of :func:`summarize` once."""
+    names = resolve_intervals(intervals)
+    if not 0.0 < confidence < 1.0:
+        raise UserError(f"confidence must be between 0 and 1, got {confidence!r}")
+    if level not in N.LEVELS:
+        raise UserError(f"unknown level {level!r}; use one of {', '.join(N.LEVELS)}")
+    return SummarySpec(
+        intervals=names,
+        by=resolve_by(by),
+        level=level,
+        percentiles=_check_percentiles(percentiles),
+        standard=_resolve_standard(target_s, standard, names),
+        caps=resolve_caps(names, cap),
+        min_n=min_n,
+        confidence=confidence,
+    )
+
+
+@dataclass(frozen=True)
+class SummaryParts:
+    """Exact per-group statistics of a summary, before the percentiles; parts of one dataset add up.
+
+    Groups are numbered by the rows of ``keys``; a *cell* is one interval of
+    one group, numbered ``interval * n_groups + group``.
+
+    Attributes
+    ----------
+    keys : pandas.DataFrame
+        One row per group: the output group columns.
+    excluded : numpy.ndarray of int64, shape (n_intervals, n_groups, 1 + n_reasons)
+        Values used, then values excluded for each reason.
+    values : ValueCounts
+        The distinct used values [s] of each cell and their counts.
+    targets : numpy.ndarray of float64, shape (n_intervals, n_groups, 4), or None
+        With a target: used values that have a target, those within it,
+        and the least and greatest target (NaN: none).
+    """
+
+    keys: pd.DataFrame
+    excluded: np.ndarray
+    values: ValueCounts
+    targets: np.ndarray | None
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.keys)
+
+
+def summary_parts(df: pd.DataFrame, spec: SummarySpec) -> SummaryParts:
+    """Apply the definitions to one frame: level, intervals, exclusions, group keys, targets.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical frame; at incident level it must hold every row of each of
+        its incidents.
+    spec : SummarySpec
+        From :func:`summary_spec`.
+    """
+    frame = prepare(df, spec.columns, [S.SELF_INITIATED, *S.TIMESTAMP_COLUMNS])
+    frame = at_level(frame, spec.level, sort=False)  # nothing below depends on the row order
+    frame, group_cols = with_keys(frame, spec.by)
+    codes, keys = group_codes(frame, spec.by, group_cols)
+    n_groups, n_reasons = len(keys), len(N.EXCLUSION_REASONS)
+    excluded = np.zeros((len(spec.intervals), n_groups, 1 + n_reasons), dtype="int64")
+    targets = None if spec.standard is None else np.zeros((len(spec.intervals), n_groups, 4))
+    flags = self_initiated_flags(frame)
+    tables = []
+    for i, name in enumerate(spec.intervals):
+        ticks, seconds, per_second = interval_ticks(frame, name)
+        reason = exclusion_codes(seconds, flags, name, spec.caps[name])
+        excluded[i] = np.bincount(codes * (1 + n_reasons) + reason, minlength=n_groups * (1 + n_reasons)).reshape(
+            n_groups, 1 + n_reasons
+        )
+        used = reason == 0
+        tables.append(count_values(i * n_groups + codes[used], ticks[used], per_second))
+        if targets is not None:
+            index, values = row_target_index(frame, spec.standard, name)
+            targets[i] = _target_parts(codes[used], seconds[used], index[used], values, n_groups)
+    return SummaryParts(keys, excluded, concat_counts(tables), targets)  # cells ascend with the interval
+
+
+def _target_parts(group: np.ndarray, values: np.ndarray, index: np.ndarray, targets: np.ndarray,
+                  n_groups: int) -> np.ndarray:
+    """Per group: values with a target, values within it (``<=``), least and greatest target.
+
+    ``index`` says which of the standard's few ``targets`` applies to each value (-1: none).
+    """
+    out = np.full((n_groups, 4), np.nan)
+    has = index >= 0
+    out[:, _N_TARGET] = np.bincount(group[has], minlength=n_groups)
+    within = has & (values <= np.append(targets, np.nan)[index])
+    out[:, _N_WITHIN] = np.bincount(group[within], minlength=n_groups)
+    if targets.size:
+        present = np.bincount(group[has] * targets.size + index[has], minlength=n_groups * targets.size) > 0
+        present = present.reshape(n_groups, targets.size)
+        some = present.any(axis=1)
+        out[some, _TARGET_MIN] = np.where(present, targets, np.inf).min(axis=1)[some]
+        out[some, _TARGET_MAX] = np.where(present, targets, -np.inf).max(axis=1)[some]
+    return out
+
+
+def merge_parts(parts: Sequence[SummaryParts], spec: SummarySpec) -> SummaryParts:
+    """Add up the parts of one dataset (e.g. one per partition): the same groups count once."""
+    parts = list(parts)
+    if len(parts) == 1:
+        return parts[0]
+    n_intervals = len(spec.intervals)
+    if spec.by:
+        keys = pd.concat([p.keys for p in parts], ignore_index=True)
+        number = keys.groupby(list(spec.by), sort=True, dropna=False, observed=True).ngroup().to_numpy()
+        n_groups = int(number.max()) + 1 if number.size else 0
+        first = np.full(n_groups, len(keys), dtype="int64")
+        np.minimum.at(first, number, np.arange(len(keys)))
+        merged_keys = keys.iloc[first].reset_index(drop=True)
+        offsets = np.cumsum([0] + [p.n_groups for p in parts])
+        mapping = [number[offsets[k]:offsets[k + 1]] for k in range(len(parts))]
+    else:
+        merged_keys, n_groups = parts[0].keys, 1
+        mapping = [np.zeros(1, dtype="int64") for _ in parts]
+    excluded = np.zeros((n_intervals, n_groups, parts[0].excluded.shape[2]), dtype="int64")
+    targets = None if parts[0].targets is None else np.zeros((n_intervals, n_groups, 4))
+    if targets is not None:
+        targets[..., _TARGET_MIN:] = np.nan
+    tables = []
+    for part, to in zip(parts, mapping):
+        np.add.at(excluded, (slice(None), to), part.excluded)
+        if targets is not None:
+            targets[:, to, :_TARGET_MIN] += part.targets[..., :_TARGET_MIN]
+            targets[:, to, _TARGET_MIN] = np.fmin(targets[:, to, _TARGET_MIN], part.targets[..., _TARGET_MIN])
+            targets[:, to, _TARGET_MAX] = np.fmax(targets[:, to, _TARGET_MAX], part.targets[..., _TARGET_MAX])
+        interval, group = np.divmod(part.values.cell, part.n_groups)
+        tables.append(ValueCounts(interval * n_groups + to[group], part.values.value, part.values.count))
+    return SummaryParts(merged_keys, excluded, merge_counts(tables), targets)
+
+
+def finish_summary(parts: SummaryParts, spec: SummarySpec) -> pd.DataFrame:
+    """The summary table from (merged) parts: every statistic for every cell at once."""
+    n_intervals, n_groups = len(spec.intervals), parts.n_groups
+    columns = _columns(tuple(parts.keys.columns), spec.percentiles, spec.standard is not None)
+    if n_groups == 0:  # grouped, and no rows
+        empty = pd.DataFrame([], columns=columns)
+        ints = [N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS] + ([N.N_TARGET] if spec.standard is not None else [])
+        return empty.astype({**{c: "int64" for c in ints}, N.THIN: bool})
+    n = parts.excluded[..., 0].reshape(-1)
+    if n.size and not np.array_equal(cell_sizes(parts.values, n.size), n):
+        raise AssertionError("value counts do not add up to the number of used values")
+    stats = OrderStatistics(parts.values, n)
+    cells: dict[str, np.ndarray] = {
+        N.N: n,
+        N.N_EXCLUDED: parts.excluded[..., 1:].sum(axis=2).reshape(-1),
+    }
+    for k, column in enumerate(N.EXCLUDED_COLUMNS):
+        cells[column] = parts.excluded[..., 1 + k].reshape(-1)
+    cells[N.MEAN_S] = stats.mean()
+    cells[N.MEDIAN_S] = stats.percentile(50.0)
+    cells[N.P90_S] = stats.percentile(90.0)
+    for q in spec.percentiles:
+        cells[N.percentile_column(q)] = stats.percentile(q)
+    if parts.targets is not None:
+        t = parts.targets.reshape(-1, 4)
+        single = (t[:, _N_TARGET] > 0) & (t[:, _TARGET_MIN] == t[:, _TARGET_MAX])
+        cells[N.TARGET_S] = np.where(single, t[:, _TARGET_MIN], np.nan)
+        cells[N.N_TARGET] = t[:, _N_TARGET].astype("int64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cells[N.WITHIN_TARGET_SHARE] = np.where(t[:, _N_TARGET] > 0, t[:, _N_WITHIN] / t[:, _N_TARGET], np.nan)
+    cells[N.MEDIAN_CI_LOW_S], cells[N.MEDIAN_CI_HIGH_S] = stats.ci(0.5, spec.confidence)
+    cells[N.P90_CI_LOW_S], cells[N.P90_CI_HIGH_S] = stats.ci(0.9, spec.confidence)
+    cells[N.THIN] = n < spec.min_n
+
+    # rows: groups in sorted key order, each with its intervals in the order asked
+    if spec.by and n_groups:
+        group_order = np.argsort(
+            parts.keys.groupby(list(spec.by), sort=True, dropna=False, observed=True).ngroup().to_numpy(),
+            kind="stable",
+        )
+    else:
+        group_order = np.arange(n_groups)
+    rows = (np.arange(n_intervals)[None, :] * n_groups + group_order[:, None]).reshape(-1)
+    # key values as plain scalars, typed as a table built row by row types them (Int64 keys come out int64)
+    keys = {c: pd.Series(parts.keys[c].tolist()) for c in parts.keys.columns}
+    repeat = np.repeat(group_order, n_intervals)
+    out = pd.DataFrame({c: v.iloc[repeat].to_numpy() if len(v) else v for c, v in keys.items()},
+                       index=pd.RangeIndex(len(rows)))
+    out[N.INTERVAL] = np.tile(np.array(spec.intervals, dtype=object), n_groups)
+    for column, values in cells.items():
+        out[column] = values[rows]
+    out = out[columns]
+    out[N.INTERVAL] = out[N.INTERVAL].astype("str")
+    return out
 
 
 def summarize(
@@ -145,49 +352,5 @@ def summarize(
         ``median_ci_high_s``, ``p90_ci_low_s``, ``p90_ci_high_s``, ``thin``.
         All values in seconds.
     """
-    names = resolve_intervals(intervals)
-    by_cols = resolve_by(by)
-    extra = _check_percentiles(percentiles)
-    std = _resolve_standard(target_s, standard, names)
-    caps = resolve_caps(names, cap)
-    if not 0.0 < confidence < 1.0:
-        raise UserError(f"confidence must be between 0 and 1, got {confidence!r}")
-
-    needed = [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT]
-    needed += [c for n in names for c in (INTERVALS[n].start, INTERVALS[n].end)]
-    frame = prepare(df, needed, [S.SELF_INITIATED, *S.TIMESTAMP_COLUMNS])
-    frame = at_level(frame, level)
-    frame, group_cols = with_keys(frame, by_cols)
-
-    flags = self_initiated_flags(frame)
-    per_interval = {}
-    for name in names:
-        values = interval_seconds(frame, name).to_numpy()
-        codes = exclusion_codes(values, flags, name, caps[name])
-        targets = row_targets(frame, std, name) if std is not None else None
-        per_interval[name] = (values, codes, targets)
-
-    rows = []
-    for key, positions in iter_groups(frame, by_cols, group_cols):
-        for name, (values, codes, targets) in per_interval.items():
-            codes_g = codes[positions]
-            used = codes_g == 0
-            counts = np.bincount(codes_g, minlength=len(N.EXCLUSION_REASONS) + 1)
-            kept = values[positions][used]
-            row = dict(key)
-            row[N.INTERVAL] = name
-            row[N.N] = int(used.sum())
-            row[N.N_EXCLUDED] = int((~used).sum())
-            row.update({N.excluded_column(r): int(counts[i + 1]) for i, r in enumerate(N.EXCLUSION_REASONS)})
-            row.update(_describe(kept, extra, confidence))
-            if targets is not None:
-                row.update(_target_stats(kept, targets[positions][used]))
-            row[N.THIN] = row[N.N] < min_n
-            rows.append(row)
-
-    columns = _columns(group_cols, extra, std is not None)
-    out = pd.DataFrame(rows, columns=columns)
-    int_cols = [N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS] + ([N.N_TARGET] if std is not None else [])
-    out[int_cols] = out[int_cols].astype("int64")
-    out[N.THIN] = out[N.THIN].astype(bool)
-    return out
+    spec = summary_spec(intervals, by, level, percentiles, target_s, standard, cap, min_n, confidence)
+    return finish_summary(summary_parts(df, spec), spec)

@@ -21,38 +21,80 @@ from . import names as N
 WEEKDAY_NAMES: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _zero_pad(values: pd.Series, width: int) -> pd.Series:
-    return values.astype("int64").astype(str).str.zfill(width)
+def _wall_clock(utc: pd.Series, zones: pd.Series) -> np.ndarray:
+    """Local wall-clock time of each UTC stamp in its row's zone, as naive ``datetime64``.
+
+    Rows are converted one zone at a time (a frame may mix agencies).
+    """
+    if len(zones) and zones.notna().all() and (zones == zones.iloc[0]).all():  # the usual case: one agency
+        codes, uniques = np.zeros(len(zones), dtype="int64"), [zones.iloc[0]]
+    else:
+        codes, uniques = pd.factorize(zones)
+    if (codes < 0).any():
+        raise UserError(f"{int((codes < 0).sum())} row(s) have no {S.TIMEZONE}; local-time keys need it")
+    wall = np.empty(len(utc), dtype=f"datetime64[{utc.dtype.unit}]")
+    for k, zone in enumerate(uniques):
+        rows = np.flatnonzero(codes == k) if len(uniques) > 1 else slice(None)
+        try:
+            local = utc.iloc[rows].dt.tz_convert(str(zone))
+        except Exception as exc:  # zoneinfo / pytz raise different types
+            raise UserError(f"unknown time zone {zone!r} in column {S.TIMEZONE}") from exc
+        wall[rows] = local.dt.tz_localize(None).to_numpy()
+    return wall
 
 
-def _keys_in_zone(utc: pd.Series, zone: str, keys: tuple[str, ...]) -> dict[str, pd.Series]:
-    """The requested keys for timestamps that share one zone."""
-    try:
-        local = utc.dt.tz_convert(zone)
-    except Exception as exc:  # zoneinfo / pytz raise different types
-        raise UserError(f"unknown time zone {zone!r} in column {S.TIMEZONE}") from exc
+def _text_key(row_day: np.ndarray, day_labels: list[str], categorical: bool):
+    """A text key spread from days to rows: ``str`` values, or a categorical with sorted categories."""
+    categories = sorted(set(day_labels))
+    position = {label: k for k, label in enumerate(categories)}
+    day_code = np.array([position[label] for label in day_labels] + [-1], dtype="int64")
+    codes = day_code[row_day]  # row_day -1 (missing) picks the trailing -1
+    if categorical:
+        return pd.Categorical.from_codes(codes, categories=categories)
+    return pd.array(categories, dtype="str").take(codes, allow_fill=True)
+
+
+def _keys_from_wall(wall: np.ndarray, keys: tuple[str, ...], categorical: bool = False) -> dict[str, pd.Series]:
+    """The requested keys from local wall-clock times (NaT gives missing keys).
+
+    Every key but the hour is a function of the local date, so each is worked
+    out once per day of the covered period and spread to the rows.
+    """
+    valid = ~np.isnat(wall)
+    day_number = wall.astype("datetime64[D]").astype("int64")  # days since 1970-01-01
+    first = int(day_number[valid].min()) if valid.any() else 0
+    last = int(day_number[valid].max()) if valid.any() else -1
+    row_day = np.where(valid, day_number - first, -1)
+    days = np.arange(first, last + 1).astype("datetime64[D]")
+    months = days.astype("datetime64[M]").astype("int64")  # months since 1970-01
+    weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
+
+    def ints(per_day: np.ndarray) -> pd.Series:
+        values = np.append(per_day, 0)[row_day]
+        return pd.Series(pd.arrays.IntegerArray(values.astype("int64"), ~valid))
+
     out: dict[str, pd.Series] = {}
-    year = local.dt.year
     if N.KEY_YEAR in keys:
-        out[N.KEY_YEAR] = year.astype("Int64")
+        out[N.KEY_YEAR] = ints(months // 12 + 1970)
     if N.KEY_MONTH in keys:
-        out[N.KEY_MONTH] = _zero_pad(year, 4) + "-" + _zero_pad(local.dt.month, 2)
+        labels = [f"{m // 12 + 1970:04d}-{m % 12 + 1:02d}" for m in months]
+        out[N.KEY_MONTH] = pd.Series(_text_key(row_day, labels, categorical))
     if N.KEY_DATE in keys:
-        out[N.KEY_DATE] = _zero_pad(year, 4) + "-" + _zero_pad(local.dt.month, 2) + "-" + _zero_pad(local.dt.day, 2)
+        out[N.KEY_DATE] = pd.Series(_text_key(row_day, [str(d) for d in days], categorical))
     if N.KEY_WEEK in keys:
-        iso = local.dt.isocalendar()
-        out[N.KEY_WEEK] = _zero_pad(iso["year"], 4) + "-W" + _zero_pad(iso["week"], 2)
+        iso = pd.DatetimeIndex(days).isocalendar()
+        labels = [f"{y:04d}-W{w:02d}" for y, w in zip(iso["year"], iso["week"])]
+        out[N.KEY_WEEK] = pd.Series(_text_key(row_day, labels, categorical))
     if N.KEY_WEEKDAY in keys:
-        weekday = local.dt.day_of_week
-        out[N.KEY_WEEKDAY] = weekday.astype("Int64")
-        names = np.array(WEEKDAY_NAMES, dtype=object)[weekday.to_numpy()]
-        out[N.KEY_WEEKDAY_NAME] = pd.Series(names, index=local.index, dtype="str")
+        out[N.KEY_WEEKDAY] = ints(weekday)
+        out[N.KEY_WEEKDAY_NAME] = pd.Series(_text_key(row_day, [WEEKDAY_NAMES[w] for w in weekday], categorical))
     if N.KEY_HOUR in keys:
-        out[N.KEY_HOUR] = local.dt.hour.astype("Int64")
+        hour = (wall - wall.astype("datetime64[D]")).astype("timedelta64[h]").astype("int64")
+        out[N.KEY_HOUR] = pd.Series(pd.arrays.IntegerArray(np.where(valid, hour, 0), ~valid))
     return out
 
 
-def add_time_keys(df: pd.DataFrame, keys: Iterable[str] = N.TIME_KEYS) -> pd.DataFrame:
+def add_time_keys(df: pd.DataFrame, keys: Iterable[str] = N.TIME_KEYS, categorical: bool = False) -> pd.DataFrame:
     """Add local-time keys derived from ``received_at``.
 
     Parameters
@@ -63,6 +105,9 @@ def add_time_keys(df: pd.DataFrame, keys: Iterable[str] = N.TIME_KEYS) -> pd.Dat
         Any of ``year`` (int), ``month`` ("YYYY-MM"), ``week`` (ISO week,
         "YYYY-Www"), ``date`` ("YYYY-MM-DD"), ``weekday`` (0 = Monday .. 6 =
         Sunday, plus ``weekday_name``) and ``hour`` (0-23).
+    categorical : bool
+        Text keys as categoricals (categories sorted as the text sorts)
+        instead of ``str``: what grouping wants on millions of rows.
 
     Returns
     -------
@@ -88,18 +133,10 @@ def add_time_keys(df: pd.DataFrame, keys: Iterable[str] = N.TIME_KEYS) -> pd.Dat
     utc = out[S.RECEIVED_AT]
     if not isinstance(utc.dtype, pd.DatetimeTZDtype):
         utc = pd.to_datetime(utc, utc=True)
-    utc = utc.reset_index(drop=True)  # positional: the index may repeat
-    zones = out[S.TIMEZONE].astype("object").reset_index(drop=True)
-    if zones.isna().any():
-        raise UserError(f"{int(zones.isna().sum())} row(s) have no {S.TIMEZONE}; local-time keys need it")
-    parts: dict[str, list[pd.Series]] = {}
-    for zone, positions in zones.groupby(zones, sort=True).indices.items():
-        for key, values in _keys_in_zone(utc.iloc[positions], str(zone), keys).items():
-            parts.setdefault(key, []).append(values)
-    for key, pieces in parts.items():
-        column = pd.concat(pieces).sort_index()
-        column.index = out.index
-        out[key] = column
+    wall = _wall_clock(utc.reset_index(drop=True), out[S.TIMEZONE].reset_index(drop=True))
+    for key, values in _keys_from_wall(wall, keys, categorical).items():
+        values.index = out.index
+        out[key] = values
     if len(out) == 0:
         for key in keys:
             out[key] = pd.Series([], dtype="Int64" if key in (N.KEY_YEAR, N.KEY_WEEKDAY, N.KEY_HOUR) else "str")
