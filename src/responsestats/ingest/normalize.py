@@ -4,6 +4,14 @@ Everything here is driven by the :class:`~responsestats.mapping.Mapping`; there
 are no per-agency branches. Each row of a block ends up either in the canonical
 table or in the quarantine table (with a reason), never in both, never in
 neither: ``rows_read == rows_written + rows_quarantined`` holds per block.
+
+A block is handled in two steps so that blocks can be prepared in parallel:
+:func:`prepare_block` does all the per-row work on one block alone (it only
+reads the :class:`FileContext`), and :func:`finish_block`, called on the blocks
+in file order, finds records repeated from earlier blocks and does the
+counting. The work is vectorised: text stays in Arrow arrays, and rules that
+depend on a value alone (maps, flags, lookups, patterns) are applied once per
+distinct value and spread to the rows.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import pyarrow.compute as pc
 from .. import schema as S
 from ..mapping import DATE_KEY_SUFFIX, LOOKUP_KEY_PREFIX, FieldSpec, Mapping
 from .read import RawBlock
+from .rowhash import SeenHashes, int_hashes, row_hashes, text_hashes
 from .timestamps import (  # noqa: F401 - re-exported names kept for callers
     REPAIR_DST_AMBIGUOUS,
     REPAIR_DST_NONEXISTENT,
@@ -85,7 +94,7 @@ class FileContext:
     link_columns: tuple[str, ...] = ()  # source columns hashed into caller_key (only with link_salt)
     link_salt: bytes | None = None
     stats: FileStats = field(default_factory=FileStats)
-    seen_hashes: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
+    seen: SeenHashes = field(default_factory=SeenHashes)
 
 
 @dataclass
@@ -98,52 +107,65 @@ class NormalizedBlock:
     quarantine: pa.Table
 
 
+@dataclass
+class PreparedBlock:
+    """A block after :func:`prepare_block`: everything but the checks against earlier blocks."""
+
+    n: int
+    rows: np.ndarray  # record number of each row
+    bad_records: list
+    out: dict  # canonical field -> values of every row (Arrow array, or numpy datetime64[us] UTC)
+    bad: np.ndarray  # rows already quarantined
+    quarantined: list  # (mask, reason, column, values): in the order the rules ran
+    findings: list  # (bucket, field, kind, mask, values), counted on kept rows only
+    hashes: np.ndarray  # fingerprint of each row (duplicate records)
+    first: np.ndarray  # first occurrence of its fingerprint within the block
+
+
 def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
-    """Normalise one raw block (see module docstring)."""
-    stats = ctx.stats
+    """Normalise one raw block (see module docstring); blocks must come in file order."""
+    return finish_block(prepare_block(block, ctx), ctx)
+
+
+def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
+    """The per-row work on one block, independent of other blocks (safe to run in threads)."""
     mapping = ctx.mapping
     n = block.num_rows
     raw = _clean_text(block, ctx)
     caller_key = None
     if ctx.link_salt is not None:
-        caller_key = caller_keys([raw[c] for c in ctx.link_columns], ctx.link_salt)
+        caller_key = caller_keys([_to_series(raw[c]) for c in ctx.link_columns], ctx.link_salt)
         mapped = set(ctx.resolved.values())
         for c in ctx.link_columns:  # personal columns: used for the key, then dropped
             if c not in mapped:
                 del raw[c]
-    q_rows: list[np.ndarray] = []
-    q_cols: list[str | None] = []
-    q_vals: list[pd.Series | None] = []
-    q_reasons: list[str] = []
     bad = np.zeros(n, bool)
+    quarantined: list = []
 
-    def quarantine(mask: np.ndarray, reason: str, column: str | None, values: pd.Series | None) -> None:
+    def quarantine(mask: np.ndarray, reason: str, column: str | None, values: pa.Array | None) -> None:
         mask = mask & ~bad
         if mask.any():
-            q_rows.append(block.rows[mask])
-            q_cols.append(column)
-            q_vals.append(None if values is None else values[mask])
-            q_reasons.append(reason)
+            quarantined.append((mask, reason, column, values))
             bad[mask] = True
 
     # A header line repeated inside the data (files concatenated with their headers).
     if n and raw:
         is_header = np.ones(n, bool)
         for src, values in raw.items():
-            is_header &= (values == src).fillna(False).to_numpy(bool)
+            is_header &= _mask(pc.equal(values, src))
         quarantine(is_header, S.REASON_REPEATED_HEADER, None, None)
 
-    # (bucket, field, kind, mask, values): value-level findings, counted on kept rows only
-    findings: list[tuple[str, str, str, np.ndarray, pd.Series | None]] = []
-    joined = _join_lookups(raw, ctx, findings, n)
+    findings: list = []
+    joined = _join_lookups(raw, ctx, findings)
 
-    def field_values(spec: FieldSpec) -> tuple[pd.Series, str | None]:
+    def field_values(spec: FieldSpec) -> tuple[pa.Array, str | None]:
         src = ctx.resolved.get(spec.name)
         if src is None:
-            return pd.Series([None] * n, dtype=object), None
+            return pa.nulls(n, pa.string()), None
         values = joined[src] if src in joined else raw[src]
         if spec.na_values:
-            values = values.where(~values.isin(spec.na_values), None)
+            values = pc.if_else(_mask(pc.is_in(values, value_set=pa.array(spec.na_values, pa.string()))),
+                                pa.scalar(None, pa.string()), values)
         if spec.extract is not None:
             values, no_match = _extract(values, spec.extract)
             findings.append(("values_nulled", spec.name, VALUE_NO_MATCH, no_match, None))
@@ -151,15 +173,19 @@ def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
 
     # Timestamps first: stages depend on each other (durations, midnight rollover).
     stages = {}
+    value_hashes: dict[str, np.ndarray] = {}  # source column -> hash of each value, where cheaper than its text
     for spec in mapping.fields.values():
         if spec.kind == "timestamp":
             values, src = field_values(spec)
             date_col = ctx.resolved.get(spec.name + DATE_KEY_SUFFIX)
             date_values = raw[date_col] if date_col is not None else None
-            stages[spec.name] = parse_stage(spec, values, src, date_values, typed=ctx.typed, date_column=date_col)
+            stage = parse_stage(spec, values, src, date_values, typed=ctx.typed, date_column=date_col)
+            stages[spec.name] = stage
+            if src is not None and src not in value_hashes and values is raw.get(src) and spec.after is None:
+                value_hashes[src] = _timestamp_hashes(stage, values)
     resolve_stages(stages, mapping.fields, mapping.midnight_rollover)
 
-    out: dict[str, pd.Series] = {}
+    out: dict = {}
     outcome_values = None
     for spec in mapping.fields.values():
         if spec.kind == "timestamp":
@@ -180,37 +206,57 @@ def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
             out[spec.name], found = _convert(values, spec)
             findings.extend(found)
             if spec.required:
-                missing = out[spec.name].isna().to_numpy()
+                missing = ~_mask(out[spec.name].is_valid())
                 reason = S.REASON_MISSING_ID if spec.name == S.INCIDENT_ID else S.REASON_MISSING_VALUE
                 quarantine(missing, reason, src, values)
 
     if caller_key is not None:
-        out[S.CALLER_KEY] = caller_key
+        out[S.CALLER_KEY] = pa.array(caller_key.to_numpy(dtype=object), pa.string(), from_pandas=True)
     if outcome_values is not None:
         out[S.OUTCOME_RAW] = outcome_values
     else:
-        out[S.OUTCOME] = pd.Series([S.OUTCOME_UNKNOWN] * n, dtype=object)
+        out[S.OUTCOME] = pa.array(np.full(n, S.OUTCOME_UNKNOWN, object), pa.string())
 
-    # Exact duplicate records (every mapped source value equal): keep the first.
-    if n and raw:
-        hashes = pd.util.hash_pandas_object(pd.DataFrame(raw), index=False).to_numpy(np.uint64)
-        dup = pd.Series(hashes).duplicated().to_numpy() | np.isin(hashes, ctx.seen_hashes)
-        quarantine(dup, S.REASON_DUPLICATE_ROW, None, None)
-        ctx.seen_hashes = np.union1d(ctx.seen_hashes, hashes)
+    # Exact duplicate records (every source value read equal): the first is kept.
+    parts = [value_hashes[c] if c in value_hashes else text_hashes(v) for c, v in raw.items()]
+    hashes = row_hashes(parts, n) if raw else np.zeros(n, np.uint64)
+    first = np.zeros(n, bool)
+    first[np.unique(hashes, return_index=True)[1]] = True
+    if not raw:
+        first[:] = True
+    return PreparedBlock(n=n, rows=block.rows, bad_records=block.bad_records, out=out, bad=bad,
+                         quarantined=quarantined, findings=findings, hashes=hashes, first=first)
 
+
+def finish_block(prep: PreparedBlock, ctx: FileContext) -> NormalizedBlock:
+    """Quarantine records repeated from earlier blocks, count, and build the tables (in file order)."""
+    stats = ctx.stats
+    n = prep.n
+    bad = prep.bad
+    quarantined = list(prep.quarantined)
+    if n and len(prep.hashes):
+        dup = ~prep.first
+        if len(ctx.seen):
+            dup |= ctx.seen.contains(prep.hashes)
+        ctx.seen.add(prep.hashes)
+        dup &= ~bad
+        if dup.any():
+            quarantined.append((dup, S.REASON_DUPLICATE_ROW, None, None))
+            bad = bad | dup
     keep = ~bad
-    _count_findings(findings, keep, stats)
-    table = _to_canonical(out, keep, block.rows, ctx)
-    local = out[S.RECEIVED_AT][keep].dt.tz_convert(ctx.timezone)
-    year = local.dt.year.to_numpy(np.int32)
-    month = local.dt.month.to_numpy(np.int32)
+    _count_findings(prep.findings, keep, stats)
+    table = _to_canonical(prep.out, keep, prep.rows, ctx)
+    local = pc.cast(table.column(S.RECEIVED_AT), pa.timestamp("us", tz=ctx.timezone))
+    year = pc.year(local).to_numpy().astype(np.int32)
+    month = pc.month(local).to_numpy().astype(np.int32)
 
-    qtable = _quarantine_table(q_rows, q_cols, q_vals, q_reasons, block.bad_records, ctx)
-    stats.rows_read += n + len(block.bad_records)
+    qtable = _quarantine_table(quarantined, prep.rows, prep.bad_records, ctx)
+    stats.rows_read += n + len(prep.bad_records)
     stats.rows_written += table.num_rows
     stats.rows_quarantined += qtable.num_rows
-    for reason in qtable.column(S.Q_REASON).to_pylist():
-        stats.quarantine_by_reason[reason] += 1
+    for reason, count in zip(*np.unique(np.asarray(qtable.column(S.Q_REASON).to_pylist(), dtype=object)
+                                       .astype(str), return_counts=True)):
+        stats.quarantine_by_reason[str(reason)] += int(count)
     for name in S.COLUMNS:
         stats.nulls_per_column[name] += table.column(name).null_count
     return NormalizedBlock(table=table, year=year, month=month, quarantine=qtable)
@@ -238,45 +284,98 @@ def caller_keys(columns: list[pd.Series], salt: bytes) -> pd.Series:
     return pd.Series(keys, dtype=object)
 
 
-def _join_lookups(raw: dict[str, pd.Series], ctx: FileContext, findings: list, n: int) -> dict[str, pd.Series]:
+def _timestamp_hashes(stage, values: pa.Array) -> np.ndarray:
+    """Hash of each value of a timestamp's source column: the wall time (and zone) it reads as.
+
+    Cheaper than hashing the text, and the same for equal texts. Values that
+    do not read as a time (or that a date column completes) are hashed as text.
+    """
+    naive = stage.naive.to_numpy("datetime64[us]")
+    h = int_hashes(naive.view(np.int64))
+    offset = np.nan_to_num(stage.offset, nan=-1e9)
+    if (offset != -1e9).any():
+        h = row_hashes([h, int_hashes(offset.astype(np.int64))], len(h))
+    as_text = np.isnat(naive) | (stage.date_missing is not None)
+    if as_text.any():
+        h[as_text] = text_hashes(values.filter(pa.array(as_text)))
+    return h
+
+
+def _join_lookups(raw: dict[str, pa.Array], ctx: FileContext, findings: list) -> dict[str, pa.Array]:
     """Columns read from lookup tables (``"<lookup>.<column>"``), joined on their key column."""
-    joined: dict[str, pd.Series] = {}
+    joined: dict[str, pa.Array] = {}
     for key, key_col in ctx.resolved.items():
         if not key.startswith(LOOKUP_KEY_PREFIX):
             continue
         lookup = ctx.mapping.lookups[key[len(LOOKUP_KEY_PREFIX):]]
         keys = raw[key_col]
-        unmatched = (keys.notna() & ~keys.isin(lookup.keys)).to_numpy()
+        table_keys = pa.array(sorted(lookup.keys), pa.string())
+        pos = pc.index_in(keys, value_set=table_keys)
+        unmatched = _mask(keys.is_valid()) & ~_mask(pos.is_valid())
         findings.append(("lookup_unmatched", lookup.name, "", unmatched, keys))
         for col, table in lookup.table.items():
-            values = keys.map(table).astype(object)
-            values = values.where(values.notna(), None)
+            column = pa.array([table.get(k) for k in table_keys.to_pylist()], pa.string())
+            values = column.take(pos)
             if lookup.unmatched == "key":
-                values[unmatched] = keys[unmatched]
+                values = pc.if_else(pa.array(unmatched), keys, values)
             joined[f"{lookup.name}.{col}"] = values
     return joined
 
 
-def _extract(values: pd.Series, pattern: re.Pattern) -> tuple[pd.Series, np.ndarray]:
+def _by_value(values: pa.Array, fn):
+    """Apply ``fn`` (pandas object Series -> results) once per distinct value, and spread to the rows.
+
+    ``fn`` works element by element, so applying it to the distinct values
+    (null included) gives the same as applying it to every row. Returns the
+    results of ``fn`` and the row -> distinct-value index [int64].
+    """
+    enc = pc.dictionary_encode(values)
+    uniques = pd.Series(list(enc.dictionary.to_pylist()) + [None], dtype=object)
+    codes = enc.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return fn(uniques), codes
+
+
+def _spread(result: pd.Series, codes: np.ndarray, type_: pa.DataType) -> pa.Array:
+    """Per-distinct-value results -> one value per row, as Arrow."""
+    return pa.array(result.to_numpy(dtype=object), type_, from_pandas=True).take(pa.array(codes))
+
+
+def _extract(values: pa.Array, pattern: re.Pattern) -> tuple[pa.Array, np.ndarray]:
     """The first group of ``pattern`` (or its whole match) in each value; the mask of values it missed."""
     if pattern.groups == 0:
         pattern = re.compile(f"({pattern.pattern})", pattern.flags)
-    got = values.str.extract(pattern, expand=True).iloc[:, 0].astype(object)  # by position: groups may be named
-    got = got.where(got.notna(), None)
-    no_match = (values.notna() & got.isna()).to_numpy()
-    return got, no_match
+
+    def one(u: pd.Series) -> pd.Series:
+        got = u.str.extract(pattern, expand=True).iloc[:, 0].astype(object)  # by position: groups may be named
+        return got.where(got.notna(), None)
+
+    got, codes = _by_value(values, one)
+    result = _spread(got, codes, pa.string())
+    no_match = _mask(values.is_valid()) & ~_mask(result.is_valid())
+    return result, no_match
 
 
-def _clean_text(block: RawBlock, ctx: FileContext) -> dict[str, pd.Series]:
-    """Source columns as object Series: spaces trimmed, NA tokens as None (vectorised in Arrow)."""
+def _clean_text(block: RawBlock, ctx: FileContext) -> dict[str, pa.Array]:
+    """Source columns as Arrow text: spaces trimmed, NA tokens as null."""
     na = pa.array(sorted(set(ctx.mapping.na_values)), pa.string())
-    cleaned: dict[str, pd.Series] = {}
+    cleaned: dict[str, pa.Array] = {}
     for src, arr in block.columns.items():
-        trimmed = pc.utf8_trim_whitespace(arr)
-        missing = pc.fill_null(pc.is_in(trimmed, value_set=na), True)
-        values = pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
-        cleaned[src] = pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
+        ascii_only = pc.all(pc.string_is_ascii(arr)).as_py() is not False
+        trimmed = pc.ascii_trim_whitespace(arr) if ascii_only else pc.utf8_trim_whitespace(arr)
+        missing = pc.is_in(trimmed, value_set=na)
+        if pc.any(missing).as_py():
+            trimmed = pc.if_else(pc.fill_null(missing, True), pa.scalar(None, pa.string()), trimmed)
+        cleaned[src] = trimmed
     return cleaned
+
+
+def _mask(arr) -> np.ndarray:
+    """A boolean Arrow array as a writable numpy mask, null as False."""
+    return np.array(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _to_series(arr: pa.Array) -> pd.Series:
+    return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _count_findings(findings, keep: np.ndarray, stats: FileStats) -> None:
@@ -286,77 +385,106 @@ def _count_findings(findings, keep: np.ndarray, stats: FileStats) -> None:
             continue
         if bucket in ("unmapped", "lookup_unmatched"):
             target = stats.unmapped_values if bucket == "unmapped" else stats.lookup_unmatched
-            for value, count in values[mask].value_counts().items():
+            counts = pc.value_counts(values.filter(pa.array(mask)))
+            for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()):
                 target[name][str(value)] += int(count)
         else:
             getattr(stats, bucket)[name][kind] += int(mask.sum())
 
 
-def _convert(values: pd.Series, spec: FieldSpec):
-    """Convert a non-timestamp source column to its canonical values, with findings."""
-    present = values.notna().to_numpy()
+def _convert(values: pa.Array, spec: FieldSpec):
+    """Convert a non-timestamp source column to its canonical values (Arrow), with findings."""
+    present = _mask(values.is_valid())
     if spec.kind == "float":
-        num = pd.to_numeric(values, errors="coerce")
-        unparseable = present & num.isna().to_numpy()
+        try:  # the usual case: every value is a number
+            num = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            got, codes = _by_value(values, lambda u: pd.to_numeric(u, errors="coerce").astype("float64"))
+            num = got.to_numpy()[codes]
+        num = np.asarray(num, dtype="float64").copy()
+        unparseable = present & np.isnan(num)
         limit = 90.0 if spec.name == S.LATITUDE else 180.0
-        wild = (num.abs() > limit).fillna(False).to_numpy(bool)
-        return num.where(~wild).astype("float64"), [
+        with np.errstate(invalid="ignore"):
+            wild = np.abs(num) > limit
+        num[wild] = np.nan
+        return pa.array(num, pa.float64(), from_pandas=True), [
             ("values_nulled", spec.name, VALUE_UNPARSEABLE, unparseable, None),
             ("values_nulled", spec.name, VALUE_OUT_OF_RANGE, wild, None),
         ]
     if spec.kind == "bool":
         truthy = {v.casefold() for v in spec.true_values}
         falsy = {v.casefold() for v in spec.false_values}
-        folded = values.str.casefold()
-        result = pd.Series(None, index=values.index, dtype=object)
-        result[folded.isin(truthy).fillna(False).to_numpy(bool)] = True
-        unknown = np.zeros(len(values), bool)
-        if falsy:
-            result[folded.isin(falsy).fillna(False).to_numpy(bool)] = False
-            unknown = present & result.isna().to_numpy()
-        else:
-            result[present & result.isna().to_numpy()] = False
-        if spec.default is not None:
-            result[~present] = bool(spec.default)
-        return result, [("values_nulled", spec.name, VALUE_UNRECOGNISED, unknown, None)]
+
+        def flags(u: pd.Series) -> pd.DataFrame:
+            folded = u.str.casefold()
+            there = u.notna().to_numpy()
+            result = pd.Series(None, index=u.index, dtype=object)
+            result[folded.isin(truthy).fillna(False).to_numpy(bool)] = True
+            unknown = np.zeros(len(u), bool)
+            if falsy:
+                result[folded.isin(falsy).fillna(False).to_numpy(bool)] = False
+                unknown = there & result.isna().to_numpy()
+            else:
+                result[there & result.isna().to_numpy()] = False
+            if spec.default is not None:
+                result[~there] = bool(spec.default)
+            return pd.DataFrame({"value": result, "unknown": unknown})
+
+        got, codes = _by_value(values, flags)
+        return _spread(got["value"], codes, pa.bool_()), [
+            ("values_nulled", spec.name, VALUE_UNRECOGNISED, got["unknown"].to_numpy(bool)[codes], None)]
     if spec.name == S.OUTCOME:
         return _map_outcome(values, spec)
     if spec.value_map:
-        mapped = values.map(spec.value_map)
-        unmapped = present & mapped.isna().to_numpy()
-        fallback = values if spec.default is None else pd.Series(spec.default, index=values.index, dtype=object)
-        result = mapped.where(mapped.notna(), fallback.where(values.notna(), None))
+        got, codes = _by_value(values, lambda u: u.map(spec.value_map))
+        mapped = _spread(got, codes, pa.string())
+        unmapped = present & ~_mask(mapped.is_valid())
+        fallback = values if spec.default is None else pa.scalar(str(spec.default), pa.string())
+        result = pc.if_else(mapped.is_valid(), mapped, pc.if_else(values.is_valid(), fallback,
+                                                                  pa.scalar(None, pa.string())))
         return result, [("unmapped", spec.name, "", unmapped, values)]
     if spec.default is not None:
-        return values.where(values.notna(), str(spec.default)), []
+        return pc.fill_null(values, str(spec.default)), []
     return values, []
 
 
-def _map_outcome(values: pd.Series, spec: FieldSpec):
+def _map_outcome(values: pa.Array, spec: FieldSpec):
     """Source outcome text -> canonical category (case-insensitive); missing -> unknown."""
     folded_map = {k.casefold(): v for k, v in spec.value_map.items()}
-    mapped = values.str.casefold().map(folded_map)
-    unmapped = values.notna().to_numpy() & mapped.isna().to_numpy()
     default = spec.default or S.OUTCOME_OTHER
-    result = mapped.where(mapped.notna(), default).where(values.notna(), S.OUTCOME_UNKNOWN)
-    return result, [("unmapped", spec.name, "", unmapped, values)]
+
+    def categories(u: pd.Series) -> pd.DataFrame:
+        mapped = u.str.casefold().map(folded_map)
+        return pd.DataFrame({
+            "value": mapped.where(mapped.notna(), default).where(u.notna(), S.OUTCOME_UNKNOWN),
+            "unmapped": u.notna().to_numpy() & mapped.isna().to_numpy(),
+        })
+
+    got, codes = _by_value(values, categories)
+    return _spread(got["value"], codes, pa.string()), [
+        ("unmapped", spec.name, "", got["unmapped"].to_numpy(bool)[codes], values)]
 
 
-def _to_canonical(out: dict[str, pd.Series], keep: np.ndarray, rows: np.ndarray, ctx: FileContext) -> pa.Table:
+def _to_canonical(out: dict, keep: np.ndarray, rows: np.ndarray, ctx: FileContext) -> pa.Table:
     n = int(keep.sum())
+    keep_arr = pa.array(keep)
     arrays = []
     for fld in S.CANONICAL_SCHEMA:
         name = fld.name
         if name in out:
-            series = out[name][keep]
-            values = series.to_numpy() if fld.type != S.TIMESTAMP_TYPE else series
-            arr = pa.array(values, type=fld.type, from_pandas=True)
+            values = out[name]
+            if isinstance(values, np.ndarray):  # UTC instants [datetime64[us]]
+                arr = pa.array(values[keep], pa.timestamp("us")).cast(fld.type)
+            else:
+                arr = values.filter(keep_arr)
+                if arr.type != fld.type:
+                    arr = arr.cast(fld.type)
         elif name == S.AGENCY:
-            arr = pa.array([ctx.agency] * n, pa.string())
+            arr = _repeat(ctx.agency, n)
         elif name == S.TIMEZONE:
-            arr = pa.array([ctx.timezone] * n, pa.string())
+            arr = _repeat(ctx.timezone, n)
         elif name == S.SOURCE_FILE:
-            arr = pa.array([ctx.source_file] * n, pa.string())
+            arr = _repeat(ctx.source_file, n)
         elif name == S.SOURCE_ROW:
             arr = pa.array(rows[keep], pa.int64())
         else:
@@ -365,30 +493,39 @@ def _to_canonical(out: dict[str, pd.Series], keep: np.ndarray, rows: np.ndarray,
     return pa.Table.from_arrays(arrays, schema=S.CANONICAL_SCHEMA)
 
 
-def _quarantine_table(q_rows, q_cols, q_vals, q_reasons, bad_records, ctx: FileContext) -> pa.Table:
-    rows, cols, vals, reasons = [], [], [], []
-    for r, c, v, why in zip(q_rows, q_cols, q_vals, q_reasons):
-        rows.append(r)
-        cols.extend([c] * len(r))
-        vals.extend([None] * len(r) if v is None else v.tolist())
-        reasons.extend([why] * len(r))
+def _repeat(value: str, n: int) -> pa.Array:
+    """One string ``n`` times, as Arrow."""
+    return pc.fill_null(pa.nulls(n, pa.string()), value)
+
+
+def _quarantine_table(quarantined: list, rows: np.ndarray, bad_records, ctx: FileContext) -> pa.Table:
+    row_parts, col_parts, val_parts, reason_parts = [], [], [], []
+    for mask, reason, column, values in quarantined:
+        m = int(mask.sum())
+        row_parts.append(rows[mask])
+        col_parts.append(pa.array([column] * m, pa.string()))
+        val_parts.append(pa.nulls(m, pa.string()) if values is None else values.filter(pa.array(mask)))
+        reason_parts.append(pa.array([reason] * m, pa.string()))
     for record, _desc in bad_records:
-        rows.append(np.array([record], np.int64))
-        cols.append(None)
-        vals.append(None)
-        reasons.append(S.REASON_RAGGED_ROW)
-    row_arr = np.concatenate(rows) if rows else np.empty(0, np.int64)
-    order = np.argsort(row_arr, kind="stable")
+        row_parts.append(np.array([record], np.int64))
+        col_parts.append(pa.nulls(1, pa.string()))
+        val_parts.append(pa.nulls(1, pa.string()))
+        reason_parts.append(pa.array([S.REASON_RAGGED_ROW], pa.string()))
+    row_arr = np.concatenate(row_parts) if row_parts else np.empty(0, np.int64)
+    order = pa.array(np.argsort(row_arr, kind="stable"))
     n = len(row_arr)
-    table = pa.table(
+
+    def cat(parts):
+        return pa.concat_arrays(parts).take(order) if parts else pa.array([], pa.string())
+
+    return pa.table(
         {
             S.Q_SOURCE_FILE: pa.array([ctx.source_file] * n, pa.string()),
-            S.Q_SOURCE_ROW: pa.array(row_arr, pa.int64()),
-            S.Q_COLUMN: pa.array(cols, pa.string()),
-            S.Q_RAW_VALUE: pa.array(vals, pa.string()),
-            S.Q_REASON: pa.array(reasons, pa.string()),
+            S.Q_SOURCE_ROW: pa.array(row_arr, pa.int64()).take(order),
+            S.Q_COLUMN: cat(col_parts),
+            S.Q_RAW_VALUE: cat(val_parts),
+            S.Q_REASON: cat(reason_parts),
             S.Q_FILE_SHA256: pa.array([ctx.file_sha256] * n, pa.string()),
         },
         schema=S.QUARANTINE_SCHEMA,
     )
-    return table.take(pa.array(order))

@@ -6,8 +6,11 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import hashlib
+import os
 import sys
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +20,12 @@ from ..config import DEFAULT_BLOCK_ROWS
 from ..errors import IngestIOError, UserError, one_line
 from ..mapping import Mapping, _check_zone, load_mapping
 from ..store import DatasetTransaction, check_agency_id, file_key
-from .normalize import FileContext, normalize_block
+from .normalize import FileContext, finish_block, prepare_block
 from .read import open_source
+
+
+#: Blocks prepared at once (threads; Arrow and numpy release the GIL). Each holds one block in memory.
+INGEST_THREADS = min(2, os.cpu_count() or 1)
 
 
 @dataclass
@@ -205,14 +212,25 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
             )
             columns = list(dict.fromkeys(mapping.columns_to_read(resolved) + list(link_columns)))
             quarantined = []
-            for block in src.blocks(columns):
-                nb = normalize_block(block, ctx)
-                tx.write_rows(agency, sha, nb.table, nb.year, nb.month, tz)
-                if nb.quarantine.num_rows:
-                    quarantined.append(nb.quarantine)
-                _release_freed_memory()
-                if progress is not None:
-                    progress(block.num_rows + len(block.bad_records))
+            with ThreadPoolExecutor(max_workers=INGEST_THREADS) as pool:
+                pending: deque = deque()
+
+                def finish(limit: int) -> None:
+                    """Finish, in file order, the oldest prepared blocks until ``limit`` are in flight."""
+                    while len(pending) > limit:
+                        prep = pending.popleft().result()
+                        nb = finish_block(prep, ctx)
+                        tx.write_rows(agency, sha, nb.table, nb.year, nb.month, tz)
+                        if nb.quarantine.num_rows:
+                            quarantined.append(nb.quarantine)
+                        _release_freed_memory()
+                        if progress is not None:
+                            progress(prep.n + len(prep.bad_records))
+
+                for block in src.blocks(columns):
+                    pending.append(pool.submit(prepare_block, block, ctx))
+                    finish(INGEST_THREADS)
+                finish(0)
             tx.finish_file(agency, sha)
             tx.write_quarantine(agency, sha, quarantined)
             report = _file_report(path, sha, src.encoding, mapping, agency, tz, resolved, ctx, link_columns)

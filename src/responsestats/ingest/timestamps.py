@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..mapping import DURATION_FORMATS, ROLLOVER_STAGES, STAGE_ORDER, FieldSpec
 
@@ -70,13 +72,13 @@ class Stage:
         The source value is present but cannot be used [bool].
     column : str or None
         The source column (named in the quarantine).
-    raw : pandas.Series
+    raw : pyarrow.Array
         The source text (the quarantine's raw value).
     duration : numpy.ndarray or None
         For a stage given as a duration: seconds after ``after`` [s], NaN where none.
     date_column : str or None
         For a clock-only time: the ``date_source`` column.
-    date_raw : pandas.Series or None
+    date_raw : pyarrow.Array or None
         Its text.
     date_missing, date_unusable : numpy.ndarray or None
         Rows whose time is present but whose date is absent / unusable [bool]
@@ -93,17 +95,17 @@ class Stage:
     missing: np.ndarray
     unusable: np.ndarray
     column: str | None
-    raw: pd.Series
+    raw: pa.Array
     duration: np.ndarray | None = None
     date_column: str | None = None
-    date_raw: pd.Series | None = None
+    date_raw: pa.Array | None = None
     date_missing: np.ndarray | None = None
     date_unusable: np.ndarray | None = None
     instant: np.ndarray | None = None
     findings: list = field(default_factory=list)
 
 
-def parse_stage(spec: FieldSpec, values: pd.Series, column: str | None, date_values: pd.Series | None = None,
+def parse_stage(spec: FieldSpec, values: pa.Array, column: str | None, date_values: pa.Array | None = None,
                 typed: bool = False, date_column: str | None = None) -> Stage:
     """Read one stage's source text as naive local time (or a duration).
 
@@ -111,11 +113,11 @@ def parse_stage(spec: FieldSpec, values: pd.Series, column: str | None, date_val
     ----------
     spec : FieldSpec
         The stage's mapping.
-    values : pandas.Series
-        Source text, None where missing.
+    values : pyarrow.Array
+        Source text, null where missing.
     column : str or None
         Source column name (None when the file lacks it).
-    date_values : pandas.Series, optional
+    date_values : pyarrow.Array, optional
         Text of the ``date_source`` column, for clock-only times.
     date_column : str, optional
         Name of that column.
@@ -123,13 +125,13 @@ def parse_stage(spec: FieldSpec, values: pd.Series, column: str | None, date_val
         The source has typed cells (Excel, Parquet): ISO renderings are accepted too.
     """
     n = len(values)
-    present = values.notna().to_numpy()
+    present = _present(values)
     offset = np.full(n, np.nan)
     if spec.after is not None:
-        seconds, unparseable, found = _parse_durations(values, spec)
+        seconds, unparseable, found = _parse_durations(_as_text_series(values), spec)
         too_long = ~(seconds <= MAX_DURATION_S) & ~np.isnan(seconds)  # inf too
         seconds[too_long] = np.nan
-        stage = Stage(spec.name, pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]"), offset,
+        stage = Stage(spec.name, pd.Series(np.full(n, np.datetime64("NaT"), "datetime64[us]")), offset,
                       ~present, unparseable | too_long, column, values, duration=seconds)
         stage.findings.extend(found)
         stage.findings.append(("values_nulled", spec.name, VALUE_UNPARSEABLE, unparseable, None))
@@ -138,6 +140,8 @@ def parse_stage(spec: FieldSpec, values: pd.Series, column: str | None, date_val
 
     text = values
     instant = np.zeros(n, bool)  # typed zone-aware values: exact instants, never "disagreeing"
+    if typed or spec.zone_suffixes:  # rare paths, on pandas text
+        text = _as_text_series(values)
     if typed:
         for suffix, seconds in TYPED_SUFFIXES.items():
             hit = text.str.match(r"^\d{4}-\d{2}-\d{2} [\d:.]+" + suffix + "$").fillna(False).to_numpy(bool)
@@ -156,26 +160,29 @@ def parse_stage(spec: FieldSpec, values: pd.Series, column: str | None, date_val
     formats = spec.formats
     if typed:
         formats = formats + (TYPED_TIME_FORMATS if spec.date_source else TYPED_FORMATS)
+    if isinstance(text, pd.Series):
+        text = pa.array(text.to_numpy(dtype=object), pa.string(), from_pandas=True)
     naive, unparseable = _parse_formats(text, formats)
     missing = ~present
     findings = []
     date_info = {}
     if spec.date_source:
-        dates = date_values if date_values is not None else pd.Series([None] * n, index=values.index, dtype=object)
+        dates = date_values if date_values is not None else pa.nulls(n, pa.string())
         date_formats = spec.date_formats + (TYPED_FORMATS if typed else ())
         day, bad_date = _parse_formats(dates, date_formats)
-        no_date = present & ~dates.notna().to_numpy()
+        no_date = present & ~_present(dates)
         bad_date = present & bad_date & ~unparseable
-        naive = day.dt.normalize() + (naive - naive.dt.normalize())
+        naive = day.astype("datetime64[D]").astype("datetime64[us]") + (naive - naive.astype("datetime64[D]"))
         findings.append(("values_nulled", spec.name, VALUE_DATE_MISSING, no_date & ~unparseable, None))
         missing = missing | no_date
         unparseable = unparseable | bad_date
-        naive[unparseable | missing] = pd.NaT
+        naive[unparseable | missing] = np.datetime64("NaT")
         date_info = dict(date_column=date_column, date_raw=dates, date_missing=no_date, date_unusable=bad_date)
-    years = naive.dt.year
-    out_of_range = ((years < VALID_YEARS[0]) | (years > VALID_YEARS[1])).fillna(False).to_numpy(bool)
-    naive[out_of_range] = pd.NaT
-    offset[naive.isna().to_numpy()] = np.nan
+    years = naive.astype("datetime64[Y]").astype(np.int64) + 1970  # NaT gives a huge negative: never in range
+    out_of_range = ~np.isnat(naive) & ((years < VALID_YEARS[0]) | (years > VALID_YEARS[1]))
+    naive[out_of_range] = np.datetime64("NaT")
+    offset[np.isnat(naive)] = np.nan
+    naive = pd.Series(naive)
     findings += [
         ("values_nulled", spec.name, VALUE_UNPARSEABLE, unparseable, None),
         ("values_nulled", spec.name, VALUE_OUT_OF_RANGE, out_of_range, None),
@@ -226,14 +233,18 @@ def resolve_stages(stages: dict[str, Stage], specs: dict[str, FieldSpec], midnig
             first = False
 
 
-def localize_stage(stage: Stage, tz: str) -> pd.Series:
-    """A stage's wall time -> UTC; repairs are appended to ``stage.findings``.
+def localize_stage(stage: Stage, tz: str) -> np.ndarray:
+    """A stage's wall time -> UTC instants [datetime64[us], NaT where none]; repairs go to ``stage.findings``.
 
     Rows with an offset of their own (a zone suffix) use it, and are counted
     where the configured zone would give a different offset at that wall time.
     Other rows are localised in ``tz`` (see :func:`localize`).
     """
     explicit = ~np.isnan(stage.offset) & stage.naive.notna().to_numpy()
+    if not explicit.any():
+        fast = _localize_unambiguous(stage.naive.to_numpy("datetime64[us]"), tz)
+        if fast is not None:
+            return fast
     utc, ambiguous, nonexistent = localize(stage.naive.where(~explicit, pd.NaT), tz)
     if explicit.any():
         wall = stage.naive[explicit]
@@ -246,7 +257,21 @@ def localize_stage(stage: Stage, tz: str) -> pd.Series:
         stage.findings.append(("repairs", stage.name, REPAIR_OFFSET_WINS, differs, None))
     stage.findings.append(("repairs", stage.name, REPAIR_DST_AMBIGUOUS, ambiguous, None))
     stage.findings.append(("repairs", stage.name, REPAIR_DST_NONEXISTENT, nonexistent, None))
-    return utc
+    return utc.dt.tz_localize(None).to_numpy("datetime64[us]")
+
+
+def _localize_unambiguous(naive: np.ndarray, tz: str) -> np.ndarray | None:
+    """Wall times -> UTC with Arrow when none falls in a DST gap or fold; None when one does.
+
+    The common case (most blocks hold no DST change) in one vectorised call;
+    blocks with a gap or fold take :func:`localize`, which resolves and counts them.
+    """
+    try:
+        utc = pc.assume_timezone(pa.array(naive, pa.timestamp("us")), timezone=tz,
+                                 ambiguous="raise", nonexistent="raise")
+    except pa.ArrowInvalid:
+        return None
+    return utc.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
 
 
 def _offset_disagrees(wall: pd.Series, offsets: np.ndarray, tz: str, where: np.ndarray) -> np.ndarray:
@@ -288,19 +313,76 @@ def localize(naive: pd.Series, tz: str) -> tuple[pd.Series, np.ndarray, np.ndarr
     return strict.dt.tz_convert("UTC"), ambiguous, nonexistent
 
 
-def _parse_formats(values: pd.Series, formats: tuple[str, ...]) -> tuple[pd.Series, np.ndarray]:
-    """Parse text with strftime formats tried in order: naive times and the mask of present, unparsed values."""
-    naive = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    todo = values.notna().to_numpy().copy()
+def _parse_formats(values: pa.Array, formats: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Parse text with strftime formats tried in order.
+
+    Returns the naive times [datetime64[us], NaT where none] and the mask of
+    present values no format could read. Each format is applied by Arrow's
+    ``strptime`` (vectorised, no Python objects). Arrow differs from Python's
+    ``strptime`` (pandas) in two ways, so those values are re-read by pandas:
+    it turns an impossible day into the next month's (``02-30`` -> ``03-01``,
+    so any result on the 1st to 3rd of a month that follows a short month is
+    re-checked) and it reads a 2-digit text as a ``%Y`` year (results before
+    year 1000). Values Arrow cannot read at all get pandas' chance too, format
+    by format, so the answers are pandas' wherever the two could differ.
+    """
+    n = len(values)
+    naive = np.full(n, np.datetime64("NaT"), "datetime64[us]")
+    todo = _present(values)
     for fmt in formats:
-        if not todo.any():
+        idx = np.flatnonzero(todo)
+        if not len(idx):
             break
-        parsed = pd.to_datetime(values[todo], format=fmt, errors="coerce")
-        ok = parsed.notna().to_numpy()
-        idx = np.flatnonzero(todo)[ok]
-        naive.iloc[idx] = parsed[ok].astype("datetime64[us]").to_numpy()
-        todo[idx] = False
+        sub = values if len(idx) == n else values.take(pa.array(idx))
+        parsed = pc.strptime(sub, format=fmt, unit="us", error_is_null=True)
+        got = np.array(parsed.to_numpy(zero_copy_only=False))
+        suspect = _strptime_suspects(parsed)
+        if suspect.any():
+            got[suspect] = _pandas_parse(sub.take(pa.array(np.flatnonzero(suspect))), fmt)
+        ok = ~np.isnat(got)
+        naive[idx[ok]] = got[ok]
+        todo[idx[ok]] = False
+    for fmt in formats:  # what Arrow could not read at all (rare): pandas' reading, as before
+        idx = np.flatnonzero(todo)
+        if not len(idx):
+            break
+        got = _pandas_parse(values.take(pa.array(idx)), fmt)
+        ok = ~np.isnat(got)
+        naive[idx[ok]] = got[ok]
+        todo[idx[ok]] = False
     return naive, todo
+
+
+def _strptime_suspects(parsed: pa.Array) -> np.ndarray:
+    """Arrow results that may differ from Python's strptime (see :func:`_parse_formats`) [bool].
+
+    An impossible day lands on the 1st of May, July, October or December (after
+    a 30-day month's "31st") or on the 1st to 3rd of March (after February's
+    29th to 31st); a 2-digit ``%Y`` gives a year before 1000.
+    """
+    day, month = pc.day(parsed), pc.month(parsed)
+    after_30 = pc.and_(pc.equal(day, 1), pc.is_in(month, value_set=pa.array([5, 7, 10, 12], pa.int64())))
+    after_feb = pc.and_(pc.equal(month, 3), pc.less_equal(day, 3))
+    short_year = pc.less(pc.year(parsed), 1000)
+    return np.array(pc.fill_null(pc.or_(pc.or_(after_30, after_feb), short_year), False)
+                    .to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _pandas_parse(values: pa.Array, fmt: str) -> np.ndarray:
+    """pandas' reading of ``values`` with one format [datetime64[us], NaT where it fails]."""
+    parsed = pd.to_datetime(pd.Series(values.to_numpy(zero_copy_only=False), dtype=object), format=fmt,
+                            errors="coerce")
+    return parsed.to_numpy("datetime64[us]")
+
+
+def _present(values: pa.Array) -> np.ndarray:
+    """Mask of non-null values [bool], a writable copy."""
+    return np.array(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _as_text_series(values: pa.Array) -> pd.Series:
+    """Arrow text as a pandas object Series (None where null), for the rarer text rules."""
+    return pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _parse_durations(values: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray, list]:
