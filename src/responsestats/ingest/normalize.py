@@ -131,7 +131,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
     """The per-row work on one block, independent of other blocks (safe to run in threads)."""
     mapping = ctx.mapping
     n = block.num_rows
-    raw = _clean_text(block, ctx)
+    raw, encoded = _clean_text(block, ctx)
     caller_key = None
     if ctx.link_salt is not None:
         caller_key = caller_keys([_to_series(raw[c]) for c in ctx.link_columns], ctx.link_salt)
@@ -203,7 +203,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
             values, src = field_values(spec)
             if spec.name == S.OUTCOME and src is not None:
                 outcome_values = values
-            out[spec.name], found = _convert(values, spec)
+            out[spec.name], found = _convert(values, spec, encoded.get(id(values)))
             findings.extend(found)
             if spec.required:
                 missing = ~_mask(out[spec.name].is_valid())
@@ -218,7 +218,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
         out[S.OUTCOME] = pa.array(np.full(n, S.OUTCOME_UNKNOWN, object), pa.string())
 
     # Exact duplicate records (every source value read equal): the first is kept.
-    parts = [value_hashes[c] if c in value_hashes else text_hashes(v) for c, v in raw.items()]
+    parts = [value_hashes[c] if c in value_hashes else text_hashes(v, encoded.get(id(v))) for c, v in raw.items()]
     hashes = row_hashes(parts, n) if raw else np.zeros(n, np.uint64)
     first = np.zeros(n, bool)
     first[np.unique(hashes, return_index=True)[1]] = True
@@ -322,14 +322,15 @@ def _join_lookups(raw: dict[str, pa.Array], ctx: FileContext, findings: list) ->
     return joined
 
 
-def _by_value(values: pa.Array, fn):
+def _by_value(values: pa.Array, fn, encoded: pa.DictionaryArray | None = None):
     """Apply ``fn`` (pandas object Series -> results) once per distinct value, and spread to the rows.
 
     ``fn`` works element by element, so applying it to the distinct values
-    (null included) gives the same as applying it to every row. Returns the
-    results of ``fn`` and the row -> distinct-value index [int64].
+    (null included) gives the same as applying it to every row. ``encoded`` is
+    ``values`` already dictionary-encoded, if at hand. Returns the results of
+    ``fn`` and the row -> distinct-value index [int64].
     """
-    enc = pc.dictionary_encode(values)
+    enc = encoded if encoded is not None else pc.dictionary_encode(values)
     uniques = pd.Series(list(enc.dictionary.to_pylist()) + [None], dtype=object)
     codes = enc.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
     return fn(uniques), codes
@@ -355,18 +356,34 @@ def _extract(values: pa.Array, pattern: re.Pattern) -> tuple[pa.Array, np.ndarra
     return result, no_match
 
 
-def _clean_text(block: RawBlock, ctx: FileContext) -> dict[str, pa.Array]:
-    """Source columns as Arrow text: spaces trimmed, NA tokens as null."""
+def _clean_text(block: RawBlock, ctx: FileContext) -> tuple[dict[str, pa.Array], dict[int, pa.DictionaryArray]]:
+    """Source columns as Arrow text: spaces trimmed, NA tokens as null.
+
+    Columns with non-ASCII text (in practice: categories in Chinese) are
+    cleaned once per distinct value; their dictionary encoding is returned too,
+    keyed by ``id()`` of the cleaned column, for the per-value rules and the
+    duplicate check to reuse.
+    """
     na = pa.array(sorted(set(ctx.mapping.na_values)), pa.string())
     cleaned: dict[str, pa.Array] = {}
+    encoded: dict[int, pa.DictionaryArray] = {}
     for src, arr in block.columns.items():
-        ascii_only = pc.all(pc.string_is_ascii(arr)).as_py() is not False
-        trimmed = pc.ascii_trim_whitespace(arr) if ascii_only else pc.utf8_trim_whitespace(arr)
-        missing = pc.is_in(trimmed, value_set=na)
-        if pc.any(missing).as_py():
-            trimmed = pc.if_else(pc.fill_null(missing, True), pa.scalar(None, pa.string()), trimmed)
-        cleaned[src] = trimmed
-    return cleaned
+        if pc.all(pc.string_is_ascii(arr)).as_py() is not False:
+            cleaned[src] = _clean(pc.ascii_trim_whitespace(arr), na)
+            continue
+        enc = pc.dictionary_encode(arr)
+        words = _clean(pc.utf8_trim_whitespace(enc.dictionary), na)
+        cleaned[src] = words.take(enc.indices)
+        encoded[id(cleaned[src])] = pa.DictionaryArray.from_arrays(enc.indices, words)
+    return cleaned, encoded
+
+
+def _clean(trimmed: pa.Array, na: pa.Array) -> pa.Array:
+    """NA tokens (of trimmed text) as null."""
+    missing = pc.is_in(trimmed, value_set=na)
+    if pc.any(missing).as_py():
+        trimmed = pc.if_else(pc.fill_null(missing, True), pa.scalar(None, pa.string()), trimmed)
+    return trimmed
 
 
 def _mask(arr) -> np.ndarray:
@@ -392,14 +409,17 @@ def _count_findings(findings, keep: np.ndarray, stats: FileStats) -> None:
             getattr(stats, bucket)[name][kind] += int(mask.sum())
 
 
-def _convert(values: pa.Array, spec: FieldSpec):
-    """Convert a non-timestamp source column to its canonical values (Arrow), with findings."""
+def _convert(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray | None = None):
+    """Convert a non-timestamp source column to its canonical values (Arrow), with findings.
+
+    ``encoded``: ``values`` dictionary-encoded, if at hand (see :func:`_clean_text`).
+    """
     present = _mask(values.is_valid())
     if spec.kind == "float":
         try:  # the usual case: every value is a number
             num = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
         except pa.ArrowInvalid:
-            got, codes = _by_value(values, lambda u: pd.to_numeric(u, errors="coerce").astype("float64"))
+            got, codes = _by_value(values, lambda u: pd.to_numeric(u, errors="coerce").astype("float64"), encoded)
             num = got.to_numpy()[codes]
         num = np.asarray(num, dtype="float64").copy()
         unparseable = present & np.isnan(num)
@@ -430,13 +450,13 @@ def _convert(values: pa.Array, spec: FieldSpec):
                 result[~there] = bool(spec.default)
             return pd.DataFrame({"value": result, "unknown": unknown})
 
-        got, codes = _by_value(values, flags)
+        got, codes = _by_value(values, flags, encoded)
         return _spread(got["value"], codes, pa.bool_()), [
             ("values_nulled", spec.name, VALUE_UNRECOGNISED, got["unknown"].to_numpy(bool)[codes], None)]
     if spec.name == S.OUTCOME:
-        return _map_outcome(values, spec)
+        return _map_outcome(values, spec, encoded)
     if spec.value_map:
-        got, codes = _by_value(values, lambda u: u.map(spec.value_map))
+        got, codes = _by_value(values, lambda u: u.map(spec.value_map), encoded)
         mapped = _spread(got, codes, pa.string())
         unmapped = present & ~_mask(mapped.is_valid())
         fallback = values if spec.default is None else pa.scalar(str(spec.default), pa.string())
@@ -448,7 +468,7 @@ def _convert(values: pa.Array, spec: FieldSpec):
     return values, []
 
 
-def _map_outcome(values: pa.Array, spec: FieldSpec):
+def _map_outcome(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray | None = None):
     """Source outcome text -> canonical category (case-insensitive); missing -> unknown."""
     folded_map = {k.casefold(): v for k, v in spec.value_map.items()}
     default = spec.default or S.OUTCOME_OTHER
@@ -460,7 +480,7 @@ def _map_outcome(values: pa.Array, spec: FieldSpec):
             "unmapped": u.notna().to_numpy() & mapped.isna().to_numpy(),
         })
 
-    got, codes = _by_value(values, categories)
+    got, codes = _by_value(values, categories, encoded)
     return _spread(got["value"], codes, pa.string()), [
         ("unmapped", spec.name, "", got["unmapped"].to_numpy(bool)[codes], values)]
 

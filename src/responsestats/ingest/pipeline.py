@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from .. import __version__
 from .. import schema as S
 from ..config import DEFAULT_BLOCK_ROWS
@@ -97,6 +99,7 @@ def _release_freed_memory() -> None:
     Without it the process's resident size creeps up block after block through
     allocator fragmentation, although nothing is retained.
     """
+    pa.default_memory_pool().release_unused()  # Arrow's own allocator (mimalloc or jemalloc) keeps it too
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 

@@ -334,6 +334,14 @@ def _parse_formats(values: pa.Array, formats: tuple[str, ...]) -> tuple[np.ndarr
         if not len(idx):
             break
         sub = values if len(idx) == n else values.take(pa.array(idx))
+        if fmt in _ISO_LAYOUTS:
+            got, ok = _iso_cast(sub, fmt)
+            naive[idx[ok]] = got[ok]
+            todo[idx[ok]] = False
+            if ok.all():
+                continue
+            idx = idx[~ok]
+            sub = sub.filter(pa.array(~ok))
         parsed = pc.strptime(sub, format=fmt, unit="us", error_is_null=True)
         got = np.array(parsed.to_numpy(zero_copy_only=False))
         suspect = _strptime_suspects(parsed)
@@ -351,6 +359,113 @@ def _parse_formats(values: pa.Array, formats: tuple[str, ...]) -> tuple[np.ndarr
         naive[idx[ok]] = got[ok]
         todo[idx[ok]] = False
     return naive, todo
+
+
+#: ISO 8601 layouts that Arrow's cast reads as ``strptime`` does, once the text is checked character by
+#: character against the layout (the cast also reads other ISO forms that the format does not accept).
+_ISO_LAYOUTS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+#: strftime field -> (digits, smallest, largest)
+_FIELDS = {"Y": (4, 1, 9999), "m": (2, 1, 12), "d": (2, 1, 31), "H": (2, 0, 23), "M": (2, 0, 59), "S": (2, 0, 59)}
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _iso_cast(values: pa.Array, fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    """Read a fixed-width ISO 8601 layout with Arrow's cast (several times faster than ``strptime``).
+
+    Only values of the layout's length and separator are cast. The cast
+    refuses what ``strptime`` refuses (``02-30``, hour 24, a letter), but all
+    or nothing: when it refuses one, the values are first checked character by
+    character (digits, separators, field ranges, the day within its month) and
+    only those that pass are cast. Values not read here are left to
+    ``strptime``. Returns the times [datetime64[us]] and the mask of values read.
+    """
+    n = len(values)
+    out = np.full(n, np.datetime64("NaT"), "datetime64[us]")
+    nothing = np.zeros(n, bool)
+    parts = _layout(fmt)
+    length = sum(len(p) if isinstance(p, str) else _FIELDS[p[0]][0] for p in parts)
+    fits = _mask_of(pc.equal(pc.binary_length(values), length))
+    if not fits.any():
+        return out, nothing
+    cand = values if fits.all() else values.filter(pa.array(fits))
+    _, offsets_buf, data_buf = cand.buffers()
+    first = int(np.frombuffer(offsets_buf, np.int32, count=1, offset=cand.offset * 4)[0])
+    chars = np.frombuffer(data_buf, np.uint8, count=len(cand) * length, offset=first).reshape(-1, length)
+    date_time = parts.index(" ") if " " in parts else parts.index("T")
+    at = sum(len(p) if isinstance(p, str) else _FIELDS[p[0]][0] for p in parts[:date_time])
+    ok = chars[:, at] == ord(parts[date_time])  # the cast takes " " and "T" alike
+    got = None
+    if ok.all():
+        try:
+            got = pc.cast(cand, pa.timestamp("us"))
+        except pa.ArrowInvalid:
+            got = None
+    if got is None:
+        ok &= _fits_layout(chars, parts)
+        if not ok.any():
+            return out, nothing
+        try:
+            got = pc.cast(cand if ok.all() else cand.filter(pa.array(ok)), pa.timestamp("us"))
+        except pa.ArrowInvalid:  # not expected after the checks; strptime then reads every value
+            return out, nothing
+    read = np.flatnonzero(fits)[ok]
+    out[read] = got.to_numpy(zero_copy_only=False)
+    mask = nothing.copy()
+    mask[read] = True
+    return out, mask
+
+
+def _fits_layout(chars: np.ndarray, parts: list) -> np.ndarray:
+    """Rows of fixed-width text [uint8, rows x length] that match a layout, field ranges and calendar included."""
+    literal_at, literal, digit_at, weights = [], [], [], []
+    pos = 0
+    for part in parts:
+        if isinstance(part, str):
+            literal_at.extend(range(pos, pos + len(part)))
+            literal.extend(part.encode())
+            pos += len(part)
+        else:
+            width = _FIELDS[part[0]][0]
+            digit_at.extend(range(pos, pos + width))
+            weights.append((part[0], width))
+            pos += width
+    ok = (chars[:, literal_at] == np.array(literal, np.uint8)).all(axis=1)
+    digits = chars[:, digit_at].astype(np.int64) - ord("0")
+    ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
+    # each field's value: its digits times powers of ten, for every field at once
+    place = np.zeros((len(digit_at), len(weights)), np.int64)
+    row = 0
+    for col, (_, width) in enumerate(weights):
+        place[row:row + width, col] = 10 ** np.arange(width - 1, -1, -1)
+        row += width
+    values = digits @ place
+    fields = {}
+    for col, (name, _) in enumerate(weights):
+        _, lo, hi = _FIELDS[name]
+        ok &= (values[:, col] >= lo) & (values[:, col] <= hi)
+        fields[name] = values[:, col]
+    year, month, day = fields["Y"], np.clip(fields["m"], 1, 12), fields["d"]
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return ok & (day <= _DAYS_IN_MONTH[month] + ((month == 2) & leap))
+
+
+def _layout(fmt: str) -> list:
+    """A format as literal strings and one-letter field tuples: ``"%Y-%m"`` -> ``[("Y",), "-", ("m",)]``."""
+    parts: list = []
+    k = 0
+    while k < len(fmt):
+        if fmt[k] == "%":
+            parts.append((fmt[k + 1],))
+            k += 2
+        else:
+            parts.append(fmt[k])
+            k += 1
+    return parts
+
+
+def _mask_of(arr) -> np.ndarray:
+    """A boolean Arrow array as a writable numpy mask, null as False."""
+    return np.array(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _strptime_suspects(parsed: pa.Array) -> np.ndarray:
