@@ -114,12 +114,13 @@ class PreparedBlock:
     n: int
     rows: np.ndarray  # record number of each row
     bad_records: list
-    out: dict  # canonical field -> values of every row (Arrow array, or numpy datetime64[us] UTC)
-    bad: np.ndarray  # rows already quarantined
+    table: pa.Table  # canonical rows of the rows not quarantined so far
+    year: np.ndarray  # local-time partition keys of those rows
+    month: np.ndarray
+    bad: np.ndarray  # rows quarantined so far
     quarantined: list  # (mask, reason, column, values): in the order the rules ran
     findings: list  # (bucket, field, kind, mask, values), counted on kept rows only
-    hashes: np.ndarray  # fingerprint of each row (duplicate records)
-    first: np.ndarray  # first occurrence of its fingerprint within the block
+    hashes: np.ndarray | None  # fingerprint of each row (duplicate records); None: no columns read
 
 
 def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
@@ -215,17 +216,23 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
     if outcome_values is not None:
         out[S.OUTCOME_RAW] = outcome_values
     else:
-        out[S.OUTCOME] = pa.array(np.full(n, S.OUTCOME_UNKNOWN, object), pa.string())
+        out[S.OUTCOME] = _repeat(S.OUTCOME_UNKNOWN, n)
 
     # Exact duplicate records (every source value read equal): the first is kept.
-    parts = [value_hashes[c] if c in value_hashes else text_hashes(v, encoded.get(id(v))) for c, v in raw.items()]
-    hashes = row_hashes(parts, n) if raw else np.zeros(n, np.uint64)
-    first = np.zeros(n, bool)
-    first[np.unique(hashes, return_index=True)[1]] = True
-    if not raw:
-        first[:] = True
-    return PreparedBlock(n=n, rows=block.rows, bad_records=block.bad_records, out=out, bad=bad,
-                         quarantined=quarantined, findings=findings, hashes=hashes, first=first)
+    hashes = None
+    if raw:
+        parts = [value_hashes[c] if c in value_hashes else text_hashes(v, encoded.get(id(v))) for c, v in raw.items()]
+        hashes = row_hashes(parts, n)
+        first = np.zeros(n, bool)
+        first[np.unique(hashes, return_index=True)[1]] = True
+        quarantine(~first, S.REASON_DUPLICATE_ROW, None, None)
+    keep = ~bad
+    table = _to_canonical(out, keep, block.rows, ctx)
+    local = pc.cast(table.column(S.RECEIVED_AT), pa.timestamp("us", tz=ctx.timezone))
+    return PreparedBlock(n=n, rows=block.rows, bad_records=block.bad_records, table=table,
+                         year=pc.year(local).to_numpy().astype(np.int32),
+                         month=pc.month(local).to_numpy().astype(np.int32),
+                         bad=bad, quarantined=quarantined, findings=findings, hashes=hashes)
 
 
 def finish_block(prep: PreparedBlock, ctx: FileContext) -> NormalizedBlock:
@@ -234,21 +241,17 @@ def finish_block(prep: PreparedBlock, ctx: FileContext) -> NormalizedBlock:
     n = prep.n
     bad = prep.bad
     quarantined = list(prep.quarantined)
-    if n and len(prep.hashes):
-        dup = ~prep.first
-        if len(ctx.seen):
-            dup |= ctx.seen.contains(prep.hashes)
+    table, year, month = prep.table, prep.year, prep.month
+    if n and prep.hashes is not None:
+        dup = ctx.seen.contains(prep.hashes) & ~bad if len(ctx.seen) else np.zeros(n, bool)
         ctx.seen.add(prep.hashes)
-        dup &= ~bad
-        if dup.any():
+        if dup.any():  # records already met in an earlier block
             quarantined.append((dup, S.REASON_DUPLICATE_ROW, None, None))
+            stay = ~dup[~bad]  # over the rows of the table
+            table, year, month = table.filter(pa.array(stay)), year[stay], month[stay]
             bad = bad | dup
     keep = ~bad
     _count_findings(prep.findings, keep, stats)
-    table = _to_canonical(prep.out, keep, prep.rows, ctx)
-    local = pc.cast(table.column(S.RECEIVED_AT), pa.timestamp("us", tz=ctx.timezone))
-    year = pc.year(local).to_numpy().astype(np.int32)
-    month = pc.month(local).to_numpy().astype(np.int32)
 
     qtable = _quarantine_table(quarantined, prep.rows, prep.bad_records, ctx)
     stats.rows_read += n + len(prep.bad_records)
@@ -343,6 +346,14 @@ def _spread(result: pd.Series, codes: np.ndarray, type_: pa.DataType) -> pa.Arra
 
 def _extract(values: pa.Array, pattern: re.Pattern) -> tuple[pa.Array, np.ndarray]:
     """The first group of ``pattern`` (or its whole match) in each value; the mask of values it missed."""
+    fast = _re2_pattern(pattern)
+    if fast is not None and pc.all(pc.string_is_ascii(values)).as_py() is not False:
+        try:
+            result = pc.extract_regex(values, pattern=fast).flatten()[0]  # flatten: no match stays null
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a construct RE2 lacks
+            result = None
+        if result is not None:
+            return result, _mask(values.is_valid()) & ~_mask(result.is_valid())
     if pattern.groups == 0:
         pattern = re.compile(f"({pattern.pattern})", pattern.flags)
 
@@ -354,6 +365,19 @@ def _extract(values: pa.Array, pattern: re.Pattern) -> tuple[pa.Array, np.ndarra
     result = _spread(got, codes, pa.string())
     no_match = _mask(values.is_valid()) & ~_mask(result.is_valid())
     return result, no_match
+
+
+def _re2_pattern(pattern: re.Pattern) -> str | None:
+    """The pattern for Arrow's ``extract_regex`` (RE2), when it reads ASCII text as Python's ``re`` does.
+
+    That is: no flags, and every capturing group named (Arrow returns named
+    groups only), or none (the whole match). Else None: pandas does it.
+    """
+    if pattern.flags & ~re.UNICODE:
+        return None
+    if pattern.groups == 0:
+        return f"(?P<match>{pattern.pattern})"
+    return pattern.pattern if len(pattern.groupindex) == pattern.groups else None
 
 
 def _clean_text(block: RawBlock, ctx: FileContext) -> tuple[dict[str, pa.Array], dict[int, pa.DictionaryArray]]:

@@ -215,15 +215,21 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
             )
             columns = list(dict.fromkeys(mapping.columns_to_read(resolved) + list(link_columns)))
             quarantined = []
-            with ThreadPoolExecutor(max_workers=INGEST_THREADS) as pool:
+            # Blocks are read here, prepared on INGEST_THREADS threads, finished here in file order, and
+            # written by one more thread (Parquet encoding), so reading, preparing and writing overlap.
+            with ThreadPoolExecutor(max_workers=INGEST_THREADS) as pool, \
+                    ThreadPoolExecutor(max_workers=1) as writer:
                 pending: deque = deque()
+                writes: deque = deque()
 
                 def finish(limit: int) -> None:
                     """Finish, in file order, the oldest prepared blocks until ``limit`` are in flight."""
                     while len(pending) > limit:
                         prep = pending.popleft().result()
                         nb = finish_block(prep, ctx)
-                        tx.write_rows(agency, sha, nb.table, nb.year, nb.month, tz)
+                        writes.append(writer.submit(tx.write_rows, agency, sha, nb.table, nb.year, nb.month, tz))
+                        while len(writes) > limit:
+                            writes.popleft().result()
                         if nb.quarantine.num_rows:
                             quarantined.append(nb.quarantine)
                         _release_freed_memory()

@@ -430,20 +430,18 @@ def _fits_layout(chars: np.ndarray, parts: list) -> np.ndarray:
             weights.append((part[0], width))
             pos += width
     ok = (chars[:, literal_at] == np.array(literal, np.uint8)).all(axis=1)
-    digits = chars[:, digit_at].astype(np.int64) - ord("0")
-    ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
-    # each field's value: its digits times powers of ten, for every field at once
-    place = np.zeros((len(digit_at), len(weights)), np.int64)
-    row = 0
-    for col, (_, width) in enumerate(weights):
-        place[row:row + width, col] = 10 ** np.arange(width - 1, -1, -1)
-        row += width
-    values = digits @ place
+    digits = (chars[:, digit_at] - np.uint8(ord("0"))).T.copy()  # one row per digit; a non-digit wraps past 9
+    ok &= (digits <= 9).all(axis=0)
     fields = {}
-    for col, (name, _) in enumerate(weights):
+    row = 0
+    for name, width in weights:
+        value = np.zeros(len(chars), np.int32)
+        for k in range(width):
+            value = value * 10 + digits[row + k]
+        row += width
         _, lo, hi = _FIELDS[name]
-        ok &= (values[:, col] >= lo) & (values[:, col] <= hi)
-        fields[name] = values[:, col]
+        ok &= (value >= lo) & (value <= hi)
+        fields[name] = value
     year, month, day = fields["Y"], np.clip(fields["m"], 1, 12), fields["d"]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     return ok & (day <= _DAYS_IN_MONTH[month] + ((month == 2) & leap))
