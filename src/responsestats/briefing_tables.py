@@ -49,7 +49,7 @@ from .metrics import (
 )
 from .metrics import names as N
 from .metrics.standards import Target
-from .store import read_calls, read_reports
+from .store import latest_stamp, list_agencies, months_present, read_calls, read_reports
 
 # --- column names of the tables ---------------------------------------------------
 GROUP = "group"  # the value of the grouping column
@@ -273,7 +273,7 @@ def latest_full_month(df: pd.DataFrame) -> str:
 # --- reading a dataset ---------------------------------------------------------------
 def resolve_agency(dataset: str | Path, agency: str | None = None) -> str:
     """``agency``, checked against the dataset; or the dataset's only agency."""
-    agencies = sorted(read_calls(dataset, columns=[S.AGENCY])[S.AGENCY].dropna().unique().tolist())
+    agencies = list_agencies(dataset)
     if agency is not None:
         if agency not in agencies:
             raise UserError(f"{dataset}: no calls of agency {agency!r}; agencies: {', '.join(agencies) or 'none'}")
@@ -375,18 +375,24 @@ def load_briefing_data(
     """
     std = load_standard(standard)
     agency = resolve_agency(dataset, agency)
-    head = read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.CLEARED_AT, S.ARRESTED_AT, S.TIMEZONE])
-    if len(head) == 0:
+    # What the whole history holds comes from the partition folders and the Parquet footers, and only the
+    # first and last months are read for their first and last dates: the cost does not grow with history.
+    present = months_present(dataset, agency)
+    if not present:
         raise UserError(f"{dataset}: no calls of agency {agency!r}")
-    present = month_keys(head)
-    first_month, last_month = present.min(), present.max()
+    first_month, last_month = present[0], present[-1]
     if str(month).strip().lower() == LATEST:
-        month = latest_full_month(head)
+        edges = read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.TIMEZONE],
+                           start=month_bounds(first_month)[0], end=month_bounds(first_month)[1])
+        if last_month != first_month:
+            edges = pd.concat([edges, read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.TIMEZONE],
+                                                 start=month_bounds(last_month)[0], end=month_bounds(last_month)[1])])
+        month = latest_full_month(edges)
     else:
         month = parse_month(month)
-        if not (present == month).any():
+        if month not in present:
             raise UserError(f"{dataset}: no calls in {month}; the data cover {first_month} to {last_month}")
-    as_of = max(v for v in (head[c].max() for c in (S.RECEIVED_AT, S.CLEARED_AT, S.ARRESTED_AT)) if pd.notna(v))
+    as_of = latest_stamp(dataset, agency, [S.RECEIVED_AT, S.CLEARED_AT, S.ARRESTED_AT])
     year_ago = shift_month(month, -12)
     calls = read_calls(dataset, agency=agency, start=month_bounds(year_ago)[0], end=month_bounds(month)[1])
     reports = tuple(r for r in read_reports(dataset) if r.get(R_AGENCY) == agency)

@@ -452,3 +452,50 @@ def dataset_row_count(dataset: str | Path, agency: str | None = None) -> int:
     if agency is None:
         return d.count_rows()
     return d.count_rows(filter=pc.field(S.AGENCY) == agency)
+
+
+def list_agencies(dataset: str | Path) -> list[str]:
+    """The agencies with rows in a dataset, from its partition folders (no rows read)."""
+    return sorted({keys[S.AGENCY] for keys, _frag in _partition_fragments(dataset)})
+
+
+def months_present(dataset: str | Path, agency: str) -> list[str]:
+    """The local months (``"YYYY-MM"``) in which the agency has calls, from the partition folders."""
+    return sorted({f"{keys[S.YEAR]:04d}-{keys[S.MONTH]:02d}"
+                   for keys, _frag in _partition_fragments(dataset, agency)})
+
+
+def latest_stamp(dataset: str | Path, agency: str, columns: Sequence[str]) -> pd.Timestamp | None:
+    """The latest value of any of the timestamp ``columns`` over the agency's rows [UTC].
+
+    Read from the Parquet footers (every file's column statistics), so the cost
+    is a few bytes per file, not a read of the rows; a file without statistics
+    for a column has that column read.
+    """
+    latest = None
+    for _keys, frag in _partition_fragments(dataset, agency):
+        meta = frag.metadata
+        names = meta.schema.to_arrow_schema().names
+        for column in columns:
+            idx = names.index(column)
+            for i in range(meta.num_row_groups):
+                stats = meta.row_group(i).column(idx).statistics
+                if stats is None or not stats.has_min_max:
+                    if stats is not None and stats.null_count == meta.row_group(i).num_rows:
+                        continue  # every value missing
+                    value = pc.max(frag.to_table(columns=[column]).column(column)).as_py()
+                else:
+                    value = stats.max
+                if value is not None:
+                    value = pd.Timestamp(value)
+                    value = value.tz_localize("UTC") if value.tzinfo is None else value.tz_convert("UTC")
+                    latest = value if latest is None or value > latest else latest
+    return latest
+
+
+def _partition_fragments(dataset: str | Path, agency: str | None = None):
+    """(partition keys, file fragment) of each Parquet file of the dataset, optionally of one agency."""
+    d = open_dataset(dataset)
+    expr = None if agency is None else ds.field(S.AGENCY) == agency
+    for frag in d.get_fragments(filter=expr):
+        yield ds.get_partition_keys(frag.partition_expression), frag
