@@ -123,7 +123,11 @@ def test_rows_differing_in_one_value_differ():
     assert h[0] == h[1] and len({h[0], h[2], h[3]}) == 3
 
 
-def test_seen_hashes_finds_earlier_fingerprints_exactly():
+@pytest.mark.parametrize("run_limit", [1 << 20, 8192])
+def test_seen_hashes_finds_earlier_fingerprints_exactly(run_limit, monkeypatch):
+    from responsestats.ingest import rowhash
+
+    monkeypatch.setattr(rowhash, "_RUN_LIMIT", run_limit)
     rng = np.random.default_rng(7)
     seen = SeenHashes()
     blocks = [rng.integers(0, 2**63, 5000, dtype=np.int64).astype(np.uint64) for _ in range(40)]
@@ -134,6 +138,7 @@ def test_seen_hashes_finds_earlier_fingerprints_exactly():
         assert found[len(block):].all()
         seen.add(block)
     assert len(seen) == 40 * 5000
+    assert max(len(r) for r in seen._runs) <= run_limit
 
 
 @pytest.mark.parametrize("pattern", [

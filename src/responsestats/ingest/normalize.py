@@ -325,23 +325,29 @@ def _join_lookups(raw: dict[str, pa.Array], ctx: FileContext, findings: list) ->
     return joined
 
 
-def _by_value(values: pa.Array, fn, encoded: pa.DictionaryArray | None = None):
-    """Apply ``fn`` (pandas object Series -> results) once per distinct value, and spread to the rows.
+def _by_value(values: pa.Array, fn, encoded: pa.DictionaryArray | None = None) -> tuple[list, np.ndarray]:
+    """Apply ``fn`` (one value, None for missing -> a result) once per distinct value.
 
-    ``fn`` works element by element, so applying it to the distinct values
-    (null included) gives the same as applying it to every row. ``encoded`` is
-    ``values`` already dictionary-encoded, if at hand. Returns the results of
-    ``fn`` and the row -> distinct-value index [int64].
+    Applying a function of the value alone to the distinct values (null
+    included) gives what applying it to every row gives. ``encoded`` is
+    ``values`` already dictionary-encoded, if at hand. Returns the results, one
+    per distinct value, and the row -> distinct-value index [int64]
+    (:func:`_spread` turns them into one value per row).
     """
     enc = encoded if encoded is not None else pc.dictionary_encode(values)
-    uniques = pd.Series(list(enc.dictionary.to_pylist()) + [None], dtype=object)
+    uniques = enc.dictionary.to_pylist() + [None]
     codes = enc.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return fn(uniques), codes
+    return [fn(u) for u in uniques], codes
 
 
-def _spread(result: pd.Series, codes: np.ndarray, type_: pa.DataType) -> pa.Array:
+def _spread(results: list, codes: np.ndarray, type_: pa.DataType) -> pa.Array:
     """Per-distinct-value results -> one value per row, as Arrow."""
-    return pa.array(result.to_numpy(dtype=object), type_, from_pandas=True).take(pa.array(codes))
+    return pa.array(results, type_).take(pa.array(codes))
+
+
+def _spread_mask(flags: list, codes: np.ndarray) -> np.ndarray:
+    """Per-distinct-value flags -> a mask over the rows [bool]."""
+    return np.array(flags, bool)[codes]
 
 
 def _extract(values: pa.Array, pattern: re.Pattern) -> tuple[pa.Array, np.ndarray]:
@@ -357,11 +363,11 @@ def _extract(values: pa.Array, pattern: re.Pattern) -> tuple[pa.Array, np.ndarra
     if pattern.groups == 0:
         pattern = re.compile(f"({pattern.pattern})", pattern.flags)
 
-    def one(u: pd.Series) -> pd.Series:
-        got = u.str.extract(pattern, expand=True).iloc[:, 0].astype(object)  # by position: groups may be named
-        return got.where(got.notna(), None)
+    def first_group(value: str | None) -> str | None:  # as pandas' str.extract: the first group, by position
+        found = pattern.search(value) if value is not None else None
+        return found.group(1) if found else None
 
-    got, codes = _by_value(values, one)
+    got, codes = _by_value(values, first_group)
     result = _spread(got, codes, pa.string())
     no_match = _mask(values.is_valid()) & ~_mask(result.is_valid())
     return result, no_match
@@ -442,9 +448,11 @@ def _convert(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray | No
     if spec.kind == "float":
         try:  # the usual case: every value is a number
             num = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
-        except pa.ArrowInvalid:
-            got, codes = _by_value(values, lambda u: pd.to_numeric(u, errors="coerce").astype("float64"), encoded)
-            num = got.to_numpy()[codes]
+        except pa.ArrowInvalid:  # pandas' reading, once per distinct value
+            enc = encoded if encoded is not None else pc.dictionary_encode(values)
+            uniques = pd.Series(enc.dictionary.to_pylist() + [None], dtype=object)
+            codes = enc.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+            num = pd.to_numeric(uniques, errors="coerce").astype("float64").to_numpy()[codes]
         num = np.asarray(num, dtype="float64").copy()
         unparseable = present & np.isnan(num)
         limit = 90.0 if spec.name == S.LATITUDE else 180.0
@@ -458,29 +466,26 @@ def _convert(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray | No
     if spec.kind == "bool":
         truthy = {v.casefold() for v in spec.true_values}
         falsy = {v.casefold() for v in spec.false_values}
+        default = None if spec.default is None else bool(spec.default)
 
-        def flags(u: pd.Series) -> pd.DataFrame:
-            folded = u.str.casefold()
-            there = u.notna().to_numpy()
-            result = pd.Series(None, index=u.index, dtype=object)
-            result[folded.isin(truthy).fillna(False).to_numpy(bool)] = True
-            unknown = np.zeros(len(u), bool)
-            if falsy:
-                result[folded.isin(falsy).fillna(False).to_numpy(bool)] = False
-                unknown = there & result.isna().to_numpy()
-            else:
-                result[there & result.isna().to_numpy()] = False
-            if spec.default is not None:
-                result[~there] = bool(spec.default)
-            return pd.DataFrame({"value": result, "unknown": unknown})
+        def flag(value: str | None) -> tuple[bool | None, bool]:
+            """(the flag, whether the value was present but recognised as neither)."""
+            if value is None:
+                return default, False
+            folded = value.casefold()
+            if falsy and folded in falsy:  # a value in both lists reads as false
+                return False, False
+            if folded in truthy:
+                return True, False
+            return (None, True) if falsy else (False, False)
 
-        got, codes = _by_value(values, flags, encoded)
-        return _spread(got["value"], codes, pa.bool_()), [
-            ("values_nulled", spec.name, VALUE_UNRECOGNISED, got["unknown"].to_numpy(bool)[codes], None)]
+        got, codes = _by_value(values, flag, encoded)
+        return _spread([g[0] for g in got], codes, pa.bool_()), [
+            ("values_nulled", spec.name, VALUE_UNRECOGNISED, _spread_mask([g[1] for g in got], codes), None)]
     if spec.name == S.OUTCOME:
         return _map_outcome(values, spec, encoded)
     if spec.value_map:
-        got, codes = _by_value(values, lambda u: u.map(spec.value_map), encoded)
+        got, codes = _by_value(values, spec.value_map.get, encoded)
         mapped = _spread(got, codes, pa.string())
         unmapped = present & ~_mask(mapped.is_valid())
         fallback = values if spec.default is None else pa.scalar(str(spec.default), pa.string())
@@ -497,16 +502,16 @@ def _map_outcome(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray 
     folded_map = {k.casefold(): v for k, v in spec.value_map.items()}
     default = spec.default or S.OUTCOME_OTHER
 
-    def categories(u: pd.Series) -> pd.DataFrame:
-        mapped = u.str.casefold().map(folded_map)
-        return pd.DataFrame({
-            "value": mapped.where(mapped.notna(), default).where(u.notna(), S.OUTCOME_UNKNOWN),
-            "unmapped": u.notna().to_numpy() & mapped.isna().to_numpy(),
-        })
+    def category(value: str | None) -> tuple[str, bool]:
+        """(the category, whether the value was present but not in the map)."""
+        if value is None:
+            return S.OUTCOME_UNKNOWN, False
+        mapped = folded_map.get(value.casefold())
+        return (default, True) if mapped is None else (mapped, False)
 
-    got, codes = _by_value(values, categories, encoded)
-    return _spread(got["value"], codes, pa.string()), [
-        ("unmapped", spec.name, "", got["unmapped"].to_numpy(bool)[codes], values)]
+    got, codes = _by_value(values, category, encoded)
+    return _spread([g[0] for g in got], codes, pa.string()), [
+        ("unmapped", spec.name, "", _spread_mask([g[1] for g in got], codes), values)]
 
 
 def _to_canonical(out: dict, keep: np.ndarray, rows: np.ndarray, ctx: FileContext) -> pa.Table:
