@@ -133,6 +133,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
     mapping = ctx.mapping
     n = block.num_rows
     raw, encoded = _clean_text(block, ctx)
+    block.columns = {}  # the text as read is no longer needed: free it now (memory per block in flight)
     caller_key = None
     if ctx.link_salt is not None:
         caller_key = caller_keys([_to_series(raw[c]) for c in ctx.link_columns], ctx.link_salt)

@@ -228,7 +228,7 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
                         prep = pending.popleft().result()
                         nb = finish_block(prep, ctx)
                         writes.append(writer.submit(tx.write_rows, agency, sha, nb.table, nb.year, nb.month, tz))
-                        while len(writes) > limit:
+                        while len(writes) > min(limit, 1):  # one table waits for the writer at most
                             writes.popleft().result()
                         if nb.quarantine.num_rows:
                             quarantined.append(nb.quarantine)
