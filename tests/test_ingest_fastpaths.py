@@ -116,6 +116,15 @@ def test_a_value_hashes_the_same_in_any_block(values, cut):
     assert len(set(by_value.values())) == len(by_value)  # distinct values, distinct hashes
 
 
+def test_long_text_hashes_as_short_text_does():
+    """Values longer than the padding limit go the per-distinct-value way: same hash for the same value."""
+    long = "x" * 1000
+    mixed = text_hashes(pa.array(["abc", long, None]))
+    short = text_hashes(pa.array(["abc", None]))
+    assert mixed[0] == short[0] and mixed[2] == short[1]
+    assert mixed[1] == text_hashes(pa.array([long]))[0] != mixed[0]
+
+
 def test_rows_differing_in_one_value_differ():
     a = pa.array(["A1", "A1", "A1", None])
     b = pa.array(["x", "x", "y", "x"])

@@ -25,7 +25,6 @@ from ..store import DatasetTransaction, check_agency_id, file_key
 from .normalize import FileContext, finish_block, prepare_block
 from .read import open_source
 
-
 #: Blocks prepared at once (threads; Arrow and numpy release the GIL). Each holds one block in memory.
 INGEST_THREADS = min(2, os.cpu_count() or 1)
 
@@ -214,32 +213,7 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
                 link_columns=link_columns, link_salt=salt,
             )
             columns = list(dict.fromkeys(mapping.columns_to_read(resolved) + list(link_columns)))
-            quarantined = []
-            # Blocks are read here, prepared on INGEST_THREADS threads, finished here in file order, and
-            # written by one more thread (Parquet encoding), so reading, preparing and writing overlap.
-            with ThreadPoolExecutor(max_workers=INGEST_THREADS) as pool, \
-                    ThreadPoolExecutor(max_workers=1) as writer:
-                pending: deque = deque()
-                writes: deque = deque()
-
-                def finish(limit: int) -> None:
-                    """Finish, in file order, the oldest prepared blocks until ``limit`` are in flight."""
-                    while len(pending) > limit:
-                        prep = pending.popleft().result()
-                        nb = finish_block(prep, ctx)
-                        writes.append(writer.submit(tx.write_rows, agency, sha, nb.table, nb.year, nb.month, tz))
-                        while len(writes) > min(limit, 1):  # one table waits for the writer at most
-                            writes.popleft().result()
-                        if nb.quarantine.num_rows:
-                            quarantined.append(nb.quarantine)
-                        _release_freed_memory()
-                        if progress is not None:
-                            progress(prep.n + len(prep.bad_records))
-
-                for block in src.blocks(columns):
-                    pending.append(pool.submit(prepare_block, block, ctx))
-                    finish(INGEST_THREADS)
-                finish(0)
+            quarantined = _ingest_blocks(src.blocks(columns), ctx, tx, progress)
             tx.finish_file(agency, sha)
             tx.write_quarantine(agency, sha, quarantined)
             report = _file_report(path, sha, src.encoding, mapping, agency, tz, resolved, ctx, link_columns)
@@ -249,6 +223,43 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
             raise RuntimeError("ingest did not reconcile (rows_read != written + quarantined); nothing was written")
         tx.commit()
     return result
+
+
+def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress) -> list:
+    """Normalise and write one file's blocks; returns their quarantine tables.
+
+    Blocks are read by the caller's iterator, prepared on :data:`INGEST_THREADS`
+    threads, finished here in file order (duplicates of earlier blocks,
+    counts), and written by one more thread (Parquet encoding), so that
+    reading, preparing and writing overlap. Memory: at most
+    ``INGEST_THREADS`` blocks being prepared, one being finished and one table
+    waiting for the writer.
+    """
+    quarantined: list = []
+    with ThreadPoolExecutor(max_workers=INGEST_THREADS) as pool, ThreadPoolExecutor(max_workers=1) as writer:
+        pending: deque = deque()
+        writes: deque = deque()
+
+        def finish(limit: int) -> None:
+            """Finish, in file order, the oldest prepared blocks until ``limit`` are in flight."""
+            while len(pending) > limit:
+                prep = pending.popleft().result()
+                nb = finish_block(prep, ctx)
+                writes.append(writer.submit(tx.write_rows, ctx.agency, ctx.file_sha256, nb.table, nb.year,
+                                            nb.month, ctx.timezone))
+                while len(writes) > min(limit, 1):
+                    writes.popleft().result()
+                if nb.quarantine.num_rows:
+                    quarantined.append(nb.quarantine)
+                _release_freed_memory()
+                if progress is not None:
+                    progress(prep.n + len(prep.bad_records))
+
+        for block in blocks:
+            pending.append(pool.submit(prepare_block, block, ctx))
+            finish(INGEST_THREADS)
+        finish(0)
+    return quarantined
 
 
 def _check_salt(link_salt: str | bytes | None, mapping: Mapping) -> bytes | None:

@@ -65,12 +65,16 @@ def text_hashes(arr: pa.Array, encoded: pa.DictionaryArray | None = None) -> np.
     if arr.null_count == n:
         return np.full(n, _NULL_HASH, np.uint64)
     if encoded is None:
-        if pc.all(pc.string_is_ascii(arr)).as_py():
+        if (pc.max(pc.binary_length(arr)).as_py() or 0) <= _PAD_LIMIT and pc.all(pc.string_is_ascii(arr)).as_py():
             return _ascii_hashes(arr)
         encoded = pc.dictionary_encode(arr)
     hashes = np.append(_bytes_hashes(encoded.dictionary), _NULL_HASH)
     codes = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
     return hashes[codes]
+
+
+#: Longest value [bytes] for which :func:`_ascii_hashes` pads a whole column to one width (memory: rows x width).
+_PAD_LIMIT = 256
 
 
 def _ascii_hashes(arr: pa.Array) -> np.ndarray:
