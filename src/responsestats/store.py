@@ -396,16 +396,24 @@ def read_calls(
         raise UserError(f"unknown column(s) {unknown}; canonical columns are {list(S.COLUMNS)}")
     read_cols = list(dict.fromkeys(wanted + ([S.RECEIVED_AT, S.TIMEZONE] if (start_d or end_d) else [])))
     table = d.to_table(columns=read_cols, filter=expr)
-    frame = table.to_pandas()
-    if start_d is not None or end_d is not None:
-        local_dates = local_time(frame, S.RECEIVED_AT).dt.date
-        keep = pd.Series(True, index=frame.index)
-        if start_d is not None:
-            keep &= local_dates >= start_d
-        if end_d is not None:
-            keep &= local_dates <= end_d
-        frame = frame[keep.to_numpy()].reset_index(drop=True)
-    return frame[wanted]
+    return received_between(table.to_pandas(), start_d, end_d)[wanted]
+
+
+def received_between(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    """The rows received (local date, each row's own zone) from ``start`` to ``end``, inclusive.
+
+    A partition holds one local month, so a date range that starts or ends
+    inside a month needs this on top of the partition filter.
+    """
+    if start is None and end is None:
+        return frame
+    local_dates = local_time(frame, S.RECEIVED_AT).dt.date
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= local_dates >= start
+    if end is not None:
+        keep &= local_dates <= end
+    return frame[keep.to_numpy()].reset_index(drop=True)
 
 
 def local_time(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -80,21 +80,13 @@ def _read_fragment(fragment, columns: list[str], expr, start, end) -> pd.DataFra
     Dask passes the ``columns`` a computation uses (column projection), so only
     those are read.
     """
-    from ..store import local_time
+    from ..store import received_between
 
     columns = list(columns)
     dated = start is not None or end is not None
     read = list(dict.fromkeys(columns + ([S.RECEIVED_AT, S.TIMEZONE] if dated else [])))
     frame = fragment.to_table(schema=S.DATASET_SCHEMA, columns=read, filter=expr).to_pandas()
-    if dated:
-        dates = local_time(frame, S.RECEIVED_AT).dt.date
-        keep = pd.Series(True, index=frame.index)
-        if start is not None:
-            keep &= dates >= start
-        if end is not None:
-            keep &= dates <= end
-        frame = frame[keep.to_numpy()].reset_index(drop=True)
-    return frame[columns]
+    return received_between(frame, start, end)[columns]
 
 
 def read_calls_dask(
