@@ -378,8 +378,8 @@ def read_calls(
         Timestamps as ``datetime64[us, UTC]``.
     """
     d = open_dataset(dataset)
-    start_d = _as_date(start, "start")
-    end_d = _as_date(end, "end")
+    start_d = as_date(start, "start")
+    end_d = as_date(end, "end")
     expr = None
     if agency is not None:
         expr = ds.field(S.AGENCY) == agency
@@ -428,7 +428,8 @@ def local_time(frame: pd.DataFrame, column: str) -> pd.Series:
     return out
 
 
-def _as_date(value, name: str) -> dt.date | None:
+def as_date(value, name: str) -> dt.date | None:
+    """``value`` (a date or ``YYYY-MM-DD`` text, or None) as a date; a clear error naming ``--name`` otherwise."""
     if value is None or isinstance(value, dt.date):
         return value
     try:

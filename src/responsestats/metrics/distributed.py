@@ -27,6 +27,7 @@ import pyarrow.dataset as ds
 
 from .. import schema as S
 from ..errors import UserError
+from ..store import as_date
 from . import names as N
 from .exclusions import DEFAULT_CAP, CapSpec
 from .standards import Standard
@@ -47,17 +48,6 @@ def _dask():
         raise UserError("the Dask path needs dask[dataframe] and distributed: pip install 'responsestats[dask]'") \
             from exc
     return dask, dd
-
-
-def _as_date(value, name: str):
-    import datetime as dt
-
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise UserError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _partition_filter(agency, start, end):
@@ -126,7 +116,7 @@ def read_calls_dask(
         from fsspec.core import url_to_fs
 
         filesystem, path = url_to_fs(path, **dict(storage_options or {}))
-    start_d, end_d = _as_date(start, "start"), _as_date(end, "end")
+    start_d, end_d = as_date(start, "start"), as_date(end, "end")
     wanted = list(columns) if columns is not None else list(S.COLUMNS)
     unknown = [c for c in wanted if c not in S.DATASET_SCHEMA.names]
     if unknown:
