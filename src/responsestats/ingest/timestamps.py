@@ -30,6 +30,8 @@ from ..mapping import DURATION_FORMATS, ROLLOVER_STAGES, STAGE_ORDER, FieldSpec
 
 #: Parsed timestamps outside these years are treated as unusable values.
 VALID_YEARS = (1970, 2100)
+_FIRST_VALID = np.datetime64(f"{VALID_YEARS[0]:04d}-01-01", "us")
+_AFTER_VALID = np.datetime64(f"{VALID_YEARS[1] + 1:04d}-01-01", "us")
 #: Durations (``after``) longer than this are treated as out of range [s] (ten years; a
 #: longer one would also overflow the timestamp arithmetic).
 MAX_DURATION_S = 10 * 366 * 86400.0
@@ -178,8 +180,7 @@ def parse_stage(spec: FieldSpec, values: pa.Array, column: str | None, date_valu
         unparseable = unparseable | bad_date
         naive[unparseable | missing] = np.datetime64("NaT")
         date_info = dict(date_column=date_column, date_raw=dates, date_missing=no_date, date_unusable=bad_date)
-    years = naive.astype("datetime64[Y]").astype(np.int64) + 1970  # NaT gives a huge negative: never in range
-    out_of_range = ~np.isnat(naive) & ((years < VALID_YEARS[0]) | (years > VALID_YEARS[1]))
+    out_of_range = (naive < _FIRST_VALID) | (naive >= _AFTER_VALID)  # NaT compares False
     naive[out_of_range] = np.datetime64("NaT")
     offset[np.isnat(naive)] = np.nan
     naive = pd.Series(naive)
@@ -336,6 +337,9 @@ def _parse_formats(values: pa.Array, formats: tuple[str, ...]) -> tuple[np.ndarr
         sub = values if len(idx) == n else values.take(pa.array(idx))
         if fmt in _ISO_LAYOUTS:
             got, ok = _iso_cast(sub, fmt)
+            if ok.all() and len(idx) == n:  # the usual case: every value read at once
+                naive, todo = got, np.zeros(n, bool)
+                continue
             naive[idx[ok]] = got[ok]
             todo[idx[ok]] = False
             if ok.all():
@@ -408,8 +412,11 @@ def _iso_cast(values: pa.Array, fmt: str) -> tuple[np.ndarray, np.ndarray]:
             got = pc.cast(cand if ok.all() else cand.filter(pa.array(ok)), pa.timestamp("us"))
         except pa.ArrowInvalid:  # not expected after the checks; strptime then reads every value
             return out, nothing
+    values_read = got.to_numpy(zero_copy_only=False)
+    if len(values_read) == n:  # every value read
+        return np.array(values_read), np.ones(n, bool)
     read = np.flatnonzero(fits)[ok]
-    out[read] = got.to_numpy(zero_copy_only=False)
+    out[read] = values_read
     mask = nothing.copy()
     mask[read] = True
     return out, mask
