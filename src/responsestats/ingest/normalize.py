@@ -155,6 +155,8 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
         is_header = np.ones(n, bool)
         for src, values in raw.items():
             is_header &= _mask(pc.equal(values, src))
+            if not is_header.any():  # the usual case: known after the first column
+                break
         quarantine(is_header, S.REASON_REPEATED_HEADER, None, None)
 
     findings: list = []
