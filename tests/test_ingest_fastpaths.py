@@ -14,6 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute below
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -174,3 +175,15 @@ def test_patterns_re2_may_read_differently_stay_with_python():
     assert _re2_pattern(re.compile(r"(?P<a>\d+)", re.IGNORECASE)) is None
     got, _ = _extract(pa.array(["٣٤"], pa.string()), re.compile(r"(?P<n>\d+)"))  # non-ASCII: Python's \d
     assert got.to_pylist() == ["٣٤"]
+
+
+def test_a_dictionary_encoding_is_used_only_for_its_own_array():
+    """The cleaned-column encodings are found by identity: an equal or a later array never gets one."""
+    from responsestats.ingest.normalize import _encoding_of
+
+    a = pa.array(["城区", "郊区", "城区"])
+    encoded = {id(a): (a, pa.compute.dictionary_encode(a))}
+    assert _encoding_of(a, encoded) is encoded[id(a)][1]
+    assert _encoding_of(pa.array(["城区", "郊区", "城区"]), encoded) is None
+    fake = {id(a) + 1: (a, encoded[id(a)][1])}  # an entry whose key does not belong to the array asked about
+    assert _encoding_of(a, fake) is None

@@ -207,7 +207,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
             values, src = field_values(spec)
             if spec.name == S.OUTCOME and src is not None:
                 outcome_values = values
-            out[spec.name], found = _convert(values, spec, encoded.get(id(values)))
+            out[spec.name], found = _convert(values, spec, _encoding_of(values, encoded))
             findings.extend(found)
             if spec.required:
                 missing = ~_mask(out[spec.name].is_valid())
@@ -224,7 +224,8 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
     # Exact duplicate records (every source value read equal): the first is kept.
     hashes = None
     if raw:
-        parts = [value_hashes[c] if c in value_hashes else text_hashes(v, encoded.get(id(v))) for c, v in raw.items()]
+        parts = [value_hashes[c] if c in value_hashes else text_hashes(v, _encoding_of(v, encoded))
+                 for c, v in raw.items()]
         hashes = row_hashes(parts, n)
         first = np.zeros(n, bool)
         first[np.unique(hashes, return_index=True)[1]] = True
@@ -389,17 +390,17 @@ def _re2_pattern(pattern: re.Pattern) -> str | None:
     return pattern.pattern if len(pattern.groupindex) == pattern.groups else None
 
 
-def _clean_text(block: RawBlock, ctx: FileContext) -> tuple[dict[str, pa.Array], dict[int, pa.DictionaryArray]]:
+def _clean_text(block: RawBlock, ctx: FileContext) -> tuple[dict[str, pa.Array], dict]:
     """Source columns as Arrow text: spaces trimmed, NA tokens as null.
 
     Columns with non-ASCII text (in practice: categories in Chinese) are
-    cleaned once per distinct value; their dictionary encoding is returned too,
-    keyed by ``id()`` of the cleaned column, for the per-value rules and the
-    duplicate check to reuse.
+    cleaned once per distinct value; their dictionary encoding is returned too
+    (see :func:`_encoding_of`), for the per-value rules and the duplicate check
+    to reuse.
     """
     na = pa.array(sorted(set(ctx.mapping.na_values)), pa.string())
     cleaned: dict[str, pa.Array] = {}
-    encoded: dict[int, pa.DictionaryArray] = {}
+    encoded: dict[int, tuple[pa.Array, pa.DictionaryArray]] = {}
     for src, arr in block.columns.items():
         if pc.all(pc.string_is_ascii(arr)).as_py() is not False:
             cleaned[src] = _clean(pc.ascii_trim_whitespace(arr), na)
@@ -407,8 +408,18 @@ def _clean_text(block: RawBlock, ctx: FileContext) -> tuple[dict[str, pa.Array],
         enc = pc.dictionary_encode(arr)
         words = _clean(pc.utf8_trim_whitespace(enc.dictionary), na)
         cleaned[src] = words.take(enc.indices)
-        encoded[id(cleaned[src])] = pa.DictionaryArray.from_arrays(enc.indices, words)
+        encoded[id(cleaned[src])] = (cleaned[src], pa.DictionaryArray.from_arrays(enc.indices, words))
     return cleaned, encoded
+
+
+def _encoding_of(values: pa.Array, encoded: dict) -> pa.DictionaryArray | None:
+    """The dictionary encoding :func:`_clean_text` made of exactly this array, if any.
+
+    Keyed by ``id()``; the entry holds the array itself, so that the id cannot
+    be reused by another array while the entry exists, and is checked by identity.
+    """
+    entry = encoded.get(id(values))
+    return entry[1] if entry is not None and entry[0] is values else None
 
 
 def _clean(trimmed: pa.Array, na: pa.Array) -> pa.Array:
