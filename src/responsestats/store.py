@@ -486,6 +486,8 @@ def latest_stamp(dataset: str | Path, agency: str, columns: Sequence[str]) -> pd
         meta = frag.metadata
         names = meta.schema.to_arrow_schema().names
         for column in columns:
+            if column not in names:  # a file written before the column existed
+                continue
             idx = names.index(column)
             for i in range(meta.num_row_groups):
                 stats = meta.row_group(i).column(idx).statistics
