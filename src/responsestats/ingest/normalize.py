@@ -38,9 +38,11 @@ from .timestamps import (  # noqa: F401 - re-exported names kept for callers
     VALID_YEARS,
     VALUE_OUT_OF_RANGE,
     VALUE_UNPARSEABLE,
+    bool_mask,
     localize_stage,
     parse_stage,
     resolve_stages,
+    text_series,
 )
 
 VALUE_UNRECOGNISED = "unrecognised"
@@ -136,7 +138,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
     block.columns = {}  # the text as read is no longer needed: free it now (memory per block in flight)
     caller_key = None
     if ctx.link_salt is not None:
-        caller_key = caller_keys([_to_series(raw[c]) for c in ctx.link_columns], ctx.link_salt)
+        caller_key = caller_keys([text_series(raw[c]) for c in ctx.link_columns], ctx.link_salt)
         mapped = set(ctx.resolved.values())
         for c in ctx.link_columns:  # personal columns: used for the key, then dropped
             if c not in mapped:
@@ -154,7 +156,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
     if n and raw:
         is_header = np.ones(n, bool)
         for src, values in raw.items():
-            is_header &= _mask(pc.equal(values, src))
+            is_header &= bool_mask(pc.equal(values, src))
             if not is_header.any():  # the usual case: known after the first column
                 break
         quarantine(is_header, S.REASON_REPEATED_HEADER, None, None)
@@ -168,7 +170,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
             return pa.nulls(n, pa.string()), None
         values = joined[src] if src in joined else raw[src]
         if spec.na_values:
-            values = pc.if_else(_mask(pc.is_in(values, value_set=pa.array(spec.na_values, pa.string()))),
+            values = pc.if_else(bool_mask(pc.is_in(values, value_set=pa.array(spec.na_values, pa.string()))),
                                 pa.scalar(None, pa.string()), values)
         if spec.extract is not None:
             values, no_match = _extract(values, spec.extract)
@@ -210,7 +212,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
             out[spec.name], found = _convert(values, spec, _encoding_of(values, encoded))
             findings.extend(found)
             if spec.required:
-                missing = ~_mask(out[spec.name].is_valid())
+                missing = ~bool_mask(out[spec.name].is_valid())
                 reason = S.REASON_MISSING_ID if spec.name == S.INCIDENT_ID else S.REASON_MISSING_VALUE
                 quarantine(missing, reason, src, values)
 
@@ -318,7 +320,7 @@ def _join_lookups(raw: dict[str, pa.Array], ctx: FileContext, findings: list) ->
         keys = raw[key_col]
         table_keys = pa.array(sorted(lookup.keys), pa.string())
         pos = pc.index_in(keys, value_set=table_keys)
-        unmatched = _mask(keys.is_valid()) & ~_mask(pos.is_valid())
+        unmatched = bool_mask(keys.is_valid()) & ~bool_mask(pos.is_valid())
         findings.append(("lookup_unmatched", lookup.name, "", unmatched, keys))
         for col, table in lookup.table.items():
             column = pa.array([table.get(k) for k in table_keys.to_pylist()], pa.string())
@@ -363,7 +365,7 @@ def _extract(values: pa.Array, pattern: re.Pattern) -> tuple[pa.Array, np.ndarra
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a construct RE2 lacks
             result = None
         if result is not None:
-            return result, _mask(values.is_valid()) & ~_mask(result.is_valid())
+            return result, bool_mask(values.is_valid()) & ~bool_mask(result.is_valid())
     if pattern.groups == 0:
         pattern = re.compile(f"({pattern.pattern})", pattern.flags)
 
@@ -373,7 +375,7 @@ def _extract(values: pa.Array, pattern: re.Pattern) -> tuple[pa.Array, np.ndarra
 
     got, codes = _by_value(values, first_group)
     result = _spread(got, codes, pa.string())
-    no_match = _mask(values.is_valid()) & ~_mask(result.is_valid())
+    no_match = bool_mask(values.is_valid()) & ~bool_mask(result.is_valid())
     return result, no_match
 
 
@@ -430,15 +432,6 @@ def _clean(trimmed: pa.Array, na: pa.Array) -> pa.Array:
     return trimmed
 
 
-def _mask(arr) -> np.ndarray:
-    """A boolean Arrow array as a writable numpy mask, null as False."""
-    return np.array(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _to_series(arr: pa.Array) -> pd.Series:
-    return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
-
-
 def _count_findings(findings, keep: np.ndarray, stats: FileStats) -> None:
     for bucket, name, kind, mask, values in findings:
         mask = mask & keep
@@ -458,7 +451,7 @@ def _convert(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray | No
 
     ``encoded``: ``values`` dictionary-encoded, if at hand (see :func:`_clean_text`).
     """
-    present = _mask(values.is_valid())
+    present = bool_mask(values.is_valid())
     if spec.kind == "float":
         try:  # the usual case: every value is a number
             num = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
@@ -501,7 +494,7 @@ def _convert(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray | No
     if spec.value_map:
         got, codes = _by_value(values, spec.value_map.get, encoded)
         mapped = _spread(got, codes, pa.string())
-        unmapped = present & ~_mask(mapped.is_valid())
+        unmapped = present & ~bool_mask(mapped.is_valid())
         fallback = values if spec.default is None else pa.scalar(str(spec.default), pa.string())
         result = pc.if_else(mapped.is_valid(), mapped, pc.if_else(values.is_valid(), fallback,
                                                                   pa.scalar(None, pa.string())))

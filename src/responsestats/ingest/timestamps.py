@@ -130,7 +130,7 @@ def parse_stage(spec: FieldSpec, values: pa.Array, column: str | None, date_valu
     present = _present(values)
     offset = np.full(n, np.nan)
     if spec.after is not None:
-        seconds, unparseable, found = _parse_durations(_as_text_series(values), spec)
+        seconds, unparseable, found = _parse_durations(text_series(values), spec)
         too_long = ~(seconds <= MAX_DURATION_S) & ~np.isnan(seconds)  # inf too
         seconds[too_long] = np.nan
         stage = Stage(spec.name, pd.Series(np.full(n, np.datetime64("NaT"), "datetime64[us]")), offset,
@@ -143,7 +143,7 @@ def parse_stage(spec: FieldSpec, values: pa.Array, column: str | None, date_valu
     text = values
     instant = np.zeros(n, bool)  # typed zone-aware values: exact instants, never "disagreeing"
     if typed or spec.zone_suffixes:  # rare paths, on pandas text
-        text = _as_text_series(values)
+        text = text_series(values)
     if typed:
         for suffix, seconds in TYPED_SUFFIXES.items():
             hit = text.str.match(r"^\d{4}-\d{2}-\d{2} [\d:.]+" + suffix + "$").fillna(False).to_numpy(bool)
@@ -388,7 +388,7 @@ def _iso_cast(values: pa.Array, fmt: str) -> tuple[np.ndarray, np.ndarray]:
     nothing = np.zeros(n, bool)
     parts = _layout(fmt)
     length = sum(len(p) if isinstance(p, str) else _FIELDS[p[0]][0] for p in parts)
-    fits = _mask_of(pc.equal(pc.binary_length(values), length))
+    fits = bool_mask(pc.equal(pc.binary_length(values), length))
     if not fits.any():
         return out, nothing
     cand = values if fits.all() else values.filter(pa.array(fits))
@@ -468,8 +468,8 @@ def _layout(fmt: str) -> list:
     return parts
 
 
-def _mask_of(arr) -> np.ndarray:
-    """A boolean Arrow array as a writable numpy mask, null as False."""
+def bool_mask(arr) -> np.ndarray:
+    """A boolean Arrow array as a writable numpy mask [bool], null as False."""
     return np.array(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -497,10 +497,10 @@ def _pandas_parse(values: pa.Array, fmt: str) -> np.ndarray:
 
 def _present(values: pa.Array) -> np.ndarray:
     """Mask of non-null values [bool], a writable copy."""
-    return np.array(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    return bool_mask(values.is_valid())
 
 
-def _as_text_series(values: pa.Array) -> pd.Series:
+def text_series(values: pa.Array) -> pd.Series:
     """Arrow text as a pandas object Series (None where null), for the rarer text rules."""
     return pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
 
