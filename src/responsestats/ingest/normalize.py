@@ -32,10 +32,7 @@ from .. import schema as S
 from ..mapping import DATE_KEY_SUFFIX, LOOKUP_KEY_PREFIX, FieldSpec, Mapping
 from .read import RawBlock
 from .rowhash import SeenHashes, int_hashes, row_hashes, text_hashes
-from .timestamps import (  # noqa: F401 - re-exported names kept for callers
-    REPAIR_DST_AMBIGUOUS,
-    REPAIR_DST_NONEXISTENT,
-    VALID_YEARS,
+from .timestamps import (
     VALUE_OUT_OF_RANGE,
     VALUE_UNPARSEABLE,
     bool_mask,
@@ -123,11 +120,6 @@ class PreparedBlock:
     quarantined: list  # (mask, reason, column, values): in the order the rules ran
     findings: list  # (bucket, field, kind, mask, values), counted on kept rows only
     hashes: np.ndarray | None  # fingerprint of each row (duplicate records); None: no columns read
-
-
-def normalize_block(block: RawBlock, ctx: FileContext) -> NormalizedBlock:
-    """Normalise one raw block (see module docstring); blocks must come in file order."""
-    return finish_block(prepare_block(block, ctx), ctx)
 
 
 def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
