@@ -85,3 +85,18 @@ def test_a_dataset_without_statistics_still_gives_the_latest_stamp(two_agencies,
     columns = [S.RECEIVED_AT, S.CLEARED_AT, S.ARRESTED_AT]
     assert store.latest_stamp(copy, "yy110", columns) == store.latest_stamp(two_agencies, "yy110", columns)
     assert isinstance(store.latest_stamp(copy, "yy110", columns), pd.Timestamp)
+
+
+def test_footers_carry_statistics_for_time_stamps_not_free_text(two_agencies):
+    """latest_stamp needs the time stamps' min/max; free text gets none (costly to write, never read)."""
+    import pyarrow.parquet as pq
+
+    files = sorted(two_agencies.glob("agency=*/year=*/month=*/*.parquet"))
+    assert files
+    for path in files:
+        meta = pq.ParquetFile(path).metadata
+        for i in range(meta.num_row_groups):
+            group = meta.row_group(i)
+            stats = {group.column(j).path_in_schema: group.column(j).statistics for j in range(group.num_columns)}
+            assert stats[S.RECEIVED_AT].has_min_max and stats[S.AGENCY].has_min_max
+            assert stats[S.INCIDENT_ID] is None and stats[S.DISTRICT] is None
