@@ -19,6 +19,13 @@ What each engine does, the same parsing on the same file:
   over ``read_csv(all_varchar = true)``;
 * ``polars``: ``scan_csv(infer_schema=False)``, ``str.strptime`` / ``replace_time_zone`` / ``convert_time_zone``,
   ``sink_parquet`` (zstd).
+* ``polars_checks``: polars doing the per-row checks an ingest does besides parsing, to see what they cost a
+  compiled engine: every column trimmed and NA tokens (``NULL``, ``NA``...) as null; each record's fingerprint
+  and the duplicates (``is_first_distinct``, over the whole file); the timestamps parsed, localised and converted;
+  a reason per row (received time missing or unreadable, a later stage before it, a duplicate); the kept rows
+  written partitioned by local year/month (``PartitionBy``) and the others to a quarantine file with their row
+  number, reason and raw value, both from one scan (``collect_all``). Not all of responsestats' rules (no
+  category maps, no per-column findings, no report), so it is a lower bound for a compiled rewrite.
 
 The three engines write one Parquet file of every column with the timestamps parsed; responsestats writes the
 canonical columns, partitioned by agency/year/month, plus the quarantine and the report. DuckDB and polars are
@@ -39,7 +46,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-ENGINES = ("responsestats", "pandas", "duckdb", "polars")
+ENGINES = ("responsestats", "pandas", "duckdb", "polars", "polars_checks")
 
 #: format -> (timestamp columns the built-in mapping parses, strptime format, IANA zone)
 FORMATS = {
@@ -78,6 +85,38 @@ parsed = [pl.col(c).str.strptime(pl.Datetime("us"), fmt, strict=False)
 pl.scan_csv(src, infer_schema=False).with_columns(parsed).sink_parquet(out, compression="zstd")
 """
 
+POLARS_CHECKS = """
+import sys, polars as pl
+src, out, fmt, zone, cols = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split("|")
+NA = ["", "NULL", "null", "NA", "N/A", "None"]
+lf = pl.scan_csv(src, infer_schema=False)
+names = lf.collect_schema().names()
+received, later = cols[0], cols[1:]
+lf = lf.with_columns(pl.col(names).str.strip_chars())
+lf = lf.with_columns([pl.when(pl.col(c).is_in(NA)).then(None).otherwise(pl.col(c)).alias(c) for c in names])
+lf = lf.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("source_row"),
+                                         pl.struct(names).hash().alias("_h"))
+lf = lf.with_columns([pl.col(c).str.strptime(pl.Datetime("us"), fmt, strict=False)
+                      .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+                      .dt.convert_time_zone("UTC").alias(c + "_utc") for c in cols])
+rec = pl.col(received + "_utc")
+reason = (pl.when(pl.col(received).is_null()).then(pl.lit("missing_timestamp"))
+          .when(rec.is_null()).then(pl.lit("bad_timestamp"))
+          .when(pl.any_horizontal([pl.col(c + "_utc") < rec for c in later])).then(pl.lit("stage_before_received"))
+          .when(~pl.col("_h").is_first_distinct()).then(pl.lit("duplicate_row")))
+lf = lf.with_columns(reason.alias("_reason"))
+local = rec.dt.convert_time_zone(zone)
+kept = (lf.filter(pl.col("_reason").is_null())
+        .with_columns(local.dt.year().alias("year"), local.dt.month().alias("month"))
+        .drop(["_h", "_reason"] + cols).rename({c + "_utc": c for c in cols}))
+quarantine = lf.filter(pl.col("_reason").is_not_null()).select("source_row", "_reason", pl.col(received).alias("raw"))
+pl.collect_all([
+    kept.sink_parquet(pl.PartitionBy(out + "/calls", key=["year", "month"]), compression="zstd", mkdir=True,
+                      lazy=True),
+    quarantine.sink_parquet(out + "/quarantine.parquet", compression="zstd", mkdir=True, lazy=True),
+])
+"""
+
 RESPONSESTATS = "import sys; from responsestats.cli import main; rc = main(sys.argv[1:]); {peak}; sys.exit(rc)"
 
 
@@ -104,6 +143,12 @@ def run_engine(engine: str, src: Path, fmt: str, work: Path) -> dict:
         rep = json.loads(report.read_text(encoding="utf-8"))
         info = {"rows_written": rep["rows_written"], "rows_quarantined": rep["rows_quarantined"],
                 "reconciled": rep["reconciled"]}
+    elif engine == "polars_checks":
+        wall, peak, _ = _child(POLARS_CHECKS + "\n" + _PEAK, [str(src), str(out), strptime, zone, "|".join(cols)])
+        import pyarrow.parquet as pq
+
+        info = {"rows_written": sum(pq.ParquetFile(f).metadata.num_rows for f in (out / "calls").rglob("*.parquet")),
+                "rows_quarantined": pq.ParquetFile(out / "quarantine.parquet").metadata.num_rows}
     else:
         out.mkdir(parents=True)
         code = {"pandas": PANDAS, "duckdb": DUCKDB, "polars": POLARS}[engine] + "\n" + _PEAK
