@@ -314,3 +314,26 @@ def test_ragged_row_numbers_do_not_shift_later_rows(tmp_path):
     assert list(_number_rows(1, 4, [2, 4])) == [1, 3, 5, 6]
     assert list(_number_rows(7, 2, [2, 4])) == [7, 8]
     assert np.array_equal(_number_rows(1, 0, []), np.empty(0))
+
+
+def test_ingest_allocates_with_jemalloc_and_gives_the_pool_back(monkeypatch):
+    """The ingest's Arrow allocator is jemalloc where pyarrow has it (lower peak memory), unless the user set
+    ARROW_DEFAULT_MEMORY_POOL; the process's pool is restored afterwards, also after an error."""
+    import pyarrow as pa
+
+    from responsestats.ingest.pipeline import _arrow_memory_pool
+
+    before = pa.default_memory_pool().backend_name
+    try:
+        pa.jemalloc_memory_pool()
+        has_jemalloc = True
+    except NotImplementedError:
+        has_jemalloc = False
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    with pytest.raises(RuntimeError), _arrow_memory_pool():
+        assert pa.default_memory_pool().backend_name == ("jemalloc" if has_jemalloc else before)
+        raise RuntimeError("stop")
+    assert pa.default_memory_pool().backend_name == before
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+    with _arrow_memory_pool():
+        assert pa.default_memory_pool().backend_name == before
