@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
 from responsestats import ingest, read_calls, read_quarantine, read_reports
 from responsestats import schema as S
 from responsestats.errors import DatasetLockedError, UserError
+from responsestats.ingest.pipeline import _arrow_memory_pool
 from responsestats.store import DatasetTransaction
 
 from conftest import CN_HEADER, PINYIN, cn_row, write_csv
@@ -319,10 +321,6 @@ def test_ragged_row_numbers_do_not_shift_later_rows(tmp_path):
 def test_ingest_allocates_with_jemalloc_and_gives_the_pool_back(monkeypatch):
     """The ingest's Arrow allocator is jemalloc where pyarrow has it (lower peak memory), unless the user set
     ARROW_DEFAULT_MEMORY_POOL; the process's pool is restored afterwards, also after an error."""
-    import pyarrow as pa
-
-    from responsestats.ingest.pipeline import _arrow_memory_pool
-
     before = pa.default_memory_pool().backend_name
     try:
         pa.jemalloc_memory_pool()

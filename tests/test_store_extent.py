@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from responsestats import briefing_tables as B
@@ -89,8 +90,6 @@ def test_a_dataset_without_statistics_still_gives_the_latest_stamp(two_agencies,
 
 def test_footers_carry_statistics_for_time_stamps_not_free_text(two_agencies):
     """latest_stamp needs the time stamps' min/max; free text gets none (costly to write, never read)."""
-    import pyarrow.parquet as pq
-
     files = sorted(two_agencies.glob("agency=*/year=*/month=*/*.parquet"))
     assert files
     for path in files:
