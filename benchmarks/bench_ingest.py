@@ -38,11 +38,11 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from childproc import PEAK, run_child
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -55,7 +55,6 @@ FORMATS = {
     "sffd": (["Received DtTm", "Dispatch DtTm", "Response DtTm", "On Scene DtTm", "Available DtTm"],
              "%m/%d/%Y %I:%M:%S %p", "America/Los_Angeles"),
 }
-_PEAK = "import resource, sys; print('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
 
 PANDAS = """
 import sys, pandas as pd
@@ -120,17 +119,6 @@ pl.collect_all([
 RESPONSESTATS = "import sys; from responsestats.cli import main; rc = main(sys.argv[1:]); {peak}; sys.exit(rc)"
 
 
-def _child(code: str, args: list[str]) -> tuple[float, float, str]:
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"child failed ({proc.returncode}): {' '.join(args[:3])}\n{proc.stderr[-3000:]}")
-    peak = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_KIB")][-1]
-    return wall, peak / 1024, proc.stdout
-
-
 def run_engine(engine: str, src: Path, fmt: str, work: Path) -> dict:
     """One run of one engine; returns wall time [s], peak RSS [MiB] and rows written."""
     cols, strptime, zone = FORMATS[fmt]
@@ -138,22 +126,22 @@ def run_engine(engine: str, src: Path, fmt: str, work: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     if engine == "responsestats":
         report = work / "report.json"
-        wall, peak, _ = _child(RESPONSESTATS.format(peak=_PEAK), [
+        wall, peak = run_child(RESPONSESTATS.format(peak=PEAK), [
             "ingest", str(src), "--format", fmt, "--agency", "bench", "--out", str(out), "--report", str(report)])
         rep = json.loads(report.read_text(encoding="utf-8"))
         info = {"rows_written": rep["rows_written"], "rows_quarantined": rep["rows_quarantined"],
                 "reconciled": rep["reconciled"]}
     elif engine == "polars_checks":
-        wall, peak, _ = _child(POLARS_CHECKS + "\n" + _PEAK, [str(src), str(out), strptime, zone, "|".join(cols)])
+        wall, peak = run_child(POLARS_CHECKS + "\n" + PEAK, [str(src), str(out), strptime, zone, "|".join(cols)])
         import pyarrow.parquet as pq
 
         info = {"rows_written": sum(pq.ParquetFile(f).metadata.num_rows for f in (out / "calls").rglob("*.parquet")),
                 "rows_quarantined": pq.ParquetFile(out / "quarantine.parquet").metadata.num_rows}
     else:
         out.mkdir(parents=True)
-        code = {"pandas": PANDAS, "duckdb": DUCKDB, "polars": POLARS}[engine] + "\n" + _PEAK
+        code = {"pandas": PANDAS, "duckdb": DUCKDB, "polars": POLARS}[engine] + "\n" + PEAK
         target = out / "calls.parquet"
-        wall, peak, _ = _child(code, [str(src), str(target), strptime, zone, "|".join(cols)])
+        wall, peak = run_child(code, [str(src), str(target), strptime, zone, "|".join(cols)])
         import pyarrow.parquet as pq
 
         info = {"rows_written": pq.ParquetFile(target).metadata.num_rows}

@@ -35,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -43,11 +42,11 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 
+from childproc import PEAK, run_child
 from responsestats.metrics.intervals import DEFAULT_CAPS_S, INTERVALS, RESPONSE_INTERVALS
 
 DEFAULT_INTERVALS = ("call_processing_s", "turnout_s", "travel_s", "response_s")
 TARGET_S = 300.0
-_PEAK = "import resource, sys; print('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
 
 
 REASONS = ("self_initiated", "missing", "negative", "above_cap")
@@ -121,27 +120,15 @@ def duckdb_long(wide: pd.DataFrame, intervals: tuple[str, ...], by: tuple[str, .
     return pd.concat(parts, ignore_index=True)
 
 
-def run_child(code: str, args: list[str]) -> tuple[float, float]:
-    """Wall time [s] and peak RSS [MiB] of one child process."""
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    peak = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_KIB")][-1]
-    return wall, peak / 1024
-
-
 def run_responsestats(dataset: Path, intervals, by, level, out: Path) -> tuple[float, float]:
-    code = f"import sys; from responsestats.cli import main; rc = main(sys.argv[1:]); {_PEAK}; sys.exit(rc)"
+    code = f"import sys; from responsestats.cli import main; rc = main(sys.argv[1:]); {PEAK}; sys.exit(rc)"
     args = ["metrics", str(dataset), "--interval", ",".join(intervals), "--by", ",".join(by), "--level", level,
             "--target", str(TARGET_S), "--output", str(out)]
     return run_child(code, args)
 
 
 def run_duckdb(sql: str) -> tuple[float, float]:
-    code = f"import sys, duckdb; duckdb.connect().execute(sys.argv[1]); {_PEAK}"
+    code = f"import sys, duckdb; duckdb.connect().execute(sys.argv[1]); {PEAK}"
     return run_child(code, [sql])
 
 
