@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from distributed import Client, LocalCluster
 
     from responsestats.metrics import summarize
-    from responsestats.metrics.distributed import read_calls_dask
+    from responsestats.store import read_calls_dask
     from responsestats.metrics.distributed import summarize as summarize_dask
     from responsestats.store import read_calls
 

@@ -9,7 +9,7 @@ Two layouts, both read by the built-in mappings (``--format cn110`` / ``--format
 
 ``cn110``
     A Chinese 110 接处警 export, one row per incident, the 22 columns of
-    :mod:`responsestats.sample` (Chinese headers, UTF-8, ``YYYY-MM-DD HH:MM:SS``)
+    :mod:`responsestats.sample.calibration` (Chinese headers, UTF-8, ``YYYY-MM-DD HH:MM:SS``)
     and its geography: 48 patrol grids (所属网格, the ``district``), three
     priorities (警情级别). Over the default 48 months that is 48 x 48 x 3 =
     6,912 month x district x priority groups.
@@ -44,7 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from responsestats import sample as cn  # the cn110 geography, call types and rhythm
+from responsestats.sample import calibration as cn  # the cn110 geography, call types and rhythm
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -186,13 +186,13 @@ class Calendar:
         self.t1 = int((first + months).start_time.value // 10**9)
         days = pd.date_range(first.start_time, (first + months).start_time, freq="D", inclusive="left")
         weekday = days.day_of_week.to_numpy()
-        season = 1 + cn._SEASON_AMPLITUDE * np.cos(2 * np.pi * (days.day_of_year.to_numpy() - cn._SEASON_PEAK_DOY)
-                                                   / 365.25)
-        weight = cn._WEEKDAY[weekday] * season
+        season = 1 + cn.SEASON_AMPLITUDE * np.cos(2 * np.pi * (days.day_of_year.to_numpy() - cn.SEASON_PEAK_DOY)
+                                                  / 365.25)
+        weight = cn.WEEKDAY[weekday] * season
         self.weekday = weekday
         self.n_days = len(days)
         self.cum = np.cumsum(weight) / weight.sum()  # share of calls up to the end of each day
-        self.profile = cn._hourly_profile()  # (weekday, hour)
+        self.profile = cn.hourly_profile()  # (weekday, hour)
 
     def received(self, rng: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
         """``n`` sorted call times [naive local epoch s] in the volume quantiles ``[lo, hi)`` of the window."""
@@ -204,52 +204,52 @@ class Calendar:
 
 
 # --- cn110 -------------------------------------------------------------------------------------
-CN_COLUMNS = [c for c, _ in cn._COLUMNS]
+CN_COLUMNS = [c for c, _ in cn.COLUMNS]
 
 
 def cn110_chunk(rng: np.random.Generator, cal: Calendar, lo: float, hi: float, n: int, first_id: int) -> pa.Table:
     """``n`` rows (incidents plus a few duplicated rows) of a cn110 export."""
     recv = cal.received(rng, lo, hi, n).astype(np.float64)
-    types, grids, sites = cn._CALL_TYPES, cn._GRIDS, cn._SITES
+    types, grids, sites = cn.CALL_TYPES, cn.GRIDS, cn.SITES
     hour = (recv.astype(np.int64) // 3600) % 24
     share = np.array([t.share for t in types])
     by_hour = np.tile(share, (24, 1))
-    by_hour[list(cn._NIGHT_HOURS)] *= [t.night for t in types]
-    by_hour[list(cn._RUSH_HOURS)] *= [t.rush for t in types]
+    by_hour[list(cn.NIGHT_HOURS)] *= [t.night for t in types]
+    by_hour[list(cn.RUSH_HOURS)] *= [t.rush for t in types]
     ctype = _choice_rows(rng, by_hour[hour])
     prio = _choice_rows(rng, np.array([t.priority for t in types])[ctype])
     grid = _choice(rng, [g.weight for g in grids], n)
-    at_site = rng.random(n) < cn._KEY_SITE_SHARE
+    at_site = rng.random(n) < cn.KEY_SITE_SHARE
     site = np.where(at_site, _choice(rng, [s.weight for s in sites], n), -1)
     grid = np.where(at_site, np.array([s.grid for s in sites])[np.maximum(site, 0)], grid)
     jitter = np.array([g.jitter for g in grids])[grid]
     lat = np.array([g.lat for g in grids])[grid] + jitter * rng.standard_normal(n)
     lon = np.array([g.lon for g in grids])[grid] + jitter * rng.standard_normal(n)
-    method = _choice(rng, [p for _, p in cn._METHODS], n)
-    self_init = method == [m for m, _ in cn._METHODS].index(cn._SELF_INITIATED)
-    outcome_names = list(cn._OUTCOME_NAMES) + ["现行抓获", "事后抓获"]
-    outcome_p = np.array([[dict(cn._OUTCOMES_BY_GROUP[t.group]).get(o, 0.0) for o in outcome_names] for t in types])
+    method = _choice(rng, [p for _, p in cn.METHODS], n)
+    self_init = method == [m for m, _ in cn.METHODS].index(cn.SELF_INITIATED)
+    outcome_names = list(cn.OUTCOME_NAMES) + ["现行抓获", "事后抓获"]
+    outcome_p = np.array([[dict(cn.OUTCOMES_BY_GROUP[t.group]).get(o, 0.0) for o in outcome_names] for t in types])
     outcome = _choice_rows(rng, outcome_p[ctype])
 
     urban = np.array([g.area_class == "城区" for g in grids])[grid]
-    ring = np.where(self_init, 0, rng.integers(cn._RING_S[0], cn._RING_S[1] + 1, n))
-    dispatch = np.maximum(np.round(_lognormal(rng, cn._DISPATCH[0] * cn._PRIORITY_DISPATCH_FACTOR[prio],
-                                              cn._DISPATCH[1], n)), 5)
-    turnout = np.maximum(np.round(_lognormal(rng, cn._TURNOUT[0], cn._TURNOUT[1], n)), 5)
-    travel = np.where(urban, _lognormal(rng, *cn._TRAVEL["城区"], n), _lognormal(rng, *cn._TRAVEL["郊区"], n))
+    ring = np.where(self_init, 0, rng.integers(cn.RING_S[0], cn.RING_S[1] + 1, n))
+    dispatch = np.maximum(np.round(_lognormal(rng, cn.DISPATCH[0] * cn.PRIORITY_DISPATCH_FACTOR[prio],
+                                              cn.DISPATCH[1], n)), 5)
+    turnout = np.maximum(np.round(_lognormal(rng, cn.TURNOUT[0], cn.TURNOUT[1], n)), 5)
+    travel = np.where(urban, _lognormal(rng, *cn.TRAVEL["城区"], n), _lognormal(rng, *cn.TRAVEL["郊区"], n))
     travel = np.maximum(np.round(travel), 20)
     quick = rng.integers(0, 6, (n, 3))
     dispatch = np.where(self_init, quick[:, 0], dispatch)
     turnout = np.where(self_init, quick[:, 1], turnout)
     travel = np.where(self_init, quick[:, 2], travel)
-    scene_med = np.array([t.scene_min for t in types])[ctype] - cn._SCENE_FLOOR_MIN
-    scene = np.round(np.minimum(cn._SCENE_FLOOR_MIN + _lognormal(rng, scene_med, cn._SCENE_SIGMA, n),
-                                cn._SCENE_CAP_MIN) * 60)
+    scene_med = np.array([t.scene_min for t in types])[ctype] - cn.SCENE_FLOOR_MIN
+    scene = np.round(np.minimum(cn.SCENE_FLOOR_MIN + _lognormal(rng, scene_med, cn.SCENE_SIGMA, n),
+                                cn.SCENE_CAP_MIN) * 60)
     dispatched = recv + dispatch
     enroute = dispatched + turnout
     arrived = enroute + travel
     cleared = arrived + scene
-    cancelled = (outcome == outcome_names.index(cn._CANCELLED)) & (rng.random(n) < 0.5) & ~self_init
+    cancelled = (outcome == outcome_names.index(cn.CANCELLED)) & (rng.random(n) < 0.5) & ~self_init
     arrived[cancelled] = np.nan
     cleared[cancelled] = enroute[cancelled] + np.round(rng.uniform(120, 900, cancelled.sum()))
 
@@ -282,7 +282,7 @@ def cn110_chunk(rng: np.random.Generator, cal: Calendar, lo: float, hi: float, n
     enroute_text = pc.if_else(pa.array((text_defect >= 0.001) & (text_defect < 0.006) & ~np.isnan(enroute)),
                               "NULL", enroute_text)
 
-    names = [s + sfx for s in cn._SURNAMES for sfx in ("某某", "某")]
+    names = [s + sfx for s in cn.SURNAMES for sfx in ("某某", "某")]
     caller = np.where(self_init, -1, rng.integers(0, len(names), n))
     phone_prefix = np.array([13, 15, 18])[rng.integers(0, 3, n)]
     phone = prefixed_numbers("", phone_prefix * 10**9 + rng.integers(0, 10**9, n), 11)
@@ -298,8 +298,8 @@ def cn110_chunk(rng: np.random.Generator, cal: Calendar, lo: float, hi: float, n
         "处警结束时间": iso_times(cleared),
         "警情类别": categories([t.group for t in types], ctype),
         "警情类型": categories([t.name for t in types], ctype),
-        "警情级别": categories(cn._PRIORITIES, prio),
-        "接警方式": categories([m for m, _ in cn._METHODS], method),
+        "警情级别": categories(cn.PRIORITIES, prio),
+        "接警方式": categories([m for m, _ in cn.METHODS], method),
         "管辖单位": categories([g.station for g in grids], grid),
         "所属网格": categories([g.name for g in grids], grid),
         "区域类别": categories([g.area_class for g in grids], grid),

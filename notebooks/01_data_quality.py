@@ -25,8 +25,8 @@
 #    We look for missing stamps, and for intervals that run backwards (an end
 #    before its start).
 #
-# Every table comes from `responsestats.briefing_tables`, and every chart
-# from `responsestats.charts`. Run `make lab` to open it interactively, or
+# Every table comes from `responsestats.briefing.tables`, and every chart
+# from `responsestats.briefing.slides`. Run `make lab` to open it interactively, or
 # change the parameters below.
 
 # %% tags=["parameters"]
@@ -38,18 +38,15 @@ standard = "cn110"  # standard (not graded here; kept for a uniform parameter se
 out_dir = "../reports/notebooks/01_data_quality"  # where the PNGs go
 
 # %%
-from responsestats import briefing_tables as T
-from responsestats import charts as C
-from responsestats import headlines as H
-from responsestats.i18n import load_labels
+from responsestats.briefing import Book, load_briefing_data, slides, tables
+from responsestats.briefing.columns import CHECK_MISSING, CHECK_NEGATIVE, N_FLAGGED
+from responsestats.briefing.wording import load_labels
 from responsestats.store import read_quarantine
 
 labels = load_labels(language)
-data = T.load_briefing_data(dataset, agency=agency, month=month, standard=standard)
+data = load_briefing_data(dataset, agency=agency, month=month, standard=standard)
 calls = data.all_calls()
-span = labels.month_span(data.first_month, data.last_month)
-book = C.Book(out_dir)
-footer = H.footer(data, labels)
+book = Book(out_dir)
 
 # %% [markdown]
 # ## Reconciliation per input file
@@ -60,10 +57,9 @@ footer = H.footer(data, labels)
 # must never happen.
 
 # %%
-reconciliation = T.reconciliation(data.reports)
-totals = T.reconciliation_totals(data.reports)
-print(H.reconciliation_title(totals, labels))
-reconciliation
+files = slides.quarantine_files(data, labels)
+print(files.title)
+files.table
 
 # %% [markdown]
 # The chart shows the quarantined rows of each file, stacked by reason.
@@ -71,13 +67,7 @@ reconciliation
 # A file whose bar stands out points to an export problem in that file.
 
 # %%
-by_file = T.quarantine_by_file(data.reports)
-book.add(
-    "quarantine_files.png",
-    C.quarantine_files(by_file, reconciliation, labels, title=H.reconciliation_title(totals, labels),
-                       subtitle=H.subtitle("quarantine_files", data, labels), footer=footer),
-    title=H.reconciliation_title(totals, labels),
-)
+book.add(files)
 
 # %% [markdown]
 # ## Quarantine reasons
@@ -89,16 +79,11 @@ book.add(
 # row can be traced back to its file and line.
 
 # %%
-reasons = T.quarantine_reasons(data.reports)
-reasons
+reasons = slides.quarantine_reasons(data, labels)
+reasons.table
 
 # %%
-book.add(
-    "quarantine_reasons.png",
-    C.quarantine(reasons, labels, title=H.quarantine_title(reasons, totals, labels),
-                 subtitle=H.subtitle("quarantine", data, labels), footer=footer),
-    title=H.quarantine_title(reasons, totals, labels),
-)
+book.add(reasons)
 
 # %%
 read_quarantine(dataset).head(10)
@@ -113,7 +98,7 @@ read_quarantine(dataset).head(10)
 # empty table means that nothing of the kind happened.
 
 # %%
-T.report_issues(data.reports)
+tables.report_issues(data.reports)
 
 # %% [markdown]
 # ## Missing timestamps, by month
@@ -126,16 +111,11 @@ T.report_issues(data.reports)
 # exclusions in the response-time notebook.
 
 # %%
-quality = T.timestamp_quality(calls, data.all_months)
-T.quality_wide(quality, T.CHECK_MISSING)
+quality = tables.timestamp_quality(calls, data.all_months)
+tables.quality_wide(quality, CHECK_MISSING)
 
 # %%
-book.add(
-    "missing_by_month.png",
-    C.missing(quality, labels, title=H.missing_title(quality, labels),
-              subtitle=H.subtitle("missing", data, labels, span=span), footer=footer, highlight=data.month),
-    title=H.missing_title(quality, labels),
-)
+book.add(slides.missing_by_month(data, labels, quality))
 
 # %% [markdown]
 # ## Intervals that run backwards, by month
@@ -146,15 +126,10 @@ book.add(
 # exclude these values and count them as `excluded_negative`.
 
 # %%
-T.quality_wide(quality, T.CHECK_NEGATIVE, T.N_FLAGGED)
+tables.quality_wide(quality, CHECK_NEGATIVE, N_FLAGGED)
 
 # %%
-book.add(
-    "negative_by_month.png",
-    C.negative(quality, labels, title=H.negative_title(quality, labels),
-               subtitle=H.subtitle("negative", data, labels, span=span), footer=footer, highlight=data.month),
-    title=H.negative_title(quality, labels),
-)
+book.add(slides.negative_by_month(data, labels, quality))
 
 # %%
 book.write_manifest(notebook="01_data_quality", agency=data.agency, month=data.month, language=language)

@@ -41,17 +41,14 @@ standard = "cn110"  # standard graded against (built-in name or .toml path)
 out_dir = "../reports/notebooks/02_response_times"  # where the PNGs go
 
 # %%
-from responsestats import briefing_tables as T
-from responsestats import charts as C
-from responsestats import headlines as H
-from responsestats import schema as S
-from responsestats.i18n import load_labels
+from responsestats.briefing import Book, load_briefing_data, slides, tables
+from responsestats.briefing.wording import load_labels
+from responsestats.briefing.wording.context import context
 
 labels = load_labels(language)
-data = T.load_briefing_data(dataset, agency=agency, month=month, standard=standard)
-book = C.Book(out_dir)
-footer = H.footer(data, labels)
-H.context(data, labels)
+data = load_briefing_data(dataset, agency=agency, month=month, standard=standard)
+book = Book(out_dir)
+context(data, labels)
 
 # %% [markdown]
 # ## Distribution in the month
@@ -64,18 +61,11 @@ H.context(data, labels)
 # calls that met it.
 
 # %%
-by_area = T.interval_summary(data.month_calls, data.interval, by=S.AREA_CLASS, standard=data.standard)
-overall = T.interval_summary(data.month_calls, data.interval)
-curves = T.ecdf(data.month_calls, data.interval, by=S.AREA_CLASS)
-by_area
+distribution = slides.distribution(data, labels)
+distribution.table
 
 # %%
-book.add(
-    "distribution.png",
-    C.distribution(curves, by_area, labels, title=H.distribution_title(overall, labels.month(data.month), labels),
-                   subtitle=H.subtitle("distribution", data, labels), footer=footer, target=by_area),
-    title=H.distribution_title(overall, labels.month(data.month), labels),
-)
+book.add(distribution)
 
 # %% [markdown]
 # ## The segments of a response
@@ -88,16 +78,11 @@ book.add(
 # The segment that grows is the one to look into.
 
 # %%
-segments = T.segment_medians(data.window_calls, groups=data.months)
-segments
+segments = slides.segments(data, labels)
+segments.table
 
 # %%
-book.add(
-    "segments.png",
-    C.segments(segments, labels, title=H.segments_title(segments, labels),
-               subtitle=H.subtitle("segments", data, labels), footer=footer, highlight=data.month),
-    title=H.segments_title(segments, labels),
-)
+book.add(segments)
 
 # %% [markdown]
 # ## p90 by grid
@@ -108,16 +93,11 @@ book.add(
 # hatched bars rest on fewer than 30 calls.
 
 # %%
-by_grid = T.p90_by_group(data.recent_calls, data.standard)
-by_grid
+by_grid = slides.p90_by_district(data, labels)
+by_grid.table
 
 # %%
-book.add(
-    "p90_by_district.png",
-    C.p90_groups(by_grid, labels, title=H.p90_groups_title(by_grid, labels),
-                 subtitle=H.subtitle("p90_groups", data, labels), footer=footer),
-    title=H.p90_groups_title(by_grid, labels),
-)
+book.add(by_grid)
 
 # %% [markdown]
 # ## By priority
@@ -128,16 +108,11 @@ book.add(
 # conclusions: priority codes are not comparable across agencies.
 
 # %%
-by_priority = T.interval_summary(data.month_calls, data.interval, by=S.PRIORITY, standard=data.standard)
-by_priority
+by_priority = slides.p90_by_priority(data, labels)
+by_priority.table
 
 # %%
-book.add(
-    "p90_by_priority.png",
-    C.p90_by(by_priority, labels, title=H.priority_title(by_priority, labels),
-             subtitle=H.subtitle("priority", data, labels), footer=footer),
-    title=H.priority_title(by_priority, labels),
-)
+book.add(by_priority)
 
 # %% [markdown]
 # ## Hour by weekday
@@ -149,17 +124,11 @@ book.add(
 # values.
 
 # %%
-volume = T.hour_weekday(data.window_calls, data.interval)
-volume
+heatmap = slides.hour_weekday_window(data, labels)
+heatmap.table
 
 # %%
-span = labels.month_span(data.months[0], data.months[-1])
-book.add(
-    "hour_weekday.png",
-    C.hour_weekday(volume, volume, labels, title=H.heatmap_title(volume, volume, labels), volume_period=span,
-                   response_period=span, subtitle=H.subtitle("heatmap_window", data, labels), footer=footer),
-    title=H.heatmap_title(volume, volume, labels),
-)
+book.add(heatmap)
 
 # %% [markdown]
 # ## Monthly trend against the target
@@ -169,16 +138,11 @@ book.add(
 # means at least 90% of calls met it. Hollow points mark thin months.
 
 # %%
-trend = T.monthly_trend(data.calls, data.months, data.standard)
-trend
+trend = slides.trend(data, labels)
+trend.table
 
 # %%
-book.add(
-    "trend.png",
-    C.trend(trend, labels, title=H.trend_title(trend, data.month, labels),
-            subtitle=H.subtitle("trend", data, labels), footer=footer, highlight=data.month),
-    title=H.trend_title(trend, data.month, labels),
-)
+book.add(trend)
 
 # %% [markdown]
 # ## Attainment against the standard
@@ -190,17 +154,11 @@ book.add(
 # month's attainment by priority.
 
 # %%
-attainment = T.attainment_trend(data.calls, data.months, data.standard)
-T.attainment_by(data.month_calls, data.standard)
+attainment = slides.attainment_trend(data, labels)
+tables.attainment_by(data.month_calls, data.standard)
 
 # %%
-book.add(
-    "attainment.png",
-    C.attainment_trend(attainment, labels, title=H.attainment_trend_title(attainment, data.month, labels),
-                       subtitle=H.subtitle("attainment_trend", data, labels), footer=footer,
-                       highlight=data.month),
-    title=H.attainment_trend_title(attainment, data.month, labels),
-)
+book.add(attainment)
 
 # %%
 book.write_manifest(notebook="02_response_times", agency=data.agency, month=data.month, language=language)

@@ -41,18 +41,15 @@ standard = "cn110"  # standard (not graded here; kept for a uniform parameter se
 out_dir = "../reports/notebooks/03_outcomes"  # where the PNGs go
 
 # %%
-from responsestats import briefing_tables as T
-from responsestats import charts as C
-from responsestats import headlines as H
 from responsestats import schema as S
-from responsestats.i18n import load_labels
-from responsestats.metrics import names as N
+from responsestats.briefing import Book, load_briefing_data, slides, tables
+from responsestats.briefing.wording import load_labels
+from responsestats.briefing.wording.context import context
 
 labels = load_labels(language)
-data = T.load_briefing_data(dataset, agency=agency, month=month, standard=standard)
-book = C.Book(out_dir)
-footer = H.footer(data, labels)
-H.context(data, labels)
+data = load_briefing_data(dataset, agency=agency, month=month, standard=standard)
+book = Book(out_dir)
+context(data, labels)
 
 # %% [markdown]
 # ## Arrest rate by month
@@ -62,16 +59,11 @@ H.context(data, labels)
 # the whiskers are noise.
 
 # %%
-by_month = T.outcomes_by(data.window_calls, by=N.KEY_MONTH, as_of=data.as_of, groups=data.months)
-by_month
+by_month = slides.arrest_rate_by_month(data, labels)
+by_month.table
 
 # %%
-book.add(
-    "arrest_rate_by_month.png",
-    C.arrest_rate(by_month, labels, title=H.arrests_title(by_month, data.month, labels),
-                  subtitle=H.subtitle("outcomes_month", data, labels), footer=footer, highlight=data.month),
-    title=H.arrests_title(by_month, data.month, labels),
-)
+book.add(by_month)
 
 # %% [markdown]
 # ## Arrest rate by grid
@@ -81,17 +73,11 @@ book.add(
 # a list of grids to look into, not as a league table.
 
 # %%
-by_grid = T.outcomes_by(data.window_calls, by=S.DISTRICT, as_of=data.as_of, sort=N.ARREST_RATE)
-by_grid
+by_grid = slides.arrest_rate_by(data, labels, S.DISTRICT)
+by_grid.table
 
 # %%
-book.add(
-    "arrest_rate_by_district.png",
-    C.arrest_rate(by_grid, labels, title=H.outcome_groups_title(by_grid, labels),
-                  subtitle=H.subtitle("outcomes_group", data, labels, group=H.group_name(S.DISTRICT, labels)),
-                  footer=footer),
-    title=H.outcome_groups_title(by_grid, labels),
-)
+book.add(by_grid)
 
 # %% [markdown]
 # ## Arrest rate by call type
@@ -101,17 +87,11 @@ book.add(
 # denominator is again the eligible incidents of each type.
 
 # %%
-by_type = T.outcomes_by(data.window_calls, by=S.CALL_TYPE, as_of=data.as_of, sort=N.ARREST_RATE)
-by_type
+by_type = slides.arrest_rate_by(data, labels, S.CALL_TYPE)
+by_type.table
 
 # %%
-book.add(
-    "arrest_rate_by_call_type.png",
-    C.arrest_rate(by_type, labels, title=H.outcome_groups_title(by_type, labels),
-                  subtitle=H.subtitle("outcomes_group", data, labels, group=H.group_name(S.CALL_TYPE, labels)),
-                  footer=footer),
-    title=H.outcome_groups_title(by_type, labels),
-)
+book.add(by_type)
 
 # %% [markdown]
 # ## Time from dispatch to arrest
@@ -123,17 +103,11 @@ book.add(
 # the weeks-long tail) and the median tell such different stories.
 
 # %%
-overall = T.outcomes_by(data.window_calls, as_of=data.as_of)
-hist = T.time_to_arrest_histogram(data.window_calls, as_of=data.as_of)
-overall
+to_arrest = slides.time_to_arrest(data, labels)
+to_arrest.table
 
 # %%
-book.add(
-    "time_to_arrest.png",
-    C.time_to_arrest(hist, labels, title=H.time_to_arrest_title(overall, labels),
-                     subtitle=H.subtitle("time_to_arrest", data, labels), footer=footer),
-    title=H.time_to_arrest_title(overall, labels),
-)
+book.add(to_arrest)
 
 # %% [markdown]
 # ## Kaplan–Meier: share of incidents with an arrest, by time since dispatch
@@ -147,16 +121,11 @@ book.add(
 # missing rather than inventing one.
 
 # %%
-curve = T.arrest_curve(data.window_calls, as_of=data.as_of)
-curve.tail()
+curve = slides.km_curve(data, labels)
+curve.table.tail()
 
 # %%
-book.add(
-    "km_curve.png",
-    C.km_curve(curve, labels, title=H.km_title(curve, labels), subtitle=H.subtitle("km", data, labels),
-               footer=footer),
-    title=H.km_title(curve, labels),
-)
+book.add(curve)
 
 # %% [markdown]
 # ## Computed figures beside the published ones
@@ -171,7 +140,7 @@ book.add(
 # which clock starts the time to arrest.
 
 # %%
-T.published_comparison(data.all_calls(), as_of=data.as_of)
+tables.published_comparison(data.all_calls(), as_of=data.as_of)
 
 # %%
 book.write_manifest(notebook="03_outcomes", agency=data.agency, month=data.month, language=language)

@@ -1,4 +1,8 @@
-"""Shared fixtures: small call-log files written in the test's temp folder."""
+"""Shared fixtures: small call-log files, canonical frames and minimal mappings, and the ingested sample.
+
+Builders live in ``factories.py`` and paths in ``paths.py`` (``tests/`` is on
+``sys.path``, see ``pythonpath`` in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+import factories
 
 # Hypothesis profiles. "fast" (default) keeps `pytest` short; `HYPOTHESIS_PROFILE=long pytest -m "slow or not slow"`
 # runs every fuzz test with many more examples (tests/reliability_helpers.py: SCALE), and the slow tests too.
@@ -90,9 +96,28 @@ def cn_file(tmp_path, cn_rows):
 def sample_dataset(tmp_path_factory):
     """The bundled synthetic 110 sample, ingested once per test session (agency zz110)."""
     from responsestats.config import SAMPLE_CN110_DIR
-    from responsestats.ingest import ingest
-    from responsestats.mapping import load_mapping
+    from responsestats.ingestion import ingest
+    from responsestats.formats.mapping import load_mapping
 
     out = tmp_path_factory.mktemp("sample") / "cn110"
     ingest(sorted(SAMPLE_CN110_DIR.glob("*.csv")), out, mapping=load_mapping("cn110"), agency="zz110")
     return out
+
+
+@pytest.fixture
+def make_calls():
+    """The canonical-frame factory :func:`factories.calls`."""
+    return factories.calls
+
+
+@pytest.fixture
+def minimal_mapping(tmp_path):
+    """Write a minimal mapping (:func:`factories.mapping_toml`) in the test's folder; returns its path.
+
+    Call it with :func:`factories.mapping_toml`'s keywords and, optionally, ``file_name``.
+    """
+
+    def write(file_name: str = "minimal.toml", **kwargs) -> Path:
+        return factories.write_mapping(tmp_path / file_name, **kwargs)
+
+    return write

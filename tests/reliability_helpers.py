@@ -25,7 +25,6 @@ from responsestats import ingest, read_calls, read_quarantine
 from responsestats import schema as S
 from responsestats.errors import UserError
 
-REPO = Path(__file__).resolve().parents[1]
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "fast")
 #: Examples of the long profile per example of the fast one.
 SCALE = 25 if PROFILE == "long" else 1

@@ -1,7 +1,18 @@
 """Paths used by the project, in one place (cookiecutter-data-science style).
 
-Raw data under ``data/sample`` is never edited; ``data/processed`` and
-``reports`` are outputs and are git-ignored.
+Two kinds of path live here:
+
+* **Package data**, shipped in the wheel and found beside the code whatever
+  the working folder: the built-in mappings, the standard profiles, the
+  label catalogues, the chart style, the briefing notebook and its page
+  template.
+* **Checkout paths** (``data/``, ``reports/``, ``notebooks/``), meaningful only
+  when running from a source tree. Raw data under ``data/sample`` is never
+  edited; ``data/processed`` and ``reports`` are outputs and are git-ignored.
+  Set ``RESPONSESTATS_PROJECT_DIR`` to point them elsewhere.
+
+Paths are :class:`pathlib.Path` objects joined with ``/``, never strings with a
+separator, so they are right on Windows as well.
 """
 
 from __future__ import annotations
@@ -10,9 +21,23 @@ import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-MAPPINGS_DIR = PACKAGE_DIR / "mappings"
-STANDARDS_DIR = PACKAGE_DIR / "standards"
 
+# --- package data -------------------------------------------------------------
+#: The built-in format mappings (``formats/builtin/<name>.toml``) and their lookup tables.
+MAPPINGS_DIR = PACKAGE_DIR / "formats" / "builtin"
+#: The built-in standard profiles (``metrics/profiles/<name>.toml``).
+STANDARDS_DIR = PACKAGE_DIR / "metrics" / "profiles"
+BRIEFING_DIR = PACKAGE_DIR / "briefing"
+#: The label catalogues, one per language (``<lang>.toml``).
+LABELS_DIR = BRIEFING_DIR / "wording" / "catalogues"
+#: The matplotlib style of every chart.
+STYLE_PATH = BRIEFING_DIR / "charts" / "briefing.mplstyle"
+#: The briefing notebook (jupytext py:percent), run headless by ``responsestats briefing``.
+BRIEFING_NOTEBOOK_PATH = BRIEFING_DIR / "notebook" / "04_monthly_briefing.py"
+#: The template of the briefing's ``index.html``.
+INDEX_TEMPLATE_PATH = BRIEFING_DIR / "templates" / "index.html"
+
+# --- checkout paths -----------------------------------------------------------
 #: The project checkout (only meaningful when running from a source tree).
 PROJECT_DIR = Path(os.environ.get("RESPONSESTATS_PROJECT_DIR", PACKAGE_DIR.parents[1]))
 DATA_DIR = PROJECT_DIR / "data"
@@ -21,8 +46,10 @@ SAMPLE_CN110_DIR = SAMPLE_DIR / "cn110"
 REAL_SAMPLE_DIR = SAMPLE_DIR / "real"
 PROCESSED_DIR = DATA_DIR / "processed"
 REPORTS_DIR = PROJECT_DIR / "reports"
+#: The analysis notebooks of a checkout (``notebooks/04_monthly_briefing.py`` links to the packaged one).
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 
+# --- dataset layout -------------------------------------------------------------
 #: Sub-folders of a dataset. Their names start with ``_`` so that Parquet
 #: readers of the dataset skip them.
 QUARANTINE_SUBDIR = "_quarantine"

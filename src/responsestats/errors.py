@@ -8,11 +8,13 @@ def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
-class UserError(Exception):
+class UserError(ValueError):
     """A problem with the user's input or arguments (file, column, row, option).
 
-    The CLI prints the message and exits with status 2; it never shows a
-    traceback for these. The message must name the file, column or row.
+    A :class:`ValueError`, so that code calling the library catches it as
+    pandas' and numpy's bad-argument errors are caught. The CLI prints the
+    message and exits with status 2; it never shows a traceback for these.
+    The message must name the file, column or row.
     """
 
 

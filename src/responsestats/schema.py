@@ -14,6 +14,8 @@ Conventions
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pyarrow as pa
 
 # --- identity -------------------------------------------------------------
@@ -173,3 +175,82 @@ QUARANTINE_REASONS: tuple[str, ...] = (
     REASON_REPEATED_HEADER,
     REASON_RAGGED_ROW,
 )
+
+# --- ingest report ------------------------------------------------------------------------------
+# One JSON document per input file, kept in the dataset's ``_reports/`` folder and returned by
+# ``store.read_reports``. The keys are defined here once: ingestion writes them, the store orders
+# the reports by them, and the briefing reads them.
+R_SOURCE_FILE = "source_file"
+R_SOURCE_PATH = "source_path"
+R_FILE_SHA256 = "file_sha256"
+R_FILE_KEY = "file_key"
+R_FILE_BYTES = "file_bytes"
+R_ENCODING = "encoding"
+R_FORMAT = "format"
+R_AGENCY = "agency"
+R_TIMEZONE = "timezone"
+R_LEVEL = "level"
+R_MIDNIGHT_ROLLOVER = "midnight_rollover"
+R_LOOKUPS = "lookups"
+R_CLOCK_START = "clock_start"
+R_COLUMNS_USED = "columns_used"
+R_FIELDS_NOT_IN_SOURCE = "fields_not_in_source"
+R_CALLER_KEY_FROM = "caller_key_from"
+R_ROWS_READ = "rows_read"
+R_ROWS_WRITTEN = "rows_written"
+R_ROWS_QUARANTINED = "rows_quarantined"
+R_RECONCILED = "reconciled"
+R_QUARANTINE_BY_REASON = "quarantine_by_reason"
+R_NULLS_PER_COLUMN = "nulls_per_column"
+R_VALUES_NULLED = "values_nulled"
+R_REPAIRS = "repairs"
+R_UNMAPPED_VALUES = "unmapped_values"
+R_LOOKUP_UNMATCHED = "lookup_unmatched"
+R_INGESTED_AT = "ingested_at"
+R_RESPONSESTATS_VERSION = "responsestats_version"
+R_PYTHON = "python"
+R_CANONICAL_COLUMNS = "canonical_columns"
+#: Keys of a whole run's summary (``IngestResult.to_dict``) besides the counts above.
+R_DATASET = "dataset"
+R_FILES = "files"
+
+#: The report of one input file: its keys, in the order they are written, and their types.
+FileReport = TypedDict(
+    "FileReport",
+    {
+        R_SOURCE_FILE: str,
+        R_SOURCE_PATH: str,
+        R_FILE_SHA256: str,
+        R_FILE_KEY: str,
+        R_FILE_BYTES: int,
+        R_ENCODING: "str | None",
+        R_FORMAT: str,
+        R_AGENCY: str,
+        R_TIMEZONE: str,
+        R_LEVEL: str,
+        R_MIDNIGHT_ROLLOVER: bool,
+        R_LOOKUPS: "dict[str, str]",
+        R_CLOCK_START: str,
+        R_COLUMNS_USED: "dict[str, str]",
+        R_FIELDS_NOT_IN_SOURCE: "list[str]",
+        R_CALLER_KEY_FROM: "list[str]",
+        R_ROWS_READ: int,
+        R_ROWS_WRITTEN: int,
+        R_ROWS_QUARANTINED: int,
+        R_RECONCILED: bool,
+        R_QUARANTINE_BY_REASON: "dict[str, int]",
+        R_NULLS_PER_COLUMN: "dict[str, int]",
+        R_VALUES_NULLED: "dict[str, dict[str, int]]",
+        R_REPAIRS: "dict[str, dict[str, int]]",
+        R_UNMAPPED_VALUES: "dict[str, dict[str, int]]",
+        R_LOOKUP_UNMATCHED: "dict[str, dict[str, int]]",
+        R_INGESTED_AT: str,
+        R_RESPONSESTATS_VERSION: str,
+        R_PYTHON: str,
+        R_CANONICAL_COLUMNS: "list[str]",
+    },
+)
+#: The keys of :data:`FileReport`, in order.
+REPORT_KEYS: tuple[str, ...] = tuple(FileReport.__annotations__)
+#: Report sections that count values per column (column -> item -> count), shown as data issues.
+REPORT_ISSUE_KINDS: tuple[str, ...] = (R_VALUES_NULLED, R_REPAIRS, R_UNMAPPED_VALUES)

@@ -22,11 +22,11 @@ from responsestats.metrics import summarize
 dd = pytest.importorskip("dask.dataframe")
 distributed_ = pytest.importorskip("distributed")
 
-from responsestats.metrics.distributed import read_calls_dask  # noqa: E402
+from responsestats.store import read_calls_dask  # noqa: E402
 from responsestats.metrics.distributed import summarize as summarize_dask  # noqa: E402
+from paths import REAL_SAMPLE, REPO
 
-REPO = Path(__file__).resolve().parents[2]
-SFFD = REPO / "data" / "sample" / "real" / "sffd" / "Fire_Department_Calls_for_Service.csv"
+SFFD = REAL_SAMPLE / "sffd" / "Fire_Department_Calls_for_Service.csv"
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from responsestats.metrics import (
     resolve_intervals,
 )
 from responsestats.metrics import names as N
-from metrics_fixtures import make_calls  # noqa: F401  (pytest fixture)
 
 # Five one-unit incidents, stamps in seconds after received_at:
 #   id  disp  enroute  arrived  cleared   -> call_proc turnout travel d2a  response on_scene

@@ -8,7 +8,6 @@ import pandas as pd
 from responsestats import schema as S
 from responsestats.metrics import compute_intervals, incident_level, nth_unit_arrival, summarize
 from responsestats.metrics import names as N
-from metrics_fixtures import make_calls  # noqa: F401  (pytest fixture)
 
 T0 = "2024-02-01 08:00"
 

@@ -11,7 +11,6 @@ from responsestats import schema as S
 from responsestats.errors import UserError
 from responsestats.metrics import outcome_summary
 from responsestats.metrics import names as N
-from metrics_fixtures import make_calls  # noqa: F401  (pytest fixture)
 
 T = "2024-06-01 10:00"
 H = 3600

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -17,8 +16,9 @@ import pytest
 
 from responsestats import ingest, read_calls
 from responsestats.metrics import attainment, summarize
+from paths import REAL_SAMPLE
 
-REAL = Path(__file__).resolve().parents[2] / "data" / "sample" / "real"
+REAL = REAL_SAMPLE
 LA = ZoneInfo("America/Los_Angeles")
 
 

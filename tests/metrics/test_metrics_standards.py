@@ -11,7 +11,6 @@ from responsestats import schema as S
 from responsestats.errors import UserError
 from responsestats.metrics import attainment, list_standards, load_standard, standard_from_dict
 from responsestats.metrics import names as N
-from metrics_fixtures import make_calls  # noqa: F401  (pytest fixture)
 
 
 def _targets(name: str) -> dict[str, tuple]:

@@ -9,7 +9,6 @@ from responsestats import schema as S
 from responsestats.errors import UserError
 from responsestats.metrics import summarize
 from responsestats.metrics import names as N
-from metrics_fixtures import make_calls  # noqa: F401  (pytest fixture)
 
 # Call processing (received -> dispatched) of nine incidents [s]:
 #   used:      10, 20, 30, 40, 100                       -> n = 5

@@ -8,7 +8,6 @@ from responsestats import schema as S
 from responsestats.errors import UserError
 from responsestats.metrics import add_time_keys, outcome_summary, summarize
 from responsestats.metrics import names as N
-from metrics_fixtures import make_calls  # noqa: F401  (pytest fixture)
 
 LA = "America/Los_Angeles"
 

@@ -7,18 +7,19 @@ and methods are documented in ``docs/metrics.md``.
 
 from __future__ import annotations
 
-from .attainment import attainment
 from .exclusions import DEFAULT_CAP, exclusion_reasons, resolve_caps
 from .export import escape_formula, render
 from .grouping import resolve_by
 from .intervals import DEFAULT_CAPS_S, INTERVALS, RESPONSE_INTERVALS, Interval, compute_intervals, resolve_intervals
 from .levels import at_level, incident_level, nth_unit_arrival
 from .outcomes import DEFAULT_INELIGIBLE, incident_outcomes, outcome_summary, resolve_denominator
+from .proportions import wilson_interval
 from .quantiles import binom_cdf, binom_ppf, percentile, quantile_ci
 from .standards import Standard, Target, custom_standard, list_standards, load_standard, row_targets, standard_from_dict
 from .summary import DEFAULT_MIN_N, summarize
 from .survival import kaplan_meier, km_median
 from .timekeys import add_time_keys
+from .within_target import attainment
 
 __all__ = [
     "DEFAULT_CAP",
@@ -57,4 +58,5 @@ __all__ = [
     "row_targets",
     "standard_from_dict",
     "summarize",
+    "wilson_interval",
 ]

@@ -1,6 +1,6 @@
 """Standard profiles: response-time targets read from TOML data files.
 
-Built-in profiles live in ``responsestats/standards/<name>.toml``; any other
+Built-in profiles live in ``responsestats/metrics/profiles/<name>.toml``; any other
 TOML file with the same layout can be loaded by path, and may extend a
 built-in profile (``extends = "nfpa1710"``). Files are parsed with
 :mod:`tomllib` and validated: an unknown key is an error that names it. The
@@ -9,10 +9,8 @@ layout is documented in ``docs/metrics.md``.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ import pandas as pd
 from .. import schema as S
 from ..config import STANDARDS_DIR
 from ..errors import UserError
+from ..formats.strict_toml import check_keys, number, read_toml, text
 from .intervals import resolve_intervals
 
 #: Allowed keys of the ``[standard]`` table.
@@ -119,25 +118,9 @@ def _error(source: str, message: str) -> UserError:
     return UserError(f"standard {source}: {message}")
 
 
-def _check_keys(table: Mapping[str, Any], allowed: Mapping[str, str] | set[str], where: str, source: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise _error(source, f"unknown key {key!r} in {where}; allowed keys: {', '.join(sorted(allowed))}")
-
-
-def _text(value: Any, key: str, source: str) -> str:
-    if not isinstance(value, str):
-        raise _error(source, f"{key} must be text, got {value!r}")
-    return value
-
-
-def _number(value: Any, key: str, source: str, low: float, high: float, low_open: bool) -> float:
-    ok = isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
-    ok = ok and (value > low if low_open else value >= low) and value <= high
-    if not ok:
-        bound = f"{'>' if low_open else '>='} {low:g} and <= {high:g}"
-        raise _error(source, f"{key} must be a number {bound}, got {value!r}")
-    return float(value)
+def _where(source: str, where: str) -> str:
+    """The place of a key in a profile, for :mod:`~responsestats.formats.strict_toml`'s messages."""
+    return f"standard {source} {where}"
 
 
 def _conditions(when: Any, where: str, source: str) -> tuple[Condition, ...]:
@@ -149,7 +132,7 @@ def _conditions(when: Any, where: str, source: str) -> tuple[Condition, ...]:
             raise _error(source, f"unknown key {column!r} in {where}.when: not a canonical column")
         negate = False
         if isinstance(spec, Mapping):
-            _check_keys(spec, _CONDITION_KEYS, f"{where}.when.{column}", source)
+            check_keys(spec, _CONDITION_KEYS, _where(source, f"{where}.when.{column}"))
             if len(spec) != 1:
                 raise _error(source, f"{where}.when.{column} needs exactly one of 'in' or 'not_in'")
             negate = "not_in" in spec
@@ -167,27 +150,27 @@ def _target(raw: Any, index: int, source: str) -> Target:
     where = f"targets[{index}]"
     if not isinstance(raw, Mapping):
         raise _error(source, f"{where} must be a table")
-    _check_keys(raw, TARGET_KEYS, where, source)
+    check_keys(raw, TARGET_KEYS, _where(source, where))
     if "interval" not in raw:
         raise _error(source, f"{where} lacks 'interval'")
     try:
-        interval = resolve_intervals(_text(raw["interval"], f"{where}.interval", source))[0]
+        interval = resolve_intervals(text(raw["interval"], _where(source, f"{where}.interval")))[0]
     except UserError as exc:
         raise _error(source, f"{where}.interval: {exc}") from None
     target_s = raw.get("target_s")
     if target_s is not None:
-        target_s = _number(target_s, f"{where}.target_s", source, 0.0, float("inf"), low_open=True)
+        target_s = number(target_s, _where(source, f"{where}.target_s"), 0.0, float("inf"), low_open=True)
     share = raw.get("required_share")
     if share is not None:
-        share = _number(share, f"{where}.required_share", source, 0.0, 1.0, low_open=True)
+        share = number(share, _where(source, f"{where}.required_share"), 0.0, 1.0, low_open=True)
     return Target(
-        id=_text(raw.get("id", interval), f"{where}.id", source),
+        id=text(raw.get("id", interval), _where(source, f"{where}.id")),
         interval=interval,
         target_s=target_s,
         required_share=share,
-        label=_text(raw.get("label", ""), f"{where}.label", source),
-        citation=_text(raw.get("citation", ""), f"{where}.citation", source),
-        note=_text(raw.get("note", ""), f"{where}.note", source),
+        label=text(raw.get("label", ""), _where(source, f"{where}.label")),
+        citation=text(raw.get("citation", ""), _where(source, f"{where}.citation")),
+        note=text(raw.get("note", ""), _where(source, f"{where}.note")),
         when=_conditions(raw.get("when", {}), where, source),
     )
 
@@ -215,11 +198,11 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     UserError
         Naming the unknown key or invalid value.
     """
-    _check_keys(data, _TOP_KEYS, "the file", source)
+    check_keys(data, _TOP_KEYS, _where(source, "the file"))
     head = data.get("standard", {})
     if not isinstance(head, Mapping):
         raise _error(source, "[standard] must be a table")
-    _check_keys(head, STANDARD_KEYS, "[standard]", source)
+    check_keys(head, STANDARD_KEYS, _where(source, "[standard]"))
     raw_targets = data.get("targets", [])
     if not isinstance(raw_targets, list):
         raise _error(source, "targets must be an array of tables ([[targets]])")
@@ -230,12 +213,12 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
         raise _error(source, f"duplicate target id(s) {', '.join(dupes)}: give each target a distinct 'id'")
     base = None
     if "extends" in head:
-        base = load_standard(_text(head["extends"], "[standard].extends", source))
+        base = load_standard(text(head["extends"], _where(source, "[standard].extends")))
     merged = _merge(base.targets, targets) if base else tuple(targets)
     if not merged:
         raise _error(source, "no targets")
     texts = ("name", "title", "edition", "citation", "note")
-    fields = {k: _text(head[k], f"[standard].{k}", source) for k in texts if k in head}
+    fields = {k: text(head[k], _where(source, f"[standard].{k}")) for k in texts if k in head}
     default_name = Path(source).stem if source.endswith(".toml") else "custom"
     std = Standard(
         name=fields.get("name", base.name if base else default_name),
@@ -253,16 +236,6 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
 def list_standards() -> tuple[str, ...]:
     """Names of the built-in profiles."""
     return tuple(sorted(p.stem for p in Path(STANDARDS_DIR).glob("*.toml")))
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise UserError(f"cannot read standard file {path}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"standard file {path} is not valid TOML: {exc}") from None
 
 
 def load_standard(standard: str | Path | Standard) -> Standard:
@@ -284,12 +257,12 @@ def load_standard(standard: str | Path | Standard) -> Standard:
     text = str(standard)
     path = Path(text)
     if isinstance(standard, Path) or text.endswith(".toml") or path.is_file():
-        return standard_from_dict(_read_toml(path), str(path))
+        return standard_from_dict(read_toml(path, "standard"), str(path))
     builtin = Path(STANDARDS_DIR) / f"{text}.toml"
     if not builtin.is_file():
         known = ", ".join(list_standards())
         raise UserError(f"unknown standard {text!r}; built-in standards: {known} (or the path of a .toml file)")
-    return standard_from_dict(_read_toml(builtin), builtin.name)
+    return standard_from_dict(read_toml(builtin, "standard"), builtin.name)
 
 
 def custom_standard(

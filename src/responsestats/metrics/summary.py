@@ -31,13 +31,12 @@ from .exclusions import DEFAULT_CAP, CapSpec, exclusion_codes, resolve_caps, sel
 from .grouping import group_codes, resolve_by, with_keys
 from .intervals import INTERVALS, interval_ticks, resolve_intervals
 from .levels import at_level
+from .proportions import DEFAULT_CONFIDENCE  # the two-sided level of the percentile CIs too
 from .standards import Standard, custom_standard, load_standard, row_target_index
 from .valuecounts import OrderStatistics, ValueCounts, cell_sizes, concat_counts, count_values, merge_counts
 
 #: Groups with fewer values than this are flagged ``thin``.
 DEFAULT_MIN_N = 30
-#: Two-sided level of the percentile confidence intervals.
-DEFAULT_CONFIDENCE = 0.95
 
 
 def _check_percentiles(percentiles: Iterable[float]) -> tuple[float, ...]:

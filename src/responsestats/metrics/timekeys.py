@@ -15,32 +15,11 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import UserError
+from ..localtime import wall_clock
 from . import names as N
 
 #: English weekday names, index 0 = Monday.
 WEEKDAY_NAMES: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def _wall_clock(utc: pd.Series, zones: pd.Series) -> np.ndarray:
-    """Local wall-clock time of each UTC stamp in its row's zone, as naive ``datetime64``.
-
-    Rows are converted one zone at a time (a frame may mix agencies).
-    """
-    if len(zones) and zones.notna().all() and (zones == zones.iloc[0]).all():  # the usual case: one agency
-        codes, uniques = np.zeros(len(zones), dtype="int64"), [zones.iloc[0]]
-    else:
-        codes, uniques = pd.factorize(zones)
-    if (codes < 0).any():
-        raise UserError(f"{int((codes < 0).sum())} row(s) have no {S.TIMEZONE}; local-time keys need it")
-    wall = np.empty(len(utc), dtype=f"datetime64[{utc.dtype.unit}]")
-    for k, zone in enumerate(uniques):
-        rows = np.flatnonzero(codes == k) if len(uniques) > 1 else slice(None)
-        try:
-            local = utc.iloc[rows].dt.tz_convert(str(zone))
-        except Exception as exc:  # zoneinfo / pytz raise different types
-            raise UserError(f"unknown time zone {zone!r} in column {S.TIMEZONE}") from exc
-        wall[rows] = local.dt.tz_localize(None).to_numpy()
-    return wall
 
 
 def _text_key(row_day: np.ndarray, day_labels: list[str], categorical: bool):
@@ -133,7 +112,7 @@ def add_time_keys(df: pd.DataFrame, keys: Iterable[str] = N.TIME_KEYS, categoric
     utc = out[S.RECEIVED_AT]
     if not isinstance(utc.dtype, pd.DatetimeTZDtype):
         utc = pd.to_datetime(utc, utc=True)
-    wall = _wall_clock(utc.reset_index(drop=True), out[S.TIMEZONE].reset_index(drop=True))
+    wall = wall_clock(utc.reset_index(drop=True), out[S.TIMEZONE].reset_index(drop=True))
     for key, values in _keys_from_wall(wall, keys, categorical).items():
         values.index = out.index
         out[key] = values

@@ -1,0 +1,112 @@
+"""Drawing helpers shared by the charts (layout only: no figures are computed here)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.colors import to_rgb
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ...metrics import DEFAULT_MIN_N
+from ..wording.labels import Labels
+from .base import BLACK, GREY, VERMILLION
+
+THIN_HATCH = "///"
+
+
+def tint(colour: str, amount: float = 0.55) -> tuple[float, float, float]:
+    """``colour`` mixed with white (``amount`` of white)."""
+    r, g, b = to_rgb(colour)
+    return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
+
+
+def mark_thin(patches, thin, colours) -> None:
+    """Hatch and lighten the bars of thin groups."""
+    for patch, is_thin, colour in zip(patches, thin, colours):
+        if bool(is_thin):
+            patch.set_facecolor(tint(colour))
+            patch.set_edgecolor(colour)
+            patch.set_hatch(THIN_HATCH)
+            patch.set_linewidth(0.0)
+
+
+def thin_handle(labels: Labels) -> Patch:
+    """Legend entry of a thin (hatched) bar."""
+    return Patch(facecolor=tint(GREY), edgecolor=GREY, hatch=THIN_HATCH, linewidth=0.0,
+                 label=labels("legend.thin", n=DEFAULT_MIN_N))  # fmt: skip
+
+
+def thin_marker_handle(labels: Labels, colour: str = GREY) -> Line2D:
+    """Legend entry of a thin (hollow) point."""
+    return Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor=colour, markersize=8,
+                  markeredgewidth=1.8, label=labels("legend.thin_point", n=DEFAULT_MIN_N))  # fmt: skip
+
+
+def target_handle(labels: Labels, colour: str = VERMILLION, ls: str = ":") -> Line2D:
+    """Legend entry of a target line."""
+    return Line2D([], [], color=colour, ls=ls, lw=2, label=labels("legend.target"))
+
+
+def ci_handle(labels: Labels) -> Line2D:
+    """Legend entry of a 95% CI whisker."""
+    return Line2D([], [], color=BLACK, lw=1.2, marker="|", markersize=10, label=labels("legend.ci"))
+
+
+def line_with_thin(ax, x, y, thin, colour: str, ls: str, marker: str, label: str) -> None:
+    """A line whose thin points are hollow markers."""
+    y = np.asarray(y, dtype="float64")
+    thin = np.asarray(thin, dtype=bool)
+    ax.plot(x, y, color=colour, ls=ls, marker=None, label=label, zorder=3)
+    solid = ~thin
+    ax.plot(np.asarray(x)[solid], y[solid], ls="none", marker=marker, color=colour, zorder=4)
+    ax.plot(np.asarray(x)[thin], y[thin], ls="none", marker=marker, markerfacecolor="white",
+            markeredgecolor=colour, markeredgewidth=1.8, zorder=4)  # fmt: skip
+
+
+def whiskers(ax, centre, low, high, pos, horizontal: bool) -> None:
+    """95% CI whiskers where both ends are known."""
+    centre, low, high, pos = (np.asarray(a, dtype="float64") for a in (centre, low, high, pos))
+    ok = ~(np.isnan(low) | np.isnan(high) | np.isnan(centre))
+    if not ok.any():
+        return
+    err = np.vstack([centre[ok] - low[ok], high[ok] - centre[ok]]).clip(min=0)
+    if horizontal:
+        ax.errorbar(centre[ok], pos[ok], xerr=err, fmt="none", ecolor=BLACK, elinewidth=1.1, capsize=3, zorder=4)
+    else:
+        ax.errorbar(pos[ok], centre[ok], yerr=err, fmt="none", ecolor=BLACK, elinewidth=1.1, capsize=3, zorder=4)
+
+
+def tick_size(count: int) -> float:
+    """Tick label size for ``count`` category labels on one axis."""
+    return 12.0 if count <= 20 else 11.0 if count <= 32 else 9.0
+
+
+def upper(values, *others) -> float:
+    """The largest finite value among arrays (0 if none), for axis limits."""
+    found = [np.nanmax(np.asarray(v, dtype="float64")) for v in (values, *others) if np.isfinite(np.asarray(v, dtype="float64")).any()]
+    top = max(found) if found else 0.0
+    return top if math.isfinite(top) and top > 0 else 1.0
+
+
+def text_colour(value: float, vmin: float, vmax: float, dark_high: bool = True) -> str:
+    """Black or white text, readable on a cell of a sequential colour map."""
+    if not np.isfinite(value) or vmax <= vmin:
+        return BLACK
+    frac = (value - vmin) / (vmax - vmin)
+    return "white" if (frac > 0.55) == dark_high else BLACK
+
+
+def month_ticks(months, labels: Labels, counts=None) -> list[str]:
+    """Tick labels of consecutive months: the short name, with the year under the first month and
+    every January; with ``counts`` (numbers or worded), the count on a last line."""
+    out = []
+    for i, month in enumerate(months):
+        text = labels.month(month, "short")
+        if i == 0 or month.endswith("-01"):
+            text += "\n" + month[:4]
+        if counts is not None:
+            text += "\n" + (counts[i] if isinstance(counts[i], str) else labels.count(counts[i]))
+        out.append(text)
+    return out

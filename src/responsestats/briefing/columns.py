@@ -1,0 +1,109 @@
+"""The column names of the briefing's tables, in one place.
+
+Tables (:mod:`.tables`) write these columns, and the wording (:mod:`.wording`)
+and the charts (:mod:`.charts`) read them; nobody repeats a string literal.
+Columns of the metrics' own tables keep their names from
+:mod:`responsestats.metrics.names`, the ingest report's from
+:mod:`responsestats.schema` (``R_*``); a few are re-exported here under the
+name the briefing uses.
+
+Conventions
+-----------
+* Durations drawn on charts are in minutes (``*_min``) or hours; shares are
+  fractions from 0 to 1.
+* A group is ``thin`` (:data:`responsestats.metrics.names.THIN`) when it has
+  fewer values than the metrics' ``min_n``.
+"""
+
+from __future__ import annotations
+
+from ..metrics import names as N
+
+# --- every table ----------------------------------------------------------------
+GROUP = "group"  # the value of the grouping column
+BY = "by"  # the name of the grouping column
+SEGMENT = "segment"  # "all", or the id of a standard's target
+SEGMENT_KEY = "segment_key"  # "all", "<column>:<value>", or the target's label
+SEGMENT_ALL = "all"
+TARGET_MIN = "target_min"
+MEDIAN_MIN = "median_min"
+P90_MIN = "p90_min"
+P90_CI_LOW_MIN = "p90_ci_low_min"
+P90_CI_HIGH_MIN = "p90_ci_high_min"
+ABOVE_TARGET = "above_target"
+PANEL_TOTAL = "panel_total"
+CALLS = "calls"
+SUPPRESSED = "suppressed"
+SHARE_CI_LOW = "share_ci_low"
+SHARE_CI_HIGH = "share_ci_high"
+ARREST_RATE_CI_LOW = "arrest_rate_ci_low"
+ARREST_RATE_CI_HIGH = "arrest_rate_ci_high"
+VALUE_MIN = "value_min"
+ECDF = "ecdf"
+HOURS = N.HOURS_TO_ARREST
+HOURS_LOW = "hours_low"
+HOURS_HIGH = "hours_high"
+N_CAUGHT = "n_caught"
+N_LATER = "n_later"
+CUMULATIVE = "cumulative"
+CUMULATIVE_CI_LOW = "cumulative_ci_low"
+CUMULATIVE_CI_HIGH = "cumulative_ci_high"
+ELIGIBLE = N.IS_ELIGIBLE
+ARREST = N.IS_ARREST
+CAUGHT = N.IS_CAUGHT
+KM_HOURS = N.KM_HOURS
+KM_EVENT = N.KM_EVENT
+
+# KPI table
+KPI = "kpi"
+UNIT = "unit"
+DIRECTION = "direction"
+PERIOD_CURRENT = "current"
+PERIOD_PREVIOUS = "previous"
+PERIOD_YEAR_AGO = "year_ago"
+PERIODS: tuple[str, ...] = (PERIOD_CURRENT, PERIOD_PREVIOUS, PERIOD_YEAR_AGO)
+MONTH_OF = "month_"  # prefix: month_current, ...
+N_OF = "n_"  # prefix: n_current, ...
+DELTA_PREVIOUS = "delta_previous"
+DELTA_YEAR_AGO = "delta_year_ago"
+KPI_CALLS = "calls"
+KPI_MEDIAN_RESPONSE = "median_response"
+KPI_P90 = "p90"
+KPI_WITHIN_TARGET = "within_target"
+KPI_ARREST_RATE = "arrest_rate"
+KPI_CAUGHT_IN_ACT = "caught_in_act_rate"
+UNIT_COUNT = "count"
+UNIT_MIN = "min"
+UNIT_SHARE = "share"
+UNIT_HOURS = "h"
+LOWER_IS_BETTER = "lower"
+HIGHER_IS_BETTER = "higher"
+NEUTRAL = "neutral"
+
+# data quality
+FIELD = "field"
+CHECK = "check"
+CHECK_MISSING = "missing"
+CHECK_NEGATIVE = "negative"
+N_CHECKED = "n_checked"
+N_FLAGGED = "n_flagged"
+SHARE = "share"
+ROWS = "rows"
+FILES = "files"
+KIND = "kind"
+COLUMN = "column"
+ITEM = "item"
+COUNT = "count"
+RECONCILED = "reconciled"
+QUARANTINED_SHARE = "quarantined_share"
+
+# published figures
+METRIC = "metric"
+COMPUTED = "computed"
+PUBLISHED = "published"
+DIFFERENCE = "difference"
+SOURCE = "source"
+
+# rows of the segment table
+#: The segments of a response, in order (their medians are stacked).
+SEGMENT_INTERVALS: tuple[str, ...] = (N.CALL_PROCESSING_S, N.TURNOUT_S, N.TRAVEL_S)

@@ -1,0 +1,177 @@
+"""What a notebook or the briefing reads from a dataset, once: the only module of the briefing that reads files.
+
+:func:`load_briefing_data` checks the dataset, agency, month and standard,
+then reads the calls of the thirteen months a briefing needs (the month, the
+eleven before it and the same month a year before), the end of observation
+for open arrest cases and the ingest reports, into a :class:`BriefingData`.
+Everything after it (tables, wording, charts) works on that in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import schema as S
+from ..errors import UserError
+from ..metrics import Standard, load_standard
+from ..store import latest_stamp, list_agencies, months_present, read_calls, read_reports
+from .months import (
+    LATEST,
+    in_months,
+    latest_full_month,
+    month_bounds,
+    month_range,
+    months_between,
+    parse_month,
+    shift_month,
+)
+from .tables.common import headline_interval
+
+#: Months pooled for per-grid percentiles (one month gives each grid too few calls).
+RECENT_MONTHS = 3
+
+
+def resolve_agency(dataset: str | Path, agency: str | None = None) -> str:
+    """``agency``, checked against the dataset; or the dataset's only agency."""
+    agencies = list_agencies(dataset)
+    if agency is not None:
+        if agency not in agencies:
+            raise UserError(f"{dataset}: no calls of agency {agency!r}; agencies: {', '.join(agencies) or 'none'}")
+        return agency
+    if len(agencies) != 1:
+        raise UserError(f"{dataset} holds {len(agencies)} agencies ({', '.join(agencies)}): choose one with --agency")
+    return agencies[0]
+
+
+@dataclass(frozen=True)
+class BriefingData:
+    """What a notebook or the briefing reads from a dataset, once.
+
+    Attributes
+    ----------
+    dataset, agency : the source.
+    month : the month briefed (``"YYYY-MM"``).
+    months : the 12 months ending with ``month`` (the trend window).
+    recent : the 3 months ending with ``month`` (enough calls per grid for a p90).
+    previous, year_ago : the month before, and the same month a year before.
+    first_month, last_month : the months of the first and last calls in the dataset.
+    standard : the standard graded against; ``interval`` its headline interval.
+    calls : canonical rows received from ``year_ago`` through ``month``.
+    as_of : end of observation for open arrest cases (latest stamp in the dataset).
+    reports : the ingest reports of the agency's files.
+    """
+
+    dataset: Path
+    agency: str
+    month: str
+    months: tuple[str, ...]
+    recent: tuple[str, ...]
+    previous: str
+    year_ago: str
+    first_month: str
+    last_month: str
+    standard: Standard
+    interval: str
+    calls: pd.DataFrame
+    as_of: pd.Timestamp
+    reports: tuple[dict, ...]
+
+    @property
+    def month_calls(self) -> pd.DataFrame:
+        """The calls received in ``month``."""
+        return in_months(self.calls, self.month)
+
+    @property
+    def recent_calls(self) -> pd.DataFrame:
+        """The calls received in the 3 months ``recent``."""
+        return in_months(self.calls, self.recent)
+
+    @property
+    def all_months(self) -> tuple[str, ...]:
+        """Every month from the dataset's first to its last."""
+        return months_between(self.first_month, self.last_month)
+
+    def all_calls(self) -> pd.DataFrame:
+        """Every call of the agency in the dataset (read on demand)."""
+        return read_calls(self.dataset, agency=self.agency)
+
+    @property
+    def timezone(self) -> str:
+        """The agency's time zone (of its first call)."""
+        return str(self.calls[S.TIMEZONE].iloc[0]) if len(self.calls) else "UTC"
+
+    @property
+    def window_calls(self) -> pd.DataFrame:
+        """The calls received in the 12 months ``months``."""
+        return in_months(self.calls, self.months)
+
+
+def load_briefing_data(
+    dataset: str | Path,
+    agency: str | None = None,
+    month: str = LATEST,
+    standard: str | Standard = "cn110",
+    window: int = 12,
+) -> BriefingData:
+    """Read what the notebooks and the briefing need from a dataset.
+
+    Parameters
+    ----------
+    dataset : str or Path
+        Dataset folder written by ``responsestats ingest``.
+    agency : str, optional
+        The agency; default the dataset's only one.
+    month : str
+        ``"YYYY-MM"``, or ``"latest"`` for :func:`latest_full_month`.
+    standard : str or Standard
+        Built-in standard name, TOML path or loaded standard.
+    window : int
+        Months in the trend window (ending with ``month``).
+
+    Raises
+    ------
+    UserError
+        No dataset, unknown agency or standard, a month without calls.
+    """
+    std = load_standard(standard)
+    agency = resolve_agency(dataset, agency)
+    # What the whole history holds comes from the partition folders and the Parquet footers, and only the
+    # first and last months are read for their first and last dates: the cost does not grow with history.
+    present = months_present(dataset, agency)
+    if not present:
+        raise UserError(f"{dataset}: no calls of agency {agency!r}")
+    first_month, last_month = present[0], present[-1]
+    if str(month).strip().lower() == LATEST:
+        edges = read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.TIMEZONE],
+                           start=month_bounds(first_month)[0], end=month_bounds(first_month)[1])
+        if last_month != first_month:
+            edges = pd.concat([edges, read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.TIMEZONE],
+                                                 start=month_bounds(last_month)[0], end=month_bounds(last_month)[1])])
+        month = latest_full_month(edges)
+    else:
+        month = parse_month(month)
+        if month not in present:
+            raise UserError(f"{dataset}: no calls in {month}; the data cover {first_month} to {last_month}")
+    as_of = latest_stamp(dataset, agency, [S.RECEIVED_AT, S.CLEARED_AT, S.ARRESTED_AT])
+    year_ago = shift_month(month, -12)
+    calls = read_calls(dataset, agency=agency, start=month_bounds(year_ago)[0], end=month_bounds(month)[1])
+    reports = tuple(r for r in read_reports(dataset) if r.get(S.R_AGENCY) == agency)
+    return BriefingData(
+        dataset=Path(dataset),
+        agency=agency,
+        month=month,
+        months=month_range(month, window),
+        recent=month_range(month, RECENT_MONTHS),
+        previous=shift_month(month, -1),
+        year_ago=year_ago,
+        first_month=first_month,
+        last_month=last_month,
+        standard=std,
+        interval=headline_interval(std),
+        calls=calls,
+        as_of=as_of,
+        reports=reports,
+    )

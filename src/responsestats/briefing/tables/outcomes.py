@@ -1,0 +1,189 @@
+"""Outcome tables: arrest rates with their Wilson intervals, time to arrest, the Kaplan-Meier curve, published figures.
+
+The definitions (eligible incidents, arrests, caught in the act, the end of
+observation) are :func:`responsestats.metrics.incident_outcomes`'; these
+functions group, bin and add intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ...metrics import DEFAULT_MIN_N, incident_outcomes, kaplan_meier, outcome_summary, wilson_interval
+from ...metrics import names as N
+from ..columns import (
+    ARREST_RATE_CI_HIGH,
+    ARREST_RATE_CI_LOW,
+    BY,
+    CAUGHT,
+    COMPUTED,
+    CUMULATIVE,
+    CUMULATIVE_CI_HIGH,
+    CUMULATIVE_CI_LOW,
+    DIFFERENCE,
+    GROUP,
+    HOURS,
+    HOURS_HIGH,
+    HOURS_LOW,
+    KM_EVENT,
+    KM_HOURS,
+    METRIC,
+    N_CAUGHT,
+    N_LATER,
+    PUBLISHED,
+    SEGMENT_ALL,
+    SOURCE,
+    UNIT,
+    UNIT_HOURS,
+    UNIT_SHARE,
+)
+from .common import sort_groups
+
+#: The published figures of the Zhangzhou (漳州) 110 unit that the synthetic
+#: sample is calibrated to (see data/sample/README.md and docs/metrics.md):
+#: metric (a column of outcome_summary), value, unit.
+PUBLISHED_CN110: tuple[tuple[str, float, str], ...] = (
+    (N.CAUGHT_IN_ACT_RATE, 0.8084, UNIT_SHARE),
+    (N.MEAN_HOURS_TO_ARREST, 17.2, UNIT_HOURS),
+)
+
+
+PUBLISHED_CN110_SOURCE = "Zhangzhou 110 unit, published figures (2023 to date)"
+#: Default bins [h] of the time-to-arrest histogram.
+ARREST_HOUR_BINS: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 96.0, 168.0, 336.0, np.inf)
+
+
+def outcomes_by(
+    df: pd.DataFrame,
+    by: str | None = None,
+    as_of: object = None,
+    groups: Sequence[str] | None = None,
+    sort: str | None = None,
+    min_n: int = DEFAULT_MIN_N,
+) -> pd.DataFrame:
+    """:func:`metrics.outcome_summary` with a Wilson 95% CI of the arrest rate and a ``thin`` flag.
+
+    Parameters
+    ----------
+    by : str, optional
+        Group column or time key.
+    groups : sequence, optional
+        Exactly these groups, in this order (missing ones with zero counts).
+    sort : {"arrest_rate", None}
+        Highest arrest rate first (groups without eligible incidents last); default display order.
+    min_n : int
+        ``thin`` when fewer than ``min_n`` eligible incidents.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by``, ``group`` and the columns of :func:`metrics.outcome_summary`,
+        plus ``arrest_rate_ci_low``, ``arrest_rate_ci_high``, ``thin``.
+    """
+    o = outcome_summary(df, by=by, as_of=as_of)
+    if by:
+        o = o.rename(columns={by: GROUP})
+        if groups is not None:
+            o = o.set_index(GROUP).reindex(list(groups)).rename_axis(GROUP).reset_index()
+            counts = [N.INCIDENTS, N.ELIGIBLE, N.ARRESTS, N.CAUGHT_IN_ACT_COUNT, N.N_HOURS_TO_ARREST, N.KM_N, N.KM_EVENTS]
+            o[counts] = o[counts].fillna(0).astype("int64")
+        else:
+            order = {g: i for i, g in enumerate(sort_groups(o[GROUP], by))}
+            o = o.iloc[np.argsort(o[GROUP].map(order).to_numpy(), kind="stable")]
+    else:
+        o.insert(0, GROUP, SEGMENT_ALL)
+    o.insert(0, BY, by or "")
+    low, high = wilson_interval(o[N.ARRESTS].to_numpy(), o[N.ELIGIBLE].to_numpy())
+    o[ARREST_RATE_CI_LOW], o[ARREST_RATE_CI_HIGH] = low, high
+    o[N.THIN] = (o[N.ELIGIBLE] < min_n).to_numpy(dtype=bool)
+    if sort == N.ARREST_RATE:
+        o = o.assign(_r=o[N.ARREST_RATE].fillna(-1.0)).sort_values(["_r", GROUP], ascending=[False, True])
+        o = o.drop(columns="_r")
+    elif sort is not None:
+        raise ValueError(f"sort must be {N.ARREST_RATE!r} or None, got {sort!r}")
+    return o.reset_index(drop=True)
+
+
+def arrest_durations(df: pd.DataFrame, as_of: object = None, denominator: str = "default") -> pd.DataFrame:
+    """Per incident: eligible, arrest, caught in the act, hours to arrest and the Kaplan-Meier time.
+
+    A thin view of :func:`metrics.incident_outcomes` (the one definition);
+    see there for the columns.
+    """
+    return incident_outcomes(df, denominator=denominator, as_of=as_of)
+
+
+def time_to_arrest_histogram(
+    df: pd.DataFrame, as_of: object = None, bins: Sequence[float] = ARREST_HOUR_BINS
+) -> pd.DataFrame:
+    """Arrests by hours from dispatch to arrest, caught in the act or later.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bin ``[hours_low, hours_high)``: ``hours_low``,
+        ``hours_high``, ``n_caught`` (caught in the act), ``n_later``.
+    """
+    d = arrest_durations(df, as_of=as_of)
+    timed = d[d[HOURS].notna()]
+    edges = np.asarray(bins, dtype="float64")
+    caught = timed[CAUGHT].to_numpy(dtype=bool)
+    h = timed[HOURS].to_numpy()
+    n_caught = np.histogram(h[caught], bins=edges)[0] if len(edges) > 1 else np.array([], dtype="int64")
+    n_later = np.histogram(h[~caught], bins=edges)[0] if len(edges) > 1 else np.array([], dtype="int64")
+    return pd.DataFrame(
+        {HOURS_LOW: edges[:-1], HOURS_HIGH: edges[1:], N_CAUGHT: n_caught.astype("int64"),
+         N_LATER: n_later.astype("int64")}  # fmt: skip
+    )
+
+
+def arrest_curve(df: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
+    """Kaplan-Meier curve of time to arrest, as the cumulative share arrested.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`metrics.kaplan_meier` (``time`` in hours from
+        dispatch), plus ``cumulative`` = 1 - survival and its CI
+        ``cumulative_ci_low`` / ``cumulative_ci_high``.
+    """
+    d = arrest_durations(df, as_of=as_of)
+    use = d[KM_HOURS].notna().to_numpy()
+    curve = kaplan_meier(d[KM_HOURS].to_numpy()[use], d[KM_EVENT].to_numpy(dtype=bool)[use])
+    curve[CUMULATIVE] = 1.0 - curve[N.KM_SURVIVAL]
+    curve[CUMULATIVE_CI_LOW] = 1.0 - curve[N.KM_CI_HIGH]
+    curve[CUMULATIVE_CI_HIGH] = 1.0 - curve[N.KM_CI_LOW]
+    return curve
+
+
+def cumulative_at(curve: pd.DataFrame, hours: float) -> float:
+    """The Kaplan-Meier cumulative share arrested at ``hours`` (a step function; 0 before the first time)."""
+    before = curve[curve[N.KM_TIME] <= hours]
+    return float(before[CUMULATIVE].iloc[-1]) if len(before) else 0.0
+
+
+def published_comparison(
+    df: pd.DataFrame, as_of: object = None, published: Sequence[tuple[str, float, str]] = PUBLISHED_CN110,
+    source: str = PUBLISHED_CN110_SOURCE,
+) -> pd.DataFrame:  # fmt: skip
+    """Computed outcome figures beside published ones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published figure: ``metric`` (a column of
+        :func:`metrics.outcome_summary`), ``unit``, ``computed``,
+        ``published``, ``difference`` (computed minus published), ``n``
+        (arrests for a rate, timed arrests for hours), ``source``.
+    """
+    o = outcome_summary(df, as_of=as_of).iloc[0]
+    rows = []
+    for metric, value, unit in published:
+        n = o[N.N_HOURS_TO_ARREST] if unit == UNIT_HOURS else o[N.ARRESTS]
+        computed = float(o[metric])
+        rows.append({METRIC: metric, UNIT: unit, COMPUTED: computed, PUBLISHED: float(value),
+                     DIFFERENCE: computed - float(value), N.N: int(n), SOURCE: source})  # fmt: skip
+    return pd.DataFrame(rows, columns=[METRIC, UNIT, COMPUTED, PUBLISHED, DIFFERENCE, N.N, SOURCE])

@@ -1,0 +1,418 @@
+"""Response-time tables: the monthly trend, groups against their targets, attainment, weekday x hour, segments, ECDFs.
+
+Every function takes a canonical frame, as :func:`responsestats.store.read_calls`
+returns it, and returns a tidy :class:`pandas.DataFrame` whose columns are the
+constants of :mod:`..columns` or of :mod:`responsestats.metrics.names`. The
+definitions (exclusions, levels, percentiles, targets) stay in
+:mod:`responsestats.metrics`; these functions filter, reshape and convert units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ... import schema as S
+from ...metrics import (
+    DEFAULT_MIN_N,
+    Standard,
+    attainment,
+    compute_intervals,
+    exclusion_reasons,
+    incident_level,
+    load_standard,
+    summarize,
+    wilson_interval,
+)
+from ...metrics import names as N
+from ..columns import (
+    ABOVE_TARGET,
+    BY,
+    CALLS,
+    ECDF,
+    GROUP,
+    MEDIAN_MIN,
+    P90_CI_HIGH_MIN,
+    P90_CI_LOW_MIN,
+    P90_MIN,
+    PANEL_TOTAL,
+    SEGMENT,
+    SEGMENT_ALL,
+    SEGMENT_INTERVALS,
+    SEGMENT_KEY,
+    SHARE_CI_HIGH,
+    SHARE_CI_LOW,
+    TARGET_MIN,
+    VALUE_MIN,
+)
+from ..months import in_months, parse_month
+from .common import (
+    DEFAULT_MIN_CELL,
+    SECONDS_PER_MINUTE,
+    headline_interval,
+    minutes,
+    segment_key,
+    sort_groups,
+    suppress_small_cells,
+    target_segments,
+)
+
+
+def monthly_trend(
+    df: pd.DataFrame,
+    months: Sequence[str],
+    standard: str | Standard,
+    interval: str | None = None,
+    min_n: int = DEFAULT_MIN_N,
+) -> pd.DataFrame:
+    """Median and 90th percentile per month, overall and per target of the standard.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment x month (every month of ``months``, in order):
+        ``segment`` (``all`` or a target id), ``segment_key`` (see
+        :func:`~.common.segment_key`), ``target_min`` (NaN: no single target),
+        ``month``, ``interval``, ``n``, ``median_min``, ``p90_min``,
+        ``p90_ci_low_min``, ``p90_ci_high_min``, ``within_target_share``,
+        ``thin`` (also for months without values).
+    """
+    std = load_standard(standard)
+    interval = interval or headline_interval(std)
+    months = [parse_month(m) for m in months]
+    sub = in_months(df, months)
+    frames = []
+    for seg, key, mask, target_s in target_segments(sub, std, interval):
+        part = sub[mask]
+        if seg == SEGMENT_ALL and np.isnan(target_s):
+            s = summarize(part, interval, by=N.KEY_MONTH, standard=std, min_n=min_n)
+        else:
+            s = summarize(part, interval, by=N.KEY_MONTH, target_s=target_s, min_n=min_n)
+        s = s.set_index(N.KEY_MONTH).reindex(months)
+        frames.append(
+            pd.DataFrame(
+                {
+                    SEGMENT: seg,
+                    SEGMENT_KEY: key,
+                    TARGET_MIN: target_s / SECONDS_PER_MINUTE,
+                    N.KEY_MONTH: months,
+                    N.INTERVAL: interval,
+                    N.N: s[N.N].fillna(0).astype("int64").to_numpy(),
+                    MEDIAN_MIN: minutes(s[N.MEDIAN_S]),
+                    P90_MIN: minutes(s[N.P90_S]),
+                    P90_CI_LOW_MIN: minutes(s[N.P90_CI_LOW_S]),
+                    P90_CI_HIGH_MIN: minutes(s[N.P90_CI_HIGH_S]),
+                    N.WITHIN_TARGET_SHARE: s[N.WITHIN_TARGET_SHARE].to_numpy(dtype="float64"),
+                    N.THIN: s[N.THIN].astype("boolean").fillna(True).to_numpy(dtype=bool),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def p90_by_group(
+    df: pd.DataFrame,
+    standard: str | Standard,
+    by: str = S.DISTRICT,
+    interval: str | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """90th percentile per group (e.g. district / grid), against each group's target.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``by`` (the column), ``group``, ``interval``,
+        ``n``, ``median_min``, ``p90_min``, ``p90_ci_low_min``,
+        ``p90_ci_high_min``, ``target_min`` (NaN when the group's rows have no
+        single target), ``within_target_share``, ``above_target`` (p90 above
+        the target), ``thin`` and ``panel_total`` (groups sharing this
+        target). Sorted by target (groups without one last), then slowest p90
+        first; with ``limit``, only the slowest ``limit`` of each target.
+    """
+    std = load_standard(standard)
+    interval = interval or headline_interval(std)
+    s = summarize(df, interval, by=by, standard=std, min_n=min_n)
+    out = pd.DataFrame(
+        {
+            BY: by,
+            GROUP: s[by].to_numpy(),
+            N.INTERVAL: interval,
+            N.N: s[N.N].to_numpy(),
+            MEDIAN_MIN: minutes(s[N.MEDIAN_S]),
+            P90_MIN: minutes(s[N.P90_S]),
+            P90_CI_LOW_MIN: minutes(s[N.P90_CI_LOW_S]),
+            P90_CI_HIGH_MIN: minutes(s[N.P90_CI_HIGH_S]),
+            TARGET_MIN: minutes(s[N.TARGET_S]),
+            N.WITHIN_TARGET_SHARE: s[N.WITHIN_TARGET_SHARE].to_numpy(dtype="float64"),
+            N.THIN: s[N.THIN].to_numpy(dtype=bool),
+        }
+    )
+    out[ABOVE_TARGET] = (out[P90_MIN] > out[TARGET_MIN]).to_numpy(dtype=bool)
+    out["_no_target"] = out[TARGET_MIN].isna()
+    out["_no_p90"] = out[P90_MIN].isna()
+    out = out.sort_values(["_no_target", TARGET_MIN, "_no_p90", P90_MIN, GROUP],
+                          ascending=[True, True, True, False, True], kind="stable")  # fmt: skip
+    panel = out[TARGET_MIN].fillna(-1.0)
+    out[PANEL_TOTAL] = panel.map(panel.value_counts()).astype("int64")
+    if limit is not None:
+        out = out[out.groupby(panel, sort=False).cumcount().to_numpy() < limit]
+    return out.drop(columns=["_no_target", "_no_p90"]).reset_index(drop=True)
+
+
+def attainment_by(
+    df: pd.DataFrame,
+    standard: str | Standard,
+    by: str = S.PRIORITY,
+    interval: str | None = None,
+    min_n: int = DEFAULT_MIN_N,
+) -> pd.DataFrame:
+    """Share within target per group (e.g. priority), overall and per target.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group x segment: ``by``, ``group`` (priorities in rank
+        order), ``segment``, ``segment_key``, ``target_min`` (NaN for ``all``
+        when the targets differ), ``required_share``, ``n`` (values graded),
+        ``n_within``, ``share_within``, ``share_ci_low`` / ``share_ci_high``
+        (Wilson 95%), ``thin``. The ``all`` segment grades each value against
+        its own row's target (:func:`metrics.summarize`); the others come from
+        :func:`metrics.attainment`.
+    """
+    std = load_standard(standard)
+    interval = interval or headline_interval(std)
+    segments = target_segments(df, std, interval)
+    keys = {seg: (key, target_s) for seg, key, _, target_s in segments}
+    rows = []
+    if SEGMENT_ALL in keys:
+        key, target_s = keys[SEGMENT_ALL]
+        s = summarize(df, interval, by=by, standard=std, min_n=min_n)
+        shares = {t.required_share for t in std.targets_for(interval) if t.target_s is not None}
+        common = shares.pop() if len(shares) == 1 else None
+        for _, r in s.iterrows():
+            n = int(r[N.N_TARGET])
+            share = float(r[N.WITHIN_TARGET_SHARE])
+            rows.append({BY: by, GROUP: r[by], SEGMENT: SEGMENT_ALL, SEGMENT_KEY: key,
+                         TARGET_MIN: target_s / SECONDS_PER_MINUTE,
+                         N.REQUIRED_SHARE: np.nan if common is None else common,
+                         N.N: n, N.N_WITHIN: int(round(share * n)) if n else 0, N.SHARE_WITHIN: share})  # fmt: skip
+    others = [seg for seg in keys if seg != SEGMENT_ALL]
+    if others:
+        a = attainment(df, std, by=by)
+        a = a[a[N.TARGET_ID].isin(others) & (a[N.N_POPULATION] > 0)]
+        for _, r in a.iterrows():
+            rows.append({BY: by, GROUP: r[by], SEGMENT: r[N.TARGET_ID], SEGMENT_KEY: keys[r[N.TARGET_ID]][0],
+                         TARGET_MIN: float(r[N.TARGET_S]) / SECONDS_PER_MINUTE,
+                         N.REQUIRED_SHARE: float(r[N.REQUIRED_SHARE]), N.N: int(r[N.N]),
+                         N.N_WITHIN: int(r[N.N_WITHIN]) if pd.notna(r[N.N_WITHIN]) else 0,
+                         N.SHARE_WITHIN: float(r[N.SHARE_WITHIN])})  # fmt: skip
+    columns = [BY, GROUP, SEGMENT, SEGMENT_KEY, TARGET_MIN, N.REQUIRED_SHARE, N.N, N.N_WITHIN, N.SHARE_WITHIN]
+    out = pd.DataFrame(rows, columns=columns)
+    low, high = wilson_interval(out[N.N_WITHIN].to_numpy(), out[N.N].to_numpy())
+    out[SHARE_CI_LOW], out[SHARE_CI_HIGH] = low, high
+    out[N.THIN] = (out[N.N] < min_n).to_numpy(dtype=bool)
+    order = {g: i for i, g in enumerate(sort_groups(out[GROUP], by))}
+    seg_order = {seg: i for i, seg in enumerate(keys)}
+    out = out.assign(_g=out[GROUP].map(order), _s=out[SEGMENT].map(seg_order))
+    out = out.sort_values(["_g", "_s"], kind="stable").drop(columns=["_g", "_s"])
+    out[N.N] = out[N.N].astype("int64")
+    out[N.N_WITHIN] = out[N.N_WITHIN].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def hour_weekday(df: pd.DataFrame, interval: str, min_n: int = DEFAULT_MIN_N,
+                 min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:  # fmt: skip
+    """Calls and response per local weekday x hour: all 7 x 24 cells.
+
+    Returns
+    -------
+    pandas.DataFrame
+        168 rows, Monday 00 h first: ``weekday`` (0 = Monday), ``hour``,
+        ``calls`` (incidents received; NaN when suppressed), ``interval``,
+        ``n`` (values used), ``median_min``, ``p90_min``, ``thin``
+        (``n < min_n``) and ``suppressed`` (1 to ``min_cell - 1`` calls in the
+        cell: calls and times blanked, see :func:`suppress_small_cells`).
+    """
+    s = summarize(df, interval, by=[N.KEY_WEEKDAY, N.KEY_HOUR], min_n=min_n)
+    grid = pd.MultiIndex.from_product([range(7), range(24)], names=[N.KEY_WEEKDAY, N.KEY_HOUR])
+    if len(s):
+        s = s.assign(**{N.KEY_WEEKDAY: s[N.KEY_WEEKDAY].astype("int64"), N.KEY_HOUR: s[N.KEY_HOUR].astype("int64")})
+    s = s.set_index([N.KEY_WEEKDAY, N.KEY_HOUR]).reindex(grid)
+    n = s[N.N].fillna(0).astype("int64").to_numpy()
+    out = pd.DataFrame(
+        {
+            N.KEY_WEEKDAY: grid.get_level_values(0).astype("int64"),
+            N.KEY_HOUR: grid.get_level_values(1).astype("int64"),
+            CALLS: n + s[N.N_EXCLUDED].fillna(0).astype("int64").to_numpy(),
+            N.INTERVAL: interval,
+            N.N: n,
+            MEDIAN_MIN: minutes(s[N.MEDIAN_S]),
+            P90_MIN: minutes(s[N.P90_S]),
+        }
+    )
+    out[N.THIN] = out[N.N] < min_n
+    return suppress_small_cells(out, CALLS, [CALLS, MEDIAN_MIN, P90_MIN], min_cell)
+
+
+def segment_medians(
+    df: pd.DataFrame, by: str = N.KEY_MONTH, groups: Sequence[str] | None = None, min_n: int = DEFAULT_MIN_N
+) -> pd.DataFrame:
+    """Median of each segment of the response (call processing, turnout, travel) and of the whole.
+
+    Medians of segments do not add up to the median of the whole response;
+    the table has both so that a chart can show the gap.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group x interval (the three segments, then
+        ``response_s``): ``by``, ``group``, ``interval``, ``n``,
+        ``median_min``, ``thin``. With ``groups``, exactly those groups in that
+        order (missing ones with ``n = 0``).
+    """
+    intervals = [*SEGMENT_INTERVALS, N.RESPONSE_S]
+    s = summarize(df, intervals, by=by, min_n=min_n)
+    if groups is None:
+        groups = sort_groups(s[by], by)
+    frames = []
+    for interval in intervals:
+        part = s[s[N.INTERVAL] == interval].set_index(by).reindex(list(groups))
+        frames.append(
+            pd.DataFrame(
+                {
+                    BY: by,
+                    GROUP: list(groups),
+                    N.INTERVAL: interval,
+                    N.N: part[N.N].fillna(0).astype("int64").to_numpy(),
+                    MEDIAN_MIN: minutes(part[N.MEDIAN_S]),
+                    N.THIN: part[N.THIN].astype("boolean").fillna(True).to_numpy(dtype=bool),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _included(df: pd.DataFrame, interval: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Incident-level frame and the interval's values [s] where they are used (NaN where excluded)."""
+    frame = incident_level(df)
+    values = compute_intervals(frame, interval)[interval].to_numpy(dtype="float64")
+    reasons = exclusion_reasons(frame, interval)[interval]
+    used = reasons.isna().to_numpy()
+    return frame, np.where(used, values, np.nan)
+
+
+def ecdf(df: pd.DataFrame, interval: str, by: str | None = None) -> pd.DataFrame:
+    """Empirical distribution of an interval's used values, per group.
+
+    The values are those :func:`metrics.summarize` uses at incident level
+    (same exclusions and caps), so its median and p90 sit on these curves.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by``, ``group`` (``all`` without ``by``), ``interval``,
+        ``value_min`` ascending within each group, ``ecdf`` (share of the
+        group's values at or below it), ``n``.
+    """
+    frame, values = _included(df, interval)
+    groups = frame[by].astype("object") if by else pd.Series(SEGMENT_ALL, index=frame.index, dtype="object")
+    frames = []
+    for group in sort_groups(groups.dropna(), by or ""):
+        v = np.sort(values[(groups == group).to_numpy() & ~np.isnan(values)])
+        frames.append(
+            pd.DataFrame(
+                {BY: by or "", GROUP: group, N.INTERVAL: interval, VALUE_MIN: minutes(v),
+                 ECDF: np.arange(1, v.size + 1) / max(v.size, 1), N.N: v.size}  # fmt: skip
+            )
+        )
+    columns = [BY, GROUP, N.INTERVAL, VALUE_MIN, ECDF, N.N]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def interval_summary(
+    df: pd.DataFrame, interval: str, by: str | None = None, standard: str | Standard | None = None,
+    min_n: int = DEFAULT_MIN_N,
+) -> pd.DataFrame:  # fmt: skip
+    """:func:`metrics.summarize` of one interval, in minutes, groups in display order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by``, ``group`` (``all`` without ``by``), ``interval``, ``n``,
+        ``n_excluded``, ``median_min``, ``p90_min``, ``p90_ci_low_min``,
+        ``p90_ci_high_min``, ``target_min``, ``within_target_share``, ``thin``.
+    """
+    s = summarize(df, interval, by=by, standard=standard, min_n=min_n)
+    groups = s[by].to_numpy() if by else np.array([SEGMENT_ALL] * len(s), dtype=object)
+    nan = np.full(len(s), np.nan)
+    out = pd.DataFrame(
+        {
+            BY: by or "",
+            GROUP: groups,
+            N.INTERVAL: interval,
+            N.N: s[N.N].to_numpy(),
+            N.N_EXCLUDED: s[N.N_EXCLUDED].to_numpy(),
+            MEDIAN_MIN: minutes(s[N.MEDIAN_S]),
+            P90_MIN: minutes(s[N.P90_S]),
+            P90_CI_LOW_MIN: minutes(s[N.P90_CI_LOW_S]),
+            P90_CI_HIGH_MIN: minutes(s[N.P90_CI_HIGH_S]),
+            TARGET_MIN: minutes(s[N.TARGET_S]) if N.TARGET_S in s else nan,
+            N.WITHIN_TARGET_SHARE: s[N.WITHIN_TARGET_SHARE].to_numpy(dtype="float64") if standard else nan,
+            N.THIN: s[N.THIN].to_numpy(dtype=bool),
+        }
+    )
+    if by:
+        order = {g: i for i, g in enumerate(sort_groups(out[GROUP], by))}
+        out = out.iloc[np.argsort(out[GROUP].map(order).to_numpy(), kind="stable")]
+    return out.reset_index(drop=True)
+
+
+def attainment_trend(df: pd.DataFrame, months: Sequence[str], standard: str | Standard) -> pd.DataFrame:
+    """:func:`metrics.attainment` of every target per month (months without calls have ``n = 0``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target x month: ``target_id``, ``segment_key``,
+        ``interval``, ``target_min``, ``required_share``, ``month``, ``n``,
+        ``n_within``, ``share_within``, ``share_ci_low``, ``share_ci_high``,
+        ``met``, ``thin``. Targets without a numeric target are left out.
+    """
+    std = load_standard(standard)
+    months = [parse_month(m) for m in months]
+    a = attainment(in_months(df, months), std, by=N.KEY_MONTH)
+    frames = []
+    for target in std.targets:
+        if target.target_s is None:
+            continue
+        part = a[a[N.TARGET_ID] == target.id].set_index(N.KEY_MONTH).reindex(months)
+        n = part[N.N].fillna(0).astype("int64").to_numpy()
+        within = part[N.N_WITHIN].astype("Float64").fillna(0).astype("int64").to_numpy()
+        low, high = wilson_interval(within, n)
+        frames.append(
+            pd.DataFrame(
+                {
+                    N.TARGET_ID: target.id,
+                    SEGMENT_KEY: segment_key(target),
+                    N.INTERVAL: target.interval,
+                    TARGET_MIN: target.target_s / SECONDS_PER_MINUTE,
+                    N.REQUIRED_SHARE: np.nan if target.required_share is None else target.required_share,
+                    N.KEY_MONTH: months,
+                    N.N: n,
+                    N.N_WITHIN: within,
+                    N.SHARE_WITHIN: part[N.SHARE_WITHIN].to_numpy(dtype="float64"),
+                    SHARE_CI_LOW: low,
+                    SHARE_CI_HIGH: high,
+                    N.MET: part[N.MET].astype("boolean").to_numpy(),
+                    N.THIN: n < DEFAULT_MIN_N,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if len(out):
+        out = out[out.groupby(N.TARGET_ID)[N.N].transform("sum") > 0].reset_index(drop=True)
+    return out

@@ -1,0 +1,73 @@
+"""The facts of a briefing in words, and the subtitle, footer and caption every chart carries.
+
+:func:`context` words the month, the window, the standard and its targets,
+the agency and the end of observation of a :class:`~..data.BriefingData`;
+:func:`subtitle`, :func:`footer` and :func:`briefing_caption` fill the
+catalogue's templates with them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..._version import __version__
+from ...metrics import Standard
+from ..tables.common import segment_key
+from .labels import Labels
+
+if TYPE_CHECKING:
+    from ..data import BriefingData
+
+
+def targets_text(standard: Standard, interval: str, labels: Labels) -> str:
+    """The numeric targets of ``interval``, e.g. "Urban 5 min, Suburban 10 min"."""
+    parts = [
+        labels("common.pair", name=labels.segment(segment_key(t)), value=labels.minutes(t.target_s / 60.0, 0))
+        for t in standard.targets_for(interval)
+        if t.target_s is not None
+    ]
+    return labels("common.list_sep").join(parts) if parts else labels("common.dash")
+
+
+def context(data: BriefingData, labels: Labels) -> dict[str, str]:
+    """Worded facts of a briefing that subtitles, footers and captions fill in."""
+    return {
+        "month": labels.month(data.month),
+        "previous": labels.month(data.previous),
+        "year_ago": labels.month(data.year_ago),
+        "span": labels.month_span(data.months[0], data.months[-1]),
+        "quarter_span": labels.month_span(data.recent[0], data.recent[-1]),
+        "what": labels.interval(data.interval),
+        "what_short": labels.interval(data.interval, "short"),
+        "standard": data.standard.name,
+        "targets": targets_text(data.standard, data.interval, labels),
+        "agency": data.agency,
+        "first": labels.month(data.first_month),
+        "last": labels.month(data.last_month),
+        "as_of": data.as_of.tz_convert(data.timezone).strftime("%Y-%m-%d %H:%M"),
+        "timezone": data.timezone,
+        "version": __version__,
+    }
+
+
+def subtitle(kind: str, data: BriefingData, labels: Labels, **extra: object) -> str:
+    """The catalogue's ``subtitle.<kind>`` filled with :func:`context` (and ``extra``)."""
+    return labels(f"subtitle.{kind}", **{**context(data, labels), **extra})
+
+
+def footer(data: BriefingData, labels: Labels) -> str:
+    """The source line under every chart."""
+    return labels("footer.text", **context(data, labels))
+
+
+def briefing_caption(chart: str, data: BriefingData, labels: Labels) -> str:
+    """How to read a briefing chart (``caption.<chart>``), filled with :func:`context`."""
+    return labels(f"caption.{chart}", **context(data, labels))
+
+
+def page_text(data: BriefingData, labels: Labels) -> dict[str, str]:
+    """The ``title`` and ``intro`` of the briefing's page (``index.html``), for the manifest."""
+    return {
+        "title": labels("page.title", month=labels.month(data.month), agency=data.agency),
+        "intro": labels("page.intro", **context(data, labels)),
+    }

@@ -1,0 +1,54 @@
+"""The `responsestats` command line.
+
+Each sub-command lives in a module of :mod:`responsestats.cli` and calls the same
+library functions as the notebooks. Errors a user can cause print one line and
+exit with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .._version import __version__
+from ..errors import UserError
+from . import briefing as _briefing_cmds
+from . import ingest as _ingest_cmds
+from . import inspect as _inspect_cmds
+from . import metrics as _metrics_cmds
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="responsestats",
+        description="Response-time and outcome metrics from emergency-dispatch call logs.",
+    )
+    parser.add_argument("--version", action="version", version=f"responsestats {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _ingest_cmds.add_ingest_parser(sub)
+    _ingest_cmds.add_formats_parser(sub)
+    _ingest_cmds.add_sample_parser(sub)
+    _briefing_cmds.add_briefing_parser(sub)
+    _inspect_cmds.add_inspect_parser(sub)
+    _metrics_cmds.add_metrics_parser(sub)
+    _metrics_cmds.add_outcomes_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"responsestats: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("responsestats: interrupted; the dataset was left as it was before this run", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

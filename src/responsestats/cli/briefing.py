@@ -1,0 +1,43 @@
+"""`responsestats briefing`: the monthly chart set, executed from the briefing notebook."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..briefing.wording.labels import DEFAULT_LANGUAGE, LANGUAGES
+
+
+def add_briefing_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``responsestats briefing``."""
+    p = sub.add_parser(
+        "briefing",
+        help="build the monthly briefing: PNG charts, the executed notebook and index.html",
+        description="Execute the briefing notebook (04_monthly_briefing.py) headless for one month and write its charts "
+        "(1920x1080 PNG, Chinese or English), the executed notebook and an index.html into --out.",
+    )
+    p.add_argument("dataset", metavar="DATASET", help="dataset folder written by `responsestats ingest`")
+    p.add_argument("--month", required=True, metavar="YYYY-MM|latest",
+                   help="the month to brief; 'latest': the latest full calendar month in the data")  # fmt: skip
+    p.add_argument("--agency", metavar="ID", help="agency id (default: the dataset's only agency)")
+    p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of the charts (default zh)")
+    p.add_argument("--standard", default="cn110", metavar="NAME",
+                   help="standard graded against: a built-in name or a .toml file (default cn110)")  # fmt: skip
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created; its briefing is replaced)")
+    p.set_defaults(func=run_briefing)
+    return p
+
+
+def run_briefing(args: argparse.Namespace) -> int:
+    """Run ``responsestats briefing``; returns the exit status."""
+    from ..briefing.runner import NotebookFailed, build_briefing
+
+    try:
+        result = build_briefing(args.dataset, month=args.month, agency=args.agency, lang=args.lang,
+                                standard=args.standard, out_dir=args.out)  # fmt: skip
+    except NotebookFailed as exc:
+        print(f"responsestats: briefing failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"briefing {result.month} ({result.lang}): {len(result.charts)} charts, {result.notebook.name} and "
+          f"{result.index.name} -> {result.out_dir}")  # fmt: skip
+    return 0

@@ -1,0 +1,105 @@
+"""`responsestats ingest`, `formats` and `sample`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import UserError
+from ..formats.mapping import builtin_formats, load_mapping
+from ..ingestion import ingest
+
+
+def add_ingest_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ingest",
+        help="normalise call-log files into a partitioned Parquet dataset",
+        description="Read INPUT files in blocks, normalise them with a format mapping, and add them to the "
+        "dataset at --out atomically. Rows that cannot be used go to the dataset's _quarantine/ with a reason.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files (CSV, Excel .xlsx/.xls, Parquet)")
+    fmt = p.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--format", dest="format", metavar="NAME", help="a built-in format (see `responsestats formats`)")
+    fmt.add_argument("--mapping", dest="format", metavar="FILE.toml", help="a mapping file for another export")
+    p.add_argument("--out", required=True, metavar="DATASET", help="dataset folder (created or added to)")
+    p.add_argument("--agency", metavar="ID", help="agency id (partition key); default from the format")
+    p.add_argument("--tz", metavar="ZONE", help="IANA time zone of the timestamps; default from the format")
+    p.add_argument("--report", metavar="FILE|-", help="write the run's JSON report to FILE, or '-' for stdout")
+    p.add_argument("--link-salt-file", metavar="FILE",
+                   help="a file holding a secret salt: the mapping's link_fields (caller phone, name...) are stored "
+                   "only as caller_key, a salted hash that links calls from one caller (docs/mappings.md)")
+    p.set_defaults(func=run_ingest)
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    mapping = load_mapping(args.format)
+    salt = _read_salt(args.link_salt_file) if args.link_salt_file else None
+    bar = _progress_bar()
+    try:
+        result = ingest(args.inputs, args.out, mapping=mapping, agency=args.agency, timezone=args.tz,
+                        progress=bar.update if bar is not None else None, link_salt=salt)
+    finally:
+        if bar is not None:
+            bar.close()
+    report = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+    if args.report == "-":
+        print(report)
+    elif args.report:
+        try:
+            Path(args.report).write_text(report + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{args.report}: cannot write the report ({exc.strerror or exc}); "
+                            f"the ingest itself completed: {result.summary_line()}") from None
+    print(result.summary_line(), file=sys.stderr if args.report == "-" else sys.stdout)
+    return 0
+
+
+def _read_salt(path: str) -> bytes:
+    """The secret in a salt file (surrounding spaces and the final newline removed)."""
+    try:
+        return Path(path).read_bytes().strip()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the link salt ({exc.strerror or exc})") from None
+
+
+def _progress_bar():
+    """A tqdm bar on a terminal; None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit=" rows", unit_scale=True, desc="ingest", file=sys.stderr)
+
+
+def add_formats_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("formats", help="list the built-in formats")
+    p.set_defaults(func=run_formats)
+
+
+def run_formats(args: argparse.Namespace) -> int:
+    for name in builtin_formats():
+        m = load_mapping(name)
+        print(f"{name:<20} {m.description}")
+    return 0
+
+
+def add_sample_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sample", help="generate the synthetic 110 sample call log")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's)")
+    p.add_argument("--start", default=None, metavar="YYYY-MM", help="first month")
+    p.add_argument("--months", type=int, default=None, help="number of months")
+    p.add_argument("--calls-per-day", type=float, default=None, help="mean calls per day")
+    p.set_defaults(func=run_sample)
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from ..sample import generate_sample
+
+    kwargs = {k: v for k, v in (("seed", args.seed), ("start", args.start), ("months", args.months),
+                                ("calls_per_day", args.calls_per_day)) if v is not None}
+    paths = generate_sample(args.out, **kwargs)
+    print(f"wrote {len(paths)} file(s) to {args.out}")
+    return 0

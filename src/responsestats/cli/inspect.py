@@ -1,0 +1,46 @@
+"""`responsestats inspect`: describe an unknown export and draft its mapping."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import UserError
+
+
+def add_inspect_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "inspect",
+        help="describe an export's columns and draft a mapping TOML for it",
+        description="Read the first rows of FILE (CSV, Excel or Parquet), print each column's guessed type, the "
+        "timestamp patterns that read it and the canonical field it probably is, then a draft mapping TOML to "
+        "check and complete (see docs/mappings.md).",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--encoding", metavar="ENC", help="text encoding (default: guessed: utf-8, gb18030, cp1252)")
+    p.add_argument("--sheet", metavar="NAME|N", default="0", help="Excel sheet name or 0-based index (default 0)")
+    p.add_argument("--header-row", type=int, default=0, metavar="N", help="0-based row of the header (default 0)")
+    p.add_argument("--rows", type=int, default=2000, metavar="N", help="rows to sample (default 2000)")
+    p.add_argument("--tz", metavar="ZONE", help="the agency's IANA time zone, written into the draft")
+    p.add_argument("--draft", metavar="FILE.toml", help="write the draft mapping here instead of printing it")
+    p.set_defaults(func=run_inspect)
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    from ..formats.inspect import inspect_file
+    from ..formats.mapping import check_zone
+
+    if args.tz:
+        check_zone(args.tz, "--tz")
+    if args.rows < 1:
+        raise UserError("--rows must be at least 1")
+    sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
+    result = inspect_file(args.file, args.encoding, sheet=sheet, header_row=args.header_row, sample_rows=args.rows)
+    print(result.to_text())
+    draft = result.draft_toml(timezone=args.tz)
+    if args.draft:
+        Path(args.draft).write_text(draft, encoding="utf-8")
+        print(f"\ndraft mapping written to {args.draft}")
+    else:
+        print("\n" + draft, end="")
+    return 0

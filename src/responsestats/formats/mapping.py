@@ -1,0 +1,607 @@
+"""Format mappings: how one export's columns become canonical fields.
+
+A mapping is a TOML file (see ``docs/mappings.md`` for every key). The
+built-in formats are mapping files shipped in ``responsestats/formats/builtin``;
+``--mapping FILE.toml`` loads any other. Mappings are data, parsed with
+:mod:`tomllib`: nothing in them is executed (``extract`` is a regular
+expression, matched, never run).
+
+A mapping has four tables: ``[format]`` (the file as a whole), ``[fields.*]``
+(one per canonical column), ``[repairs]`` (rules that fix known defects of
+real exports) and ``[lookups.*]`` (small CSV tables joined by key, whose
+columns fields may read as ``"<lookup>.<column>"``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .. import schema as S
+from ..config import MAPPINGS_DIR
+from ..errors import MappingError, one_line
+from .strict_toml import boolean, check_keys, check_table, read_toml, str_list
+
+LEVELS = ("incident", "unit")
+
+#: Allowed top-level tables of a mapping file.
+TOP_LEVEL_KEYS = {
+    "format": "the file as a whole",
+    "fields": "one table per canonical field",
+    "repairs": "repair rules for known defects of real exports",
+    "lookups": "small CSV tables joined by key",
+}
+
+#: Allowed keys of the ``[format]`` table, with their meaning (documented in docs/mappings.md).
+FORMAT_KEYS = {
+    "name": "short name of the format",
+    "description": "one line shown by `responsestats formats`",
+    "level": "'incident' (one row per incident) or 'unit' (one row per responding unit)",
+    "timezone": "IANA zone of naive local timestamps",
+    "encoding": "encoding, or list of encodings tried in order",
+    "na_values": "text values read as missing",
+    "header_row": "0-based row of the header line",
+    "sheet": "Excel sheet name or 0-based index",
+    "delimiter": "CSV field delimiter",
+    "clock_start": "what event received_at records in this source",
+    "agency": "default agency id",
+    "link_fields": "personal columns (or lists of aliases) hashed into caller_key when the ingest is given a salt",
+}
+
+#: Allowed keys of a ``[fields.<name>]`` table.
+FIELD_KEYS = {
+    "source": "source column name, or list of aliases tried in order; '<lookup>.<column>' reads a lookup column",
+    "required": "rows where this field is missing or unusable are quarantined",
+    "formats": "strftime formats for a timestamp, tried in order",
+    "map": "table of source value -> canonical value",
+    "default": "value used when the source value is missing or not in `map`",
+    "true_values": "source values read as true (boolean fields)",
+    "false_values": "source values read as false (boolean fields)",
+    "na_values": "more text values read as missing, for this field only",
+    "extract": "regular expression; its first group (or the whole match) is the value",
+    "date_source": "column holding the date of a clock-only time column (or aliases)",
+    "date_formats": "strftime formats of the date_source column, tried in order",
+    "zone_suffixes": "table of timestamp suffix -> UTC offset ('+HH:MM'); the data's offset wins",
+    "after": "the stage this field's duration is counted from (a timestamp given as a duration)",
+    "duration_formats": "duration text formats tried in order: " + ", ".join(
+        ["M:SS", "H:MM:SS", "MM:SS:00", "H:MM", "seconds", "minutes"]),
+}
+
+#: Allowed keys of the ``[repairs]`` table.
+REPAIR_KEYS = {
+    "midnight_rollover": "a later stage more than 12 h and at most 24 h before the preceding stage gets a day added",
+}
+
+#: Allowed keys of a ``[lookups.<name>]`` table.
+LOOKUP_KEYS = {
+    "file": "CSV file of the lookup table, relative to the mapping file",
+    "key": "the lookup file's key column",
+    "on": "source column (or aliases) holding the key in the data",
+    "encoding": "the lookup file's encoding",
+    "unmatched": "'null' (default) or 'key': the value of a lookup column when the key is not in the table",
+}
+
+#: Duration text formats: name -> (regular expression, seconds per captured group, repair rule).
+DURATION_FORMATS: dict[str, tuple[re.Pattern, tuple[float, ...], str]] = {
+    "M:SS": (re.compile(r"^(\d+):([0-5]\d)$"), (60.0, 1.0), "duration_m_ss"),
+    "H:MM:SS": (re.compile(r"^(\d+):([0-5]\d):([0-5]\d)$"), (3600.0, 60.0, 1.0), "duration_h_mm_ss"),
+    "MM:SS:00": (re.compile(r"^(\d+):([0-5]\d):00$"), (60.0, 1.0), "duration_mm_ss_00_read_as_minutes_seconds"),
+    "H:MM": (re.compile(r"^(\d+):([0-5]\d)$"), (3600.0, 60.0), "duration_h_mm"),
+    "seconds": (re.compile(r"^(\d+(?:\.\d+)?)$"), (1.0,), "duration_seconds"),
+    "minutes": (re.compile(r"^(\d+(?:\.\d+)?)$"), (60.0,), "duration_minutes"),
+}
+
+#: Stages in the order a response runs through them (``after`` must name an earlier one).
+STAGE_ORDER: tuple[str, ...] = (S.RECEIVED_AT, S.DISPATCHED_AT, S.ENROUTE_AT, S.ARRIVED_AT, S.CLEARED_AT)
+#: Stages the midnight-rollover repair applies to (an arrest may follow days later).
+ROLLOVER_STAGES: tuple[str, ...] = STAGE_ORDER
+
+_TIMESTAMP_FIELDS = set(S.TIMESTAMP_COLUMNS)
+_BOOL_FIELDS = {S.SELF_INITIATED, S.CAUGHT_IN_ACT}
+_FLOAT_FIELDS = {S.LATITUDE, S.LONGITUDE}
+_OFFSET_RE = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+#: Canonical fields a mapping may fill (lineage columns are set by the reader).
+MAPPABLE_FIELDS = tuple(
+    c for c in S.COLUMNS
+    if c not in (S.AGENCY, S.TIMEZONE, S.SOURCE_FILE, S.SOURCE_ROW, S.OUTCOME_RAW, S.CALLER_KEY)
+)
+#: Suffix of the resolved-column key of a field's date column (``received_at.date``).
+DATE_KEY_SUFFIX = ".date"
+#: Prefix of the resolved-column key of a lookup's key column (``lookup.dispo``).
+LOOKUP_KEY_PREFIX = "lookup."
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one canonical field is read from a source column."""
+
+    name: str
+    source: tuple[str, ...]
+    required: bool = False
+    formats: tuple[str, ...] = ()
+    value_map: dict[str, str] = field(default_factory=dict)
+    default: Any = None
+    true_values: tuple[str, ...] = ()
+    false_values: tuple[str, ...] = ()
+    na_values: tuple[str, ...] = ()
+    extract: re.Pattern | None = None
+    date_source: tuple[str, ...] = ()
+    date_formats: tuple[str, ...] = ()
+    zone_suffixes: dict[str, int] = field(default_factory=dict)  # suffix -> UTC offset [s]
+    after: str | None = None
+    duration_formats: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """One of ``timestamp``, ``bool``, ``float``, ``string``."""
+        if self.name in _TIMESTAMP_FIELDS:
+            return "timestamp"
+        if self.name in _BOOL_FIELDS:
+            return "bool"
+        if self.name in _FLOAT_FIELDS:
+            return "float"
+        return "string"
+
+
+@dataclass(frozen=True)
+class LookupSpec:
+    """A small CSV table joined to the data by key.
+
+    Attributes
+    ----------
+    name : str
+        The lookup's name; fields read its columns as ``"<name>.<column>"``.
+    file : Path
+        The lookup CSV.
+    key : str
+        The lookup file's key column.
+    on : tuple of str
+        Source column (aliases tried in order) holding the key in the data.
+    unmatched : str
+        ``"null"`` or ``"key"``: the value of a lookup column for a key not in the table.
+    table : dict
+        Lookup column -> {key -> value}, read once when the mapping is loaded.
+    keys : frozenset of str
+        Every key of the table.
+    """
+
+    name: str
+    file: Path
+    key: str
+    on: tuple[str, ...]
+    unmatched: str = "null"
+    table: dict[str, dict[str, str]] = field(default_factory=dict)
+    keys: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed, validated format mapping."""
+
+    name: str
+    description: str
+    level: str
+    timezone: str
+    encodings: tuple[str, ...]
+    na_values: tuple[str, ...]
+    fields: dict[str, FieldSpec]
+    header_row: int = 0
+    sheet: str | int = 0
+    delimiter: str = ","
+    clock_start: str = ""
+    agency: str | None = None
+    path: Path | None = None
+    midnight_rollover: bool = False
+    lookups: dict[str, LookupSpec] = field(default_factory=dict)
+    link_fields: tuple[tuple[str, ...], ...] = ()
+
+    def resolve_columns(self, header: list[str], source: str) -> dict[str, str]:
+        """Match this mapping's fields to the columns of one input file.
+
+        Parameters
+        ----------
+        header : list of str
+            The input file's column names.
+        source : str
+            The input file's name, for error messages.
+
+        Returns
+        -------
+        dict
+            Canonical field name -> source column name, for the fields found. A
+            field read from a lookup maps to ``"<lookup>.<column>"``; the date
+            column of a clock-only field appears as ``"<field>.date"`` and the
+            key column of a used lookup as ``"lookup.<name>"``.
+
+        Raises
+        ------
+        MappingError
+            When a required field (or its date or lookup key column) has none
+            of its source columns in the file.
+        """
+        present = {_norm(h): h for h in header}
+        present_ci = {_norm(h).casefold(): h for h in header}
+
+        def find(aliases: tuple[str, ...]) -> str | None:
+            for alias in aliases:
+                hit = present.get(_norm(alias)) or present_ci.get(_norm(alias).casefold())
+                if hit is not None:
+                    return hit
+            return None
+
+        def fail(spec: FieldSpec, what: str, aliases: tuple[str, ...]) -> None:
+            raise MappingError(
+                f"{source}: required column for '{spec.name}'{what} not found "
+                f"(mapping '{self.name}' looks for {list(aliases)}); "
+                f"the file has columns {list(header)}"
+            )
+
+        resolved: dict[str, str] = {}
+        for spec in self.fields.values():
+            hit = None
+            lookup_name = None
+            for alias in spec.source:
+                lookup_name, _col = self.lookup_column(alias)
+                if lookup_name is not None:
+                    key_col = find(self.lookups[lookup_name].on)
+                    if key_col is not None:
+                        hit = alias
+                        resolved[LOOKUP_KEY_PREFIX + lookup_name] = key_col
+                        break
+                else:
+                    hit = find((alias,))
+                    if hit is not None:
+                        break
+            if hit is None:
+                if spec.required:
+                    aliases = spec.source
+                    if lookup_name is not None:
+                        aliases = self.lookups[lookup_name].on
+                    fail(spec, "", aliases)
+                continue
+            if spec.date_source:
+                date_col = find(spec.date_source)
+                if date_col is None:
+                    if spec.required:
+                        fail(spec, " (its date column)", spec.date_source)
+                    continue
+                resolved[spec.name + DATE_KEY_SUFFIX] = date_col
+            resolved[spec.name] = hit
+        return resolved
+
+    def resolve_link_columns(self, header: list[str], source: str) -> list[str]:
+        """The input file's columns behind ``link_fields``, in order (matched like field sources).
+
+        Raises
+        ------
+        MappingError
+            When the mapping has no ``link_fields``, or one of them is not in the file.
+        """
+        if not self.link_fields:
+            raise MappingError(
+                f"mapping '{self.name}' has no [format] link_fields: a salt was given, but there is nothing to link; "
+                "list the caller's columns in link_fields (see docs/mappings.md)"
+            )
+        present = {_norm(h): h for h in header}
+        present_ci = {_norm(h).casefold(): h for h in header}
+        found = []
+        for aliases in self.link_fields:
+            hits = [present.get(_norm(a)) or present_ci.get(_norm(a).casefold()) for a in aliases]
+            hit = next((h for h in hits if h is not None), None)
+            if hit is None:
+                raise MappingError(
+                    f"{source}: link column {list(aliases)} not found (mapping '{self.name}' [format] link_fields); "
+                    f"the file has columns {list(header)}"
+                )
+            found.append(hit)
+        return list(dict.fromkeys(found))
+
+    def lookup_column(self, source: str) -> tuple[str | None, str | None]:
+        """Split ``"<lookup>.<column>"`` into its parts; ``(None, None)`` for a plain column."""
+        name, sep, col = str(source).partition(".")
+        if sep and name in self.lookups and col in self.lookups[name].table:
+            return name, col
+        return None, None
+
+    def columns_to_read(self, resolved: dict[str, str]) -> list[str]:
+        """The real source columns behind a :meth:`resolve_columns` result, in order."""
+        cols = []
+        for key, col in resolved.items():
+            if key.startswith(LOOKUP_KEY_PREFIX) or self.lookup_column(col)[0] is None:
+                cols.append(col)
+        return list(dict.fromkeys(cols))
+
+
+def _norm(name: str) -> str:
+    return str(name).replace("\ufeff", "").strip()
+
+
+def builtin_formats() -> dict[str, Path]:
+    """Built-in format names and their mapping files."""
+    return {p.stem: p for p in sorted(MAPPINGS_DIR.glob("*.toml"))}
+
+
+def load_mapping(name_or_path: str | Path) -> Mapping:
+    """Load a built-in format by name, or a mapping TOML file by path.
+
+    Raises
+    ------
+    MappingError
+        Unknown format name, unreadable file, unknown key, or a bad value.
+    """
+    formats = builtin_formats()
+    path = formats.get(str(name_or_path))
+    if path is None:
+        candidate = Path(name_or_path)
+        if candidate.suffix.lower() != ".toml" or not candidate.exists():
+            raise MappingError(
+                f"unknown format '{name_or_path}': built-in formats are {sorted(formats)}; "
+                "or give a mapping file with --mapping FILE.toml"
+            )
+        path = candidate
+    return parse_mapping(read_toml(path, "mapping", MappingError), path)
+
+
+def parse_mapping(raw: dict[str, Any], path: Path | None = None) -> Mapping:
+    """Validate a mapping given as a dict (the parsed TOML).
+
+    Parameters
+    ----------
+    raw : dict
+        The parsed TOML.
+    path : Path, optional
+        The mapping file; lookup files are found relative to its folder
+        (relative to the working folder when not given).
+    """
+    where = str(path) if path else "mapping"
+    check_keys(raw, TOP_LEVEL_KEYS, where, MappingError)
+    fmt = raw.get("format", {})
+    check_keys(fmt, FORMAT_KEYS, f"{where} [format]", MappingError)
+    for key in ("name", "timezone"):
+        if key not in fmt:
+            raise MappingError(f"{where} [format]: missing key '{key}'")
+    level = fmt.get("level", "incident")
+    if level not in LEVELS:
+        raise MappingError(f"{where} [format] level: '{level}' is not one of {list(LEVELS)}")
+    tz = fmt["timezone"]
+    check_zone(tz, f"{where} [format] timezone")
+
+    repairs = raw.get("repairs", {})
+    check_keys(repairs, REPAIR_KEYS, f"{where} [repairs]", MappingError)
+    rollover = boolean(repairs.get("midnight_rollover", False), f"{where} [repairs] midnight_rollover", MappingError)
+
+    base_dir = path.parent if path else Path.cwd()
+    lookups_raw = raw.get("lookups", {})
+    check_table(lookups_raw, f"{where} [lookups]", MappingError)
+    lookups = {name: _parse_lookup(name, spec, base_dir, f"{where} [lookups.{name}]")
+               for name, spec in lookups_raw.items()}
+
+    fields_raw = raw.get("fields", {})
+    check_table(fields_raw, f"{where} [fields]", MappingError)
+    fields: dict[str, FieldSpec] = {}
+    for name, spec in fields_raw.items():
+        fields[name] = _parse_field(name, spec, f"{where} [fields.{name}]", lookups)
+    for needed in (S.INCIDENT_ID, S.RECEIVED_AT):
+        if needed not in fields:
+            raise MappingError(f"{where}: [fields.{needed}] is required in every mapping")
+    if level == "unit" and S.UNIT_ID not in fields:
+        raise MappingError(f"{where}: level = 'unit' needs a [fields.{S.UNIT_ID}] table")
+    for spec in fields.values():
+        if spec.after is not None and spec.after not in fields:
+            raise MappingError(
+                f"{where} [fields.{spec.name}] after: the mapping has no [fields.{spec.after}] to count from"
+            )
+
+    encodings = str_list(fmt.get("encoding", ["utf-8-sig"]), f"{where} [format] encoding", MappingError)
+    for enc in encodings:
+        _check_encoding(enc, f"{where} [format] encoding")
+    delimiter = str(fmt.get("delimiter", ","))
+    if len(delimiter) != 1 or delimiter in "\"\r\n" or ord(delimiter) > 127:
+        raise MappingError(f"{where} [format] delimiter: {delimiter!r} must be one ASCII character other than "
+                           "a quote or a line break (e.g. ',', ';', '\\t', '|')")
+    link_raw = fmt.get("link_fields", [])
+    if not isinstance(link_raw, list):
+        raise MappingError(f"{where} [format] link_fields: expected a list of column names, e.g. [\"Caller Phone\"]")
+    link_fields = tuple(tuple(str_list(item, f"{where} [format] link_fields", MappingError)) for item in link_raw)
+    if any(not aliases for aliases in link_fields):
+        raise MappingError(f"{where} [format] link_fields: an entry has no column name")
+    sheet = fmt.get("sheet", 0)
+    if not isinstance(sheet, (str, int)) or isinstance(sheet, bool):
+        raise MappingError(f"{where} [format] sheet: expected a sheet name or a 0-based index, got {sheet!r}")
+    return Mapping(
+        name=str(fmt["name"]),
+        description=str(fmt.get("description", "")),
+        level=level,
+        timezone=tz,
+        encodings=tuple(encodings),
+        na_values=tuple(str(v) for v in fmt.get("na_values", ["", "NULL", "NA", "N/A"])),
+        fields=fields,
+        header_row=int(fmt.get("header_row", 0)),
+        sheet=sheet,
+        delimiter=delimiter,
+        clock_start=str(fmt.get("clock_start", "")),
+        agency=fmt.get("agency"),
+        path=path,
+        midnight_rollover=rollover,
+        lookups=lookups,
+        link_fields=link_fields,
+    )
+
+
+def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec]) -> FieldSpec:
+    if name not in MAPPABLE_FIELDS:
+        raise MappingError(f"{where}: '{name}' is not a canonical field; choose from {list(MAPPABLE_FIELDS)}")
+    if isinstance(spec, str):
+        spec = {"source": spec}
+    if not isinstance(spec, dict):
+        raise MappingError(f"{where}: expected a table or a column name")
+    check_keys(spec, FIELD_KEYS, where, MappingError)
+    source = spec.get("source")
+    if source is None:
+        raise MappingError(f"{where}: missing key 'source'")
+    source = str_list(source, f"{where} source", MappingError)
+    for alias in source:
+        lname, sep, col = alias.partition(".")
+        if sep and lname in lookups and col not in lookups[lname].table:
+            raise MappingError(
+                f"{where} source: lookup '{lname}' has no column '{col}'; "
+                f"its columns are {sorted(lookups[lname].table)}"
+            )
+    kind_is_ts = name in _TIMESTAMP_FIELDS
+    formats = str_list(spec.get("formats", []), f"{where} formats", MappingError)
+    after = spec.get("after")
+    duration_formats = str_list(spec.get("duration_formats", []), f"{where} duration_formats", MappingError)
+    for key in ("formats", "date_source", "date_formats", "zone_suffixes", "after", "duration_formats"):
+        if key in spec and not kind_is_ts:
+            raise MappingError(f"{where}: '{key}' applies only to timestamp fields")
+    if after is not None:
+        if after not in STAGE_ORDER or name not in STAGE_ORDER + (S.ARRESTED_AT,):
+            raise MappingError(f"{where} after: '{after}' is not a stage; choose from {list(STAGE_ORDER)}")
+        if name in STAGE_ORDER and STAGE_ORDER.index(after) >= STAGE_ORDER.index(name):
+            raise MappingError(
+                f"{where} after: '{after}' does not come before '{name}' (stages run {' -> '.join(STAGE_ORDER)})"
+            )
+        if not duration_formats:
+            raise MappingError(f"{where}: a field with 'after' needs 'duration_formats', e.g. [\"M:SS\", \"H:MM:SS\"]")
+        if formats or "date_source" in spec:
+            raise MappingError(
+                f"{where}: a duration ('after') takes 'duration_formats', not 'formats' or 'date_source'")
+        bad = [f for f in duration_formats if f not in DURATION_FORMATS]
+        if bad:
+            raise MappingError(f"{where} duration_formats: {bad} are not among {list(DURATION_FORMATS)}")
+    elif duration_formats:
+        raise MappingError(f"{where}: 'duration_formats' needs 'after' (the stage the duration counts from)")
+    elif kind_is_ts and not formats:
+        raise MappingError(f"{where}: timestamp fields need 'formats' (strftime patterns, e.g. '%Y-%m-%d %H:%M:%S')")
+    if formats and not kind_is_ts:
+        raise MappingError(f"{where}: 'formats' applies only to timestamp fields")
+    date_source = str_list(spec.get("date_source", []), f"{where} date_source", MappingError)
+    date_formats = str_list(spec.get("date_formats", []), f"{where} date_formats", MappingError)
+    if date_source and not date_formats:
+        raise MappingError(f"{where}: 'date_source' needs 'date_formats' (e.g. ['%m/%d/%Y'])")
+    if date_formats and not date_source:
+        raise MappingError(f"{where}: 'date_formats' needs 'date_source' (the column holding the date)")
+    zone_suffixes = {}
+    raw_suffixes = spec.get("zone_suffixes", {})
+    if not isinstance(raw_suffixes, dict):
+        raise MappingError(f"{where} zone_suffixes: expected a table such as {{ PS = \"-08:00\", PD = \"-07:00\" }}")
+    for suffix, offset in raw_suffixes.items():
+        m = _OFFSET_RE.match(str(offset))
+        if not suffix or not m:
+            raise MappingError(f"{where} zone_suffixes: '{suffix}' = {offset!r} is not a UTC offset like '-08:00'")
+        sign = -1 if m.group(1) == "-" else 1
+        zone_suffixes[str(suffix)] = sign * (int(m.group(2)) * 3600 + int(m.group(3)) * 60)
+    extract = spec.get("extract")
+    pattern = None
+    if extract is not None:
+        try:
+            pattern = re.compile(str(extract))
+        except re.error as exc:
+            raise MappingError(f"{where} extract: not a valid regular expression: {one_line(exc)}") from None
+    value_map = spec.get("map", {})
+    if not isinstance(value_map, dict):
+        raise MappingError(f"{where} map: expected a table of source value -> canonical value")
+    value_map = {str(k): str(v) for k, v in value_map.items()}
+    default = spec.get("default")
+    if name == S.OUTCOME:
+        bad = sorted({v for v in value_map.values() if v not in S.OUTCOMES} | ({default} - {None} - set(S.OUTCOMES)))
+        if bad:
+            raise MappingError(f"{where}: outcome values {bad} are not canonical outcomes {list(S.OUTCOMES)}")
+    if name == S.AREA_CLASS:
+        bad = sorted({v for v in value_map.values() if v not in S.AREA_CLASSES})
+        if bad:
+            raise MappingError(f"{where}: area classes {bad} are not among {list(S.AREA_CLASSES)}")
+    required = boolean(spec.get("required", False), f"{where} required", MappingError)
+    return FieldSpec(
+        name=name,
+        source=tuple(source),
+        required=required,
+        formats=tuple(formats),
+        value_map=value_map,
+        default=default,
+        true_values=tuple(str_list(spec.get("true_values", []), f"{where} true_values", MappingError)),
+        false_values=tuple(str_list(spec.get("false_values", []), f"{where} false_values", MappingError)),
+        na_values=tuple(str_list(spec.get("na_values", []), f"{where} na_values", MappingError)),
+        extract=pattern,
+        date_source=tuple(date_source),
+        date_formats=tuple(date_formats),
+        zone_suffixes=zone_suffixes,
+        after=after,
+        duration_formats=tuple(duration_formats),
+    )
+
+
+def _parse_lookup(name: str, spec: Any, base_dir: Path, where: str) -> LookupSpec:
+    """Validate a ``[lookups.<name>]`` table and read its (small) CSV file."""
+    check_keys(spec, LOOKUP_KEYS, where, MappingError)
+    if "." in name:
+        raise MappingError(f"{where}: a lookup name cannot contain '.'")
+    for key in ("file", "key", "on"):
+        if key not in spec:
+            raise MappingError(f"{where}: missing key '{key}'")
+    unmatched = spec.get("unmatched", "null")
+    if unmatched not in ("null", "key"):
+        raise MappingError(f"{where} unmatched: '{unmatched}' is not 'null' or 'key'")
+    file = Path(spec["file"])
+    if not file.is_absolute():
+        file = base_dir / file
+    encoding = str(spec.get("encoding", "utf-8-sig"))
+    try:
+        with open(file, encoding=encoding, newline="") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as exc:
+        raise MappingError(f"{where} file: cannot read lookup table {file}: {exc.strerror}") from None
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise MappingError(f"{where} file: {file} is not {encoding} text ({one_line(exc)})") from None
+    if not rows:
+        raise MappingError(f"{where} file: {file} is empty")
+    header = [_norm(h) for h in rows[0]]
+    key = str(spec["key"])
+    if key not in header:
+        raise MappingError(f"{where} key: {file} has no column '{key}'; its columns are {header}")
+    k = header.index(key)
+    table: dict[str, dict[str, str]] = {h: {} for h in header if h and h != key}
+    keys = set()
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) <= k or not row[k].strip():
+            raise MappingError(f"{where} file: {file} line {line} has no value in key column '{key}'")
+        code = row[k].strip()
+        if code in keys:
+            raise MappingError(f"{where} file: {file} line {line} repeats key '{code}'")
+        keys.add(code)
+        for i, h in enumerate(header):
+            if h in table and i < len(row) and row[i].strip():
+                table[h][code] = row[i].strip()
+    return LookupSpec(name=name, file=file, key=key, on=tuple(str_list(spec["on"], f"{where} on", MappingError)),
+                      unmatched=unmatched, table=table, keys=frozenset(keys))
+
+
+def _check_encoding(enc: str, where: str) -> None:
+    """A known encoding in which the CSV syntax characters are their ASCII bytes (UTF-16 is not)."""
+    import codecs
+
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise MappingError(f"{where}: unknown encoding {enc!r} (e.g. 'utf-8-sig', 'gb18030', 'cp1252')") from None
+    try:
+        ascii_compatible = b',;\t|"\r\n'.decode(enc) == ',;\t|"\r\n'
+    except (UnicodeError, ValueError, LookupError):  # LookupError: a bytes-to-bytes codec (base64)
+        ascii_compatible = False
+    if not ascii_compatible:
+        raise MappingError(f"{where}: {enc!r} is not supported: the CSV reader needs an encoding that writes "
+                           "',', '\"' and line breaks as single ASCII bytes (UTF-8, GB18030, cp1252, latin-1...); "
+                           "convert the file to UTF-8 first")
+
+
+def check_zone(tz: str, where: str) -> None:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise MappingError(f"{where}: '{tz}' is not an IANA time zone (e.g. 'Asia/Shanghai')") from None

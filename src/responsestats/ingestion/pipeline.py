@@ -1,0 +1,211 @@
+"""Ingest input files into a dataset: read -> normalise -> store, in one transaction.
+
+:func:`ingest` checks every input's header against the mapping, then streams
+each file's blocks through :func:`~.normalize.prepare_block` (threads) and
+:func:`~.normalize.finish_block` (file order) into one
+:class:`~responsestats.store.DatasetTransaction`, and commits only if every
+file reconciles (rows read = rows written + rows quarantined).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..config import DEFAULT_BLOCK_ROWS
+from ..errors import IngestIOError, UserError, one_line
+from ..formats.mapping import Mapping, check_zone, load_mapping
+from ..sources import open_source
+from ..store import DatasetTransaction, check_agency_id, file_key
+from ._memory import arrow_memory_pool, release_freed_memory
+from .normalize import FileContext, finish_block, prepare_block
+from .report import IngestResult, file_report
+
+#: Blocks prepared at once (threads; Arrow and numpy release the GIL). Each holds one block in memory.
+INGEST_THREADS = min(2, os.cpu_count() or 1)
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def ingest(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    *,
+    mapping: Mapping | str | Path,
+    agency: str | None = None,
+    timezone: str | None = None,
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+    progress: Callable[[int], None] | None = None,
+    link_salt: str | bytes | None = None,
+) -> IngestResult:
+    """Normalise input files into the dataset at ``out``, atomically.
+
+    Parameters
+    ----------
+    inputs : sequence of path
+        Input files: CSV (any encoding the mapping lists), Excel (``.xlsx``,
+        ``.xls``) or Parquet.
+    out : path
+        Dataset folder; created if missing, added to if present.
+    mapping : Mapping, str or path
+        The format: a built-in name (``cn110``), a mapping TOML file, or a
+        loaded :class:`~responsestats.mapping.Mapping`.
+    agency : str, optional
+        Agency id (partition key). Default: the mapping's ``agency``, else its name.
+    timezone : str, optional
+        IANA zone of the file's naive timestamps; overrides the mapping's.
+    block_rows : int
+        Rows per block for Excel and Parquet inputs (CSV blocks are sized in bytes).
+    progress : callable, optional
+        Called with the number of rows handled after each block.
+    link_salt : str or bytes, optional
+        A secret (at least :data:`MIN_SALT_BYTES` bytes). With it, the columns
+        named by the mapping's ``link_fields`` are read and stored only as
+        ``caller_key`` (HMAC-SHA-256 keyed with the salt); without it they are
+        never read. The salt is not stored anywhere.
+
+    Returns
+    -------
+    IngestResult
+
+    Raises
+    ------
+    UserError
+        Missing file, unknown format, a required column absent, bad encoding,
+        a file that cannot be read or written (:class:`~responsestats.errors.IngestIOError`,
+        e.g. a full disk). Nothing is changed in the dataset when an error is raised.
+    """
+    try:
+        with arrow_memory_pool():
+            return _ingest(inputs, out, mapping=mapping, agency=agency, timezone=timezone, block_rows=block_rows,
+                           progress=progress, link_salt=link_salt)
+    except IngestIOError:
+        raise
+    except OSError as exc:
+        raise _io_error(exc, Path(out)) from exc
+
+
+#: Shortest salt accepted for ``caller_key`` [bytes]: a short one could be guessed, and with it every phone number.
+MIN_SALT_BYTES = 16
+
+
+def _io_error(exc: OSError, out: Path) -> IngestIOError:
+    """One line for an OSError met while ingesting (nothing was committed when it is raised)."""
+    what = one_line(exc.strerror or exc) or type(exc).__name__
+    where = f"{one_line(exc.filename)}: " if exc.filename else ""
+    err = IngestIOError(f"{where}{what}; the dataset {out} was left as it was before this run")
+    err.errno = exc.errno
+    return err
+
+
+def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, link_salt) -> IngestResult:
+    if not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    agency = check_agency_id(agency or mapping.agency or mapping.name)
+    tz = timezone or mapping.timezone
+    check_zone(tz, "--tz")
+    paths = [Path(p) for p in inputs]
+    if not paths:
+        raise UserError("no input files given")
+    salt = _check_salt(link_salt, mapping)
+
+    # Check every input's header before reading any data.
+    sources = []
+    for path in paths:
+        src = open_source(path, mapping.encodings, delimiter=mapping.delimiter, header_row=mapping.header_row,
+                          sheet=mapping.sheet, block_rows=block_rows)
+        resolved = mapping.resolve_columns(src.header, str(path))
+        link_columns = tuple(mapping.resolve_link_columns(src.header, str(path))) if salt is not None else ()
+        sources.append((path, src, resolved, link_columns))
+
+    result = IngestResult(dataset=Path(out))
+    with DatasetTransaction(Path(out)) as tx:
+        for path, src, resolved, link_columns in sources:
+            sha = file_sha256(path)
+            tx.replace_file(agency, sha)
+            ctx = FileContext(
+                mapping=mapping, resolved=resolved, agency=agency, timezone=tz,
+                source_file=path.name, file_sha256=sha, typed=src.typed,
+                link_columns=link_columns, link_salt=salt,
+            )
+            columns = list(dict.fromkeys(mapping.columns_to_read(resolved) + list(link_columns)))
+            quarantined = _ingest_blocks(src.blocks(columns), ctx, tx, progress)
+            tx.finish_file(agency, sha)
+            tx.write_quarantine(agency, sha, quarantined)
+            report = file_report(path, sha, file_key(sha), src.encoding, mapping, agency, tz, resolved, ctx.stats,
+                                 link_columns)
+            tx.write_report(agency, sha, report)
+            result.files.append(report)
+        if not result.reconciled:  # a bug, never a user error: refuse to commit
+            raise RuntimeError("ingest did not reconcile (rows_read != written + quarantined); nothing was written")
+        tx.commit()
+    return result
+
+
+def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress) -> list:
+    """Normalise and write one file's blocks; returns their quarantine tables.
+
+    Blocks are read by the caller's iterator, prepared on :data:`INGEST_THREADS`
+    threads, finished here in file order (duplicates of earlier blocks,
+    counts), and written by one more thread (Parquet encoding), so that
+    reading, preparing and writing overlap. Memory: at most
+    ``INGEST_THREADS`` blocks being prepared, one being finished and one table
+    waiting for the writer.
+    """
+    quarantined: list = []
+    with ThreadPoolExecutor(max_workers=INGEST_THREADS) as pool, ThreadPoolExecutor(max_workers=1) as writer:
+        pending: deque = deque()
+        writes: deque = deque()
+
+        def finish(limit: int) -> None:
+            """Finish, in file order, the oldest prepared blocks until ``limit`` are in flight."""
+            while len(pending) > limit:
+                prep = pending.popleft().result()
+                nb = finish_block(prep, ctx)
+                writes.append(writer.submit(tx.write_rows, ctx.agency, ctx.file_sha256, nb.table, nb.year,
+                                            nb.month, ctx.timezone))
+                while len(writes) > min(limit, 1):
+                    writes.popleft().result()
+                if nb.quarantine.num_rows:
+                    quarantined.append(nb.quarantine)
+                release_freed_memory()
+                if progress is not None:
+                    progress(prep.n + len(prep.bad_records))
+
+        for block in blocks:
+            pending.append(pool.submit(prepare_block, block, ctx))
+            finish(INGEST_THREADS)
+        finish(0)
+    return quarantined
+
+
+def _check_salt(link_salt: str | bytes | None, mapping: Mapping) -> bytes | None:
+    """The salt as bytes (None: no linkage), checked against the mapping's ``link_fields``."""
+    if link_salt is None:
+        if mapping.link_fields:
+            raise UserError(
+                f"mapping '{mapping.name}' lists [format] link_fields: give a secret salt "
+                "(`--link-salt-file FILE`) to store them as caller_key, or remove link_fields"
+            )
+        return None
+    salt = link_salt.encode("utf-8") if isinstance(link_salt, str) else bytes(link_salt)
+    if len(salt) < MIN_SALT_BYTES:
+        raise UserError(f"the link salt is {len(salt)} bytes; use a random secret of at least {MIN_SALT_BYTES} "
+                        "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))' > salt.txt`)")
+    if not mapping.link_fields:
+        raise UserError(
+            f"mapping '{mapping.name}' has no [format] link_fields: a salt was given, but there is nothing to link; "
+            "list the caller's columns in link_fields (see docs/mappings.md)"
+        )
+    return salt

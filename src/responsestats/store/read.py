@@ -1,0 +1,147 @@
+"""Reading a dataset: canonical rows, the quarantine and the ingest reports, reading only what is asked for.
+
+Every reader opens the dataset through :func:`open_dataset` (hive partitions
+``agency=/year=/month=``) and selects partitions with
+:func:`~.partitions.partition_filter`, so that a month of one agency costs a
+read of that month's files, whatever the history holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from .. import schema as S
+from ..config import QUARANTINE_SUBDIR, REPORTS_SUBDIR
+from ..errors import UserError
+from .partitions import as_date, partition_filter, received_between
+
+
+def open_dataset(dataset: str | Path) -> ds.Dataset:
+    """The canonical rows of a dataset as a :class:`pyarrow.dataset.Dataset`."""
+    path = Path(dataset)
+    if not path.is_dir():
+        raise UserError(f"{path}: no dataset here (run `responsestats ingest ... --out {path}` first)")
+    partitioning = ds.partitioning(S.PARTITION_SCHEMA, flavor="hive")
+    return ds.dataset(path, format="parquet", partitioning=partitioning, schema=S.DATASET_SCHEMA)
+
+
+def read_calls(
+    dataset: str | Path,
+    *,
+    agency: str | None = None,
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    columns: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Read canonical rows, reading only the partitions and columns needed.
+
+    Parameters
+    ----------
+    dataset : str or Path
+        Dataset folder.
+    agency : str, optional
+        Only this agency.
+    start, end : str or date, optional
+        Local calendar dates (``YYYY-MM-DD``), inclusive, on ``received_at`` in
+        each row's own time zone.
+    columns : iterable of str, optional
+        Canonical columns to read (default all). The columns needed for the
+        date filter are read as well.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Timestamps as ``datetime64[us, UTC]``.
+    """
+    d = open_dataset(dataset)
+    start_d = as_date(start, "start")
+    end_d = as_date(end, "end")
+    expr = partition_filter(agency, start_d, end_d)
+    wanted = list(columns) if columns is not None else list(S.COLUMNS)
+    unknown = [c for c in wanted if c not in S.DATASET_SCHEMA.names]
+    if unknown:
+        raise UserError(f"unknown column(s) {unknown}; canonical columns are {list(S.COLUMNS)}")
+    read_cols = list(dict.fromkeys(wanted + ([S.RECEIVED_AT, S.TIMEZONE] if (start_d or end_d) else [])))
+    table = d.to_table(columns=read_cols, filter=expr)
+    return received_between(table.to_pandas(), start_d, end_d)[wanted]
+
+
+def read_quarantine(dataset: str | Path) -> pd.DataFrame:
+    """All quarantined rows of a dataset, with the agency of each."""
+    folder = Path(dataset) / QUARANTINE_SUBDIR
+    if not folder.exists():
+        return S.QUARANTINE_SCHEMA.empty_table().to_pandas().assign(**{S.AGENCY: pd.Series(dtype=object)})
+    q = ds.dataset(folder, format="parquet", partitioning=ds.partitioning(
+        pa.schema([pa.field(S.AGENCY, pa.string())]), flavor="hive"))
+    return q.to_table().to_pandas()
+
+
+def read_reports(dataset: str | Path) -> list[dict]:
+    """The ingest report of every input file in a dataset, oldest ingest first."""
+    folder = Path(dataset) / REPORTS_SUBDIR
+    reports = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*/*.json"))]
+    return sorted(reports, key=lambda r: (r.get(S.R_INGESTED_AT, ""), r.get(S.R_SOURCE_FILE, "")))
+
+
+def dataset_row_count(dataset: str | Path, agency: str | None = None) -> int:
+    """Number of canonical rows (fast: from Parquet metadata)."""
+    d = open_dataset(dataset)
+    if agency is None:
+        return d.count_rows()
+    return d.count_rows(filter=pc.field(S.AGENCY) == agency)
+
+
+def list_agencies(dataset: str | Path) -> list[str]:
+    """The agencies with rows in a dataset, from its partition folders (no rows read)."""
+    return sorted({keys[S.AGENCY] for keys, _frag in _partition_fragments(dataset)})
+
+
+def months_present(dataset: str | Path, agency: str) -> list[str]:
+    """The local months (``"YYYY-MM"``) in which the agency has calls, from the partition folders."""
+    return sorted({f"{keys[S.YEAR]:04d}-{keys[S.MONTH]:02d}"
+                   for keys, _frag in _partition_fragments(dataset, agency)})
+
+
+def latest_stamp(dataset: str | Path, agency: str, columns: Sequence[str]) -> pd.Timestamp | None:
+    """The latest value of any of the timestamp ``columns`` over the agency's rows [UTC].
+
+    Read from the Parquet footers (every file's column statistics), so the cost
+    is a few bytes per file, not a read of the rows; a file without statistics
+    for a column has that column read.
+    """
+    latest = None
+    for _keys, frag in _partition_fragments(dataset, agency):
+        meta = frag.metadata
+        names = meta.schema.to_arrow_schema().names
+        for column in columns:
+            if column not in names:  # a file written before the column existed
+                continue
+            idx = names.index(column)
+            for i in range(meta.num_row_groups):
+                stats = meta.row_group(i).column(idx).statistics
+                if stats is None or not stats.has_min_max:
+                    if stats is not None and stats.null_count == meta.row_group(i).num_rows:
+                        continue  # every value missing
+                    value = pc.max(frag.to_table(columns=[column]).column(column)).as_py()
+                else:
+                    value = stats.max
+                if value is not None:
+                    value = pd.Timestamp(value)
+                    value = value.tz_localize("UTC") if value.tzinfo is None else value.tz_convert("UTC")
+                    latest = value if latest is None or value > latest else latest
+    return latest
+
+
+def _partition_fragments(dataset: str | Path, agency: str | None = None):
+    """(partition keys, file fragment) of each Parquet file of the dataset, optionally of one agency."""
+    d = open_dataset(dataset)
+    for frag in d.get_fragments(filter=partition_filter(agency)):
+        yield ds.get_partition_keys(frag.partition_expression), frag

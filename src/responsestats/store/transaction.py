@@ -1,0 +1,244 @@
+"""Writing a dataset: one atomic, idempotent transaction per ingest run.
+
+Layout of a dataset folder::
+
+    DATASET/
+      agency=<id>/year=<yyyy>/month=<m>/part-<key>.parquet   canonical rows
+      _quarantine/agency=<id>/<key>.parquet                   rows not kept, with a reason
+      _reports/agency=<id>/<key>.json                         the ingest report of each input file
+
+``<key>`` identifies one input file by its content (SHA-256), so ingesting the
+same file again replaces exactly what it wrote before. Folders starting with
+``_`` are skipped by Parquet readers of the dataset.
+
+Writes are atomic: a run builds the next version of the dataset in a sibling
+staging folder (unchanged files are hard links, so this is cheap), then swaps
+it with the current folder in one ``rename``. A crash or Ctrl-C before the
+swap leaves the previous dataset as it was; a concurrent writer is refused by
+a lock file beside the dataset. What differs between operating systems (the
+lock, the swap, flushing) is in :mod:`._platform`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import schema as S
+from ..config import QUARANTINE_SUBDIR, REPORTS_SUBDIR
+from ..errors import UserError
+from . import _platform
+
+_AGENCY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_DICTIONARY_COLUMNS = [
+    S.AGENCY, S.CALL_TYPE, S.CALL_GROUP, S.PRIORITY, S.DISTRICT, S.AREA_CLASS,
+    S.OUTCOME, S.OUTCOME_RAW, S.TIMEZONE, S.SOURCE_FILE,
+]
+#: Columns whose min/max statistics the Parquet files carry: all but the text columns, whose statistics nothing
+#: reads (:func:`latest_stamp` reads the time stamps'; the agency is kept for readers without the partitioning)
+#: and which cost about a quarter of the writing time.
+_STATISTICS_COLUMNS = [f.name for f in S.CANONICAL_SCHEMA if not pa.types.is_string(f.type)] + [S.AGENCY]
+
+
+def check_agency_id(agency: str) -> str:
+    """Return ``agency`` if it is usable as a folder name, else raise UserError."""
+    if not _AGENCY_RE.match(agency or ""):
+        raise UserError(
+            f"agency id {agency!r} must be 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit"
+        )
+    return agency
+
+
+def file_key(file_sha256: str) -> str:
+    """Short key naming everything one input file wrote."""
+    return file_sha256[:20]
+
+
+class DatasetTransaction:
+    """One atomic change of a dataset (use as a context manager).
+
+    Parameters
+    ----------
+    root : Path
+        The dataset folder (created on commit if missing).
+
+    Notes
+    -----
+    Call :meth:`replace_file` before writing a file's rows, then
+    :meth:`write_rows`, :meth:`write_quarantine` and :meth:`write_report`;
+    :meth:`commit` makes the change visible at once. Leaving the ``with``
+    block without committing discards the change.
+    """
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.staging = self.root.parent / f".{self.root.name}.staging-{os.getpid()}"
+        self._lock = _platform.WriterLock(self.root.parent / f".{self.root.name}.lock", self.root)
+        self._writers: dict[tuple, pq.ParquetWriter] = {}
+        self._metadata: dict[bytes, bytes] = {}
+        self.committed = False
+
+    # -- context ----------------------------------------------------------
+    def __enter__(self) -> DatasetTransaction:
+        if self.root.parent.exists() and not self.root.parent.is_dir():
+            raise UserError(f"{self.root}: cannot create the dataset: {self.root.parent} is a file")
+        self.root.parent.mkdir(parents=True, exist_ok=True)
+        self._lock.acquire()
+        try:
+            for stale in self.root.parent.glob(f".{self.root.name}.staging-*"):
+                shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
+            _platform.recover_interrupted_swap(self.root)
+            _check_dataset_folder(self.root)
+            if self.root.exists():
+                _platform.hardlink_tree(self.root, self.staging)
+            else:
+                self.staging.mkdir()
+        except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self._lock.release()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            for writer in self._writers.values():
+                try:
+                    writer.close()
+                except Exception:  # noqa: BLE001 - discarding anyway
+                    pass
+            self._writers.clear()
+            if self.staging.exists():
+                shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
+            self._lock.release()
+
+    # -- writing ----------------------------------------------------------
+    def replace_file(self, agency: str, file_sha256: str) -> int:
+        """Remove everything a previous ingest of this file wrote. Returns files removed."""
+        key = file_key(file_sha256)
+        removed = 0
+        agency_dir = f"{S.AGENCY}={agency}"
+        targets = list((self.staging / agency_dir).glob(f"*/*/part-{key}.parquet"))
+        targets += [
+            self.staging / QUARANTINE_SUBDIR / agency_dir / f"{key}.parquet",
+            self.staging / REPORTS_SUBDIR / agency_dir / f"{key}.json",
+        ]
+        for path in targets:
+            if path.exists():
+                path.unlink()
+                removed += 1
+        _platform.remove_empty_dirs(self.staging / agency_dir)
+        return removed
+
+    def write_rows(self, agency: str, file_sha256: str, table: pa.Table, year: np.ndarray, month: np.ndarray,
+                   timezone: str) -> None:
+        """Append canonical rows to their ``agency/year/month`` partition files."""
+        if table.num_rows == 0:
+            return
+        keys = year.astype(np.int64) * 100 + month.astype(np.int64)
+        for ym in np.unique(keys):
+            part = table.filter(pa.array(keys == ym))
+            y, m = int(ym // 100), int(ym % 100)
+            writer = self._writer(agency, file_sha256, y, m, timezone)
+            writer.write_table(part)
+
+    def _writer(self, agency: str, file_sha256: str, year: int, month: int, timezone: str) -> pq.ParquetWriter:
+        wkey = (agency, file_sha256, year, month)
+        writer = self._writers.get(wkey)
+        if writer is None:
+            folder = self.staging / f"{S.AGENCY}={agency}" / f"{S.YEAR}={year}" / f"{S.MONTH}={month}"
+            folder.mkdir(parents=True, exist_ok=True)
+            schema = S.CANONICAL_SCHEMA.with_metadata(
+                {"responsestats.schema_version": "1", "responsestats.timezone": timezone}
+            )
+            writer = pq.ParquetWriter(
+                _new_file(folder / f"part-{file_key(file_sha256)}.parquet"),
+                schema,
+                compression="zstd",
+                use_dictionary=_DICTIONARY_COLUMNS,
+                write_statistics=_STATISTICS_COLUMNS,
+            )
+            self._writers[wkey] = writer
+        return writer
+
+    def finish_file(self, agency: str, file_sha256: str) -> None:
+        """Close the partition files of one input file (frees their buffers)."""
+        for wkey in [k for k in self._writers if k[:2] == (agency, file_sha256)]:
+            self._writers.pop(wkey).close()
+
+    def write_quarantine(self, agency: str, file_sha256: str, tables: Sequence[pa.Table]) -> None:
+        """Write the quarantined rows of one input file (always, even if none)."""
+        folder = self.staging / QUARANTINE_SUBDIR / f"{S.AGENCY}={agency}"
+        folder.mkdir(parents=True, exist_ok=True)
+        table = pa.concat_tables(tables) if tables else S.QUARANTINE_SCHEMA.empty_table()
+        pq.write_table(table, _new_file(folder / f"{file_key(file_sha256)}.parquet"), compression="zstd")
+
+    def write_report(self, agency: str, file_sha256: str, report: dict) -> None:
+        """Write the ingest report of one input file."""
+        folder = self.staging / REPORTS_SUBDIR / f"{S.AGENCY}={agency}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False)
+        _new_file(folder / f"{file_key(file_sha256)}.json").write_text(text + "\n", encoding="utf-8")
+
+    def commit(self) -> None:
+        """Make the change visible, atomically.
+
+        Everything that can fail (closing files, fsync) happens before the one
+        swap; after it the change is made, and tidying up cannot undo it.
+        """
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        _platform.fsync_tree(self.staging)
+        if self.root.exists():
+            _platform.exchange(self.staging, self.root)
+        else:
+            os.rename(self.staging, self.root)
+        self.committed = True
+        shutil.rmtree(self.staging, ignore_errors=True)  # the previous version, if any
+        try:
+            _platform.fsync_dir(self.root.parent)
+        except OSError:
+            pass  # the rename is made; only its durability across a power cut is less certain
+
+
+def _new_file(path: Path) -> Path:
+    """``path``, with any file already there unlinked first.
+
+    A file in the staging folder may be a hard link to the live dataset's file:
+    opening it for writing would truncate the live file too. Unlinking makes
+    the write create a new file, whatever the caller did before.
+    """
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    return path
+
+
+def _check_dataset_folder(root: Path) -> None:
+    """Refuse an ``--out`` that is a file, or a folder holding anything but a dataset.
+
+    A commit swaps the whole folder, so ingesting into, say, a folder of input
+    files would hide them in the previous version, which is then deleted.
+    """
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise UserError(f"{root}: exists and is not a folder; give a new or empty folder, or an existing dataset")
+    other = sorted(p.name for p in root.iterdir()
+                   if not (p.name.startswith(".") or (p.name.startswith((f"{S.AGENCY}=", "_")) and p.is_dir())))
+    if other:
+        shown = ", ".join(other[:5]) + (", ..." if len(other) > 5 else "")
+        raise UserError(f"{root}: is not a responsestats dataset (it holds {shown}); give a new or empty folder, "
+                        "or an existing dataset")
+
+
