@@ -67,6 +67,10 @@ def calls(rows: list[dict], tz: str = DEFAULT_ZONE) -> pd.DataFrame:
     return table.to_pandas()
 
 
+#: An ``arrived_at`` field for :func:`mapping_toml`'s ``fields``: column ``arrived``, the same layout as ``received``.
+ARRIVED = '[fields.arrived_at]\nsource = "arrived"\nformats = ["%Y-%m-%d %H:%M:%S"]\n'
+
+
 def mapping_toml(name: str = "minimal", timezone: str = "UTC", *, received_formats: tuple[str, ...] = (
                  "%Y-%m-%d %H:%M:%S",), received: str = "", fields: str = "", format_extra: str = "",
                  extra: str = "") -> str:  # fmt: skip

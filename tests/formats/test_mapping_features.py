@@ -17,35 +17,15 @@ from responsestats.errors import MappingError, UserError
 from responsestats.formats.mapping import FIELD_KEYS, FORMAT_KEYS, LOOKUP_KEYS, REPAIR_KEYS, TOP_LEVEL_KEYS, load_mapping
 
 from conftest import write_csv
+from factories import write_mapping
 from paths import EXCEL_DIR, REPO
 
 DOCS = REPO / "docs" / "mappings.md"
 
-BASE = """
-[format]
-name = "synthetic"
-level = "incident"
-timezone = "America/Chicago"
-{format_extra}
-
-{extra}
-
-[fields.incident_id]
-source = "id"
-required = true
-
-[fields.received_at]
-source = "received"
-formats = ["%Y-%m-%d %H:%M:%S"]
-required = true
-{fields}
-"""
-
-
 def _mapping(tmp_path: Path, fields: str = "", extra: str = "", format_extra: str = "", name="m.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(BASE.format(fields=fields, extra=extra, format_extra=format_extra), encoding="utf-8")
-    return path
+    """A minimal incident-level mapping in Chicago time (:func:`factories.mapping_toml`), with more fields."""
+    return write_mapping(tmp_path / name, name="synthetic", timezone="America/Chicago", fields=fields, extra=extra,
+                         format_extra='level = "incident"\n' + format_extra)
 
 
 def _ingest(tmp_path, mapping, header, rows, name="in.csv"):
@@ -457,7 +437,7 @@ def test_excel_sheet_and_file_errors(tmp_path):
         ingest([odd], tmp_path / "ds", mapping=mapping)
 
 
-def test_parquet_read_in_batches(tmp_path):
+def test_parquet_read_in_batches(tmp_path, minimal_mapping):
     n = 7
     table = pa.table({
         "id": pa.array(range(100, 100 + n), pa.int64()),
@@ -469,18 +449,8 @@ def test_parquet_read_in_batches(tmp_path):
     })
     path = tmp_path / "calls.parquet"
     pq.write_table(table, path, row_group_size=3)
-    mapping = tmp_path / "pq.toml"
-    mapping.write_text("""
-[format]
-name = "pq"
-timezone = "America/Chicago"
-[fields.incident_id]
-source = "id"
-required = true
-[fields.received_at]
-source = "received"
-formats = ["%d.%m.%Y %H:%M"]
-required = true
+    mapping = minimal_mapping("pq.toml", name="pq", timezone="America/Chicago", received_formats=("%d.%m.%Y %H:%M",),
+                              fields="""
 [fields.arrived_at]
 source = "arrived_utc"
 formats = ["%d.%m.%Y %H:%M"]
@@ -489,7 +459,7 @@ source = "lat"
 [fields.outcome]
 source = "dispo"
 map = { ARR = "arrest", RPT = "report", CIT = "citation" }
-""", encoding="utf-8")
+""")
     out = tmp_path / "ds"
     res = ingest([path], out, mapping=mapping, block_rows=2)
     assert (res.rows_read, res.rows_written, res.rows_quarantined) == (n, n, 0)

@@ -19,6 +19,7 @@ from responsestats.ingestion._memory import arrow_memory_pool as _arrow_memory_p
 from responsestats.store import DatasetTransaction
 
 from conftest import CN_HEADER, PINYIN, cn_row, write_csv
+from factories import ARRIVED
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
@@ -252,30 +253,10 @@ def test_empty_and_header_only_files(tmp_path):
     assert (res.rows_read, res.rows_written, res.rows_quarantined) == (0, 0, 0)
 
 
-DST_MAPPING = """
-[format]
-name = "testla"
-level = "incident"
-timezone = "America/Los_Angeles"
-
-[fields.incident_id]
-source = "id"
-required = true
-
-[fields.received_at]
-source = "received"
-formats = ["%Y-%m-%d %H:%M:%S"]
-required = true
-
-[fields.arrived_at]
-source = "arrived"
-formats = ["%Y-%m-%d %H:%M:%S"]
-"""
 
 
-def test_local_time_across_dst_changes(tmp_path):
-    mapping = tmp_path / "la.toml"
-    mapping.write_text(DST_MAPPING, encoding="utf-8")
+def test_local_time_across_dst_changes(tmp_path, minimal_mapping):
+    mapping = minimal_mapping("la.toml", name="testla", timezone="America/Los_Angeles", fields=ARRIVED)
     rows = [
         ["A", "2024-03-10 01:59:00", "2024-03-10 03:01:00"],  # spring forward: 2 minutes pass
         ["B", "2024-03-10 02:30:00", ""],                     # non-existent wall time
@@ -337,3 +318,12 @@ def test_ingest_allocates_with_jemalloc_and_gives_the_pool_back(monkeypatch):
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
     with _arrow_memory_pool():
         assert pa.default_memory_pool().backend_name == before
+
+
+def test_the_report_has_the_keys_of_the_contract_in_order(tmp_path, cn_file):
+    """A file's report is exactly :data:`schema.FileReport`: the keys defined once in schema.py, in order."""
+    res = ingest([cn_file], tmp_path / "ds", mapping="cn110", agency="zz")
+    assert list(res.files[0]) == list(S.REPORT_KEYS)
+    assert list(read_reports(tmp_path / "ds")[0]) == list(S.REPORT_KEYS)
+    assert set(res.to_dict()) == {S.R_DATASET, S.R_ROWS_READ, S.R_ROWS_WRITTEN, S.R_ROWS_QUARANTINED,
+                                  S.R_RECONCILED, S.R_QUARANTINE_BY_REASON, S.R_FILES}

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from responsestats.cli import main
 from responsestats.sources import csvchunks
 
+from factories import mapping_toml
 from paths import EXCEL_DIR
 from reliability_helpers import (
     FUZZ_COLUMNS, TALLY, check_ingest, csv_oracle, dataset_frames, debris, examples, tree_digest, write_mapping,
@@ -284,20 +285,7 @@ def test_fuzz_damaged_binary_files(kind, seed, how):
         check_ingest([path], tmp / "ds", mapping=mapping, family=f"fuzz: damaged {kind} files")
 
 
-_PARQUET_MAPPING = """
-[format]
-name = "binfuzz"
-timezone = "Asia/Shanghai"
-[fields.incident_id]
-source = "id"
-required = true
-[fields.received_at]
-source = "received"
-formats = ["%Y-%m-%d %H:%M:%S"]
-required = true
-[fields.district]
-source = "district"
-"""
+_PARQUET_MAPPING = mapping_toml("binfuzz", "Asia/Shanghai", fields='[fields.district]\nsource = "district"\n')
 _EXCEL_MAPPING = _PARQUET_MAPPING.replace('source = "id"', 'source = ["id", "Call Number"]').replace(
     'source = "received"', 'source = ["received", "Received DtTm"]').replace(
     'formats = ["%Y-%m-%d %H:%M:%S"]', 'formats = ["%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p"]')

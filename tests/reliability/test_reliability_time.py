@@ -18,27 +18,10 @@ from responsestats import schema as S
 from responsestats.localtime import local_time
 
 from conftest import write_csv
+from factories import ARRIVED
 from reliability_helpers import check_ingest
 
 UTC = dt.timezone.utc
-MAPPING = """
-[format]
-name = "tz"
-timezone = "{tz}"
-
-[fields.incident_id]
-source = "id"
-required = true
-
-[fields.received_at]
-source = "received"
-formats = ["%Y-%m-%d %H:%M:%S"]
-required = true
-
-[fields.arrived_at]
-source = "arrived"
-formats = ["%Y-%m-%d %H:%M:%S"]
-"""
 
 #: zone -> (a day clocks go forward, a day clocks go back), both in 2024; Shanghai has neither.
 TRANSITIONS = {
@@ -69,11 +52,10 @@ def expected_utc(wall: dt.datetime, zone: str) -> tuple[dt.datetime, str | None]
 
 
 @pytest.mark.parametrize("zone", sorted(TRANSITIONS))
-def test_every_wall_time_around_both_dst_changes(tmp_path, zone):
+def test_every_wall_time_around_both_dst_changes(tmp_path, minimal_mapping, zone):
     """Every 5 minutes from 23:00 the day before to 05:00 on both transition days: the UTC instant,
     the local partition month, and the repair counts match the rule computed with zoneinfo."""
-    mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING.format(tz=zone), encoding="utf-8")
+    mapping = minimal_mapping("m.toml", name="tz", timezone=zone, fields=ARRIVED)
     rows, expect = [], {}
     for day in TRANSITIONS[zone]:
         start = dt.datetime.fromisoformat(day) - dt.timedelta(hours=1)
@@ -100,11 +82,10 @@ def test_every_wall_time_around_both_dst_changes(tmp_path, zone):
     assert (local.dt.month.to_numpy() == [expect[i][0].month for i in calls.index]).all()
 
 
-def test_intervals_across_dst_are_real_elapsed_time(tmp_path):
+def test_intervals_across_dst_are_real_elapsed_time(tmp_path, minimal_mapping):
     """London: 00:50 to 02:10 local across the skipped hour is 20 minutes; 00:50 to 01:10 across the repeated
     hour (01:10 taken as its earlier pass) is 20 minutes too."""
-    mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING.format(tz="Europe/London"), encoding="utf-8")
+    mapping = minimal_mapping("m.toml", name="tz", timezone="Europe/London", fields=ARRIVED)
     rows = [["S", "2024-03-31 00:50:00", "2024-03-31 02:10:00"], ["A", "2024-10-27 00:50:00", "2024-10-27 01:10:00"]]
     path = write_csv(tmp_path / "lon.csv", ["id", "received", "arrived"], rows)
     check_ingest([path], tmp_path / "ds", mapping=mapping, family="time: DST in four zones")
@@ -187,9 +168,8 @@ def test_clock_only_times_across_midnight_and_leap_days(tmp_path):
     assert "agency=fz/year=2025/month=1" not in parts and "agency=fz/year=2024/month=12" in parts
 
 
-def test_leap_days_in_full_timestamps(tmp_path):
-    mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING.format(tz="Asia/Shanghai"), encoding="utf-8")
+def test_leap_days_in_full_timestamps(tmp_path, minimal_mapping):
+    mapping = minimal_mapping("m.toml", name="tz", timezone="Asia/Shanghai", fields=ARRIVED)
     rows = [["L1", "2024-02-29 12:00:00", "2024-02-29 12:09:00"],
             ["L2", "2023-02-29 12:00:00", ""],
             ["L3", "2023-02-28 12:00:00", "2023-02-29 12:09:00"],
@@ -247,10 +227,9 @@ def test_zone_suffix_that_disagrees_with_the_zone_wins_and_is_reported(tmp_path,
     assert "dst_ambiguous_resolved_earlier" not in repairs  # the suffix resolved the repeated hour
 
 
-def test_zone_aware_parquet_instants_are_exact(tmp_path):
+def test_zone_aware_parquet_instants_are_exact(tmp_path, minimal_mapping):
     """Zone-aware Parquet timestamps are instants: kept exactly, never counted as disagreeing."""
-    mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING.format(tz="Australia/Sydney"), encoding="utf-8")
+    mapping = minimal_mapping("m.toml", name="tz", timezone="Australia/Sydney", fields=ARRIVED)
     instants = [dt.datetime(2024, 4, 6, 15, 30, tzinfo=UTC), dt.datetime(2024, 4, 6, 16, 30, tzinfo=UTC),
                 dt.datetime(2024, 10, 5, 16, 0, tzinfo=UTC)]
     table = pa.table({"id": ["P1", "P2", "P3"],

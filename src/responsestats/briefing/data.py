@@ -58,7 +58,8 @@ class BriefingData:
     recent : the 3 months ending with ``month`` (enough calls per grid for a p90).
     previous, year_ago : the month before, and the same month a year before.
     first_month, last_month : the months of the first and last calls in the dataset.
-    standard : the standard graded against; ``interval`` its headline interval.
+    standard : the standard graded against.
+    interval : the standard's headline interval (:func:`~.tables.common.headline_interval`).
     calls : canonical rows received from ``year_ago`` through ``month``.
     as_of : end of observation for open arrest cases (latest stamp in the dataset).
     reports : the ingest reports of the agency's files.
@@ -129,7 +130,13 @@ def load_briefing_data(
     standard : str or Standard
         Built-in standard name, TOML path or loaded standard.
     window : int
-        Months in the trend window (ending with ``month``).
+        Months in the trend window [count] (ending with ``month``).
+
+    Returns
+    -------
+    BriefingData
+        The month, its windows, the standard, the calls of the thirteen months, the end of
+        observation and the ingest reports.
 
     Raises
     ------

@@ -256,9 +256,9 @@ def inspect_file(path: str | Path, encoding: str | None = None, *, sheet: str | 
     encoding : str, optional
         Text encoding; default: the first of :data:`DEFAULT_ENCODINGS` that decodes the file's start.
     sheet : str or int
-        Excel sheet name or 0-based index.
+        Excel sheet name, or its index [0-based].
     header_row : int
-        0-based row of the header.
+        Row of the header [0-based].
     delimiter : str, optional
         CSV delimiter; default: sniffed from the header line.
     sample_rows : int

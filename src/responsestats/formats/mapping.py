@@ -180,7 +180,41 @@ class LookupSpec:
 
 @dataclass(frozen=True)
 class Mapping:
-    """A parsed, validated format mapping."""
+    """A parsed, validated format mapping (see ``docs/mappings.md`` for every key).
+
+    Attributes
+    ----------
+    name, description : str
+        The format's short name and its one-line description.
+    level : str
+        ``"incident"`` (one row per incident) or ``"unit"`` (one row per responding unit).
+    timezone : str
+        IANA zone of the export's naive local timestamps.
+    encodings : tuple of str
+        Text encodings tried in order.
+    na_values : tuple of str
+        Text values read as missing, in every column.
+    fields : dict of str to FieldSpec
+        Canonical field -> how it is read.
+    header_row : int
+        The header's line or sheet row [0-based].
+    sheet : str or int
+        Excel sheet name, or its index [0-based].
+    delimiter : str
+        The CSV field delimiter.
+    clock_start : str
+        What event ``received_at`` records in this source (documentation, copied to the report).
+    agency : str or None
+        The default agency id.
+    path : Path or None
+        The mapping file it was read from.
+    midnight_rollover : bool
+        Whether the midnight roll-over repair is on.
+    lookups : dict of str to LookupSpec
+        The lookup tables, by name.
+    link_fields : tuple of tuple of str
+        Personal columns (each a tuple of aliases) hashed into ``caller_key`` when a salt is given.
+    """
 
     name: str
     description: str
@@ -321,12 +355,28 @@ def _norm(name: str) -> str:
 
 
 def builtin_formats() -> dict[str, Path]:
-    """Built-in format names and their mapping files."""
+    """The built-in formats.
+
+    Returns
+    -------
+    dict
+        Format name (``cn110``, ``sffd``, ...) -> its mapping file, sorted by name.
+    """
     return {p.stem: p for p in sorted(MAPPINGS_DIR.glob("*.toml"))}
 
 
 def load_mapping(name_or_path: str | Path) -> Mapping:
     """Load a built-in format by name, or a mapping TOML file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A built-in format's name (see :func:`builtin_formats`), or the path of a ``.toml`` mapping file.
+
+    Returns
+    -------
+    Mapping
+        The parsed, validated mapping.
 
     Raises
     ------

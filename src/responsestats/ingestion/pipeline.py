@@ -66,7 +66,7 @@ def ingest(
     timezone : str, optional
         IANA zone of the file's naive timestamps; overrides the mapping's.
     block_rows : int
-        Rows per block for Excel and Parquet inputs (CSV blocks are sized in bytes).
+        Rows per block [count] for Excel and Parquet inputs (CSV blocks are sized in bytes).
     progress : callable, optional
         Called with the number of rows handled after each block.
     link_salt : str or bytes, optional

@@ -21,7 +21,19 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def escape_formula(value: object) -> object:
-    """``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula."""
+    """``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula.
+
+    Parameters
+    ----------
+    value : object
+        A cell; only text starting with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) that is not a
+        number is changed.
+
+    Returns
+    -------
+    object
+        The cell, safe to open in a spreadsheet.
+    """
     if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
         return "'" + value
     return value
@@ -80,7 +92,20 @@ def to_table_text(df: pd.DataFrame) -> str:
 
 
 def render(df: pd.DataFrame, fmt: str) -> str:
-    """The table as text in ``fmt`` (one of :data:`FORMATS`)."""
+    """The table as text, every cell safe to open in a spreadsheet.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A metrics table.
+    fmt : str
+        One of :data:`FORMATS` (``csv``, ``json``, ``table``).
+
+    Returns
+    -------
+    str
+        The text.
+    """
     if fmt == "csv":
         return to_csv_text(df)
     if fmt == "json":

@@ -22,7 +22,18 @@ DERIVED_KEYS: tuple[str, ...] = N.TIME_KEYS
 
 
 def resolve_by(by: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Group columns from ``None``, ``"a,b"`` or an iterable of names."""
+    """Group columns from ``None``, ``"a,b"`` or an iterable of names.
+
+    Parameters
+    ----------
+    by : str, iterable of str or None
+        Column names or time keys, comma-separated or listed.
+
+    Returns
+    -------
+    tuple of str
+        The names in order, each once; empty for ``None``.
+    """
     if by is None:
         return ()
     items = [by] if isinstance(by, str) else list(by)

@@ -194,7 +194,7 @@ def nth_unit_arrival(df: pd.DataFrame, n: int) -> pd.DataFrame:
     df : pandas.DataFrame
         Canonical frame at unit level.
     n : int
-        Which arrival (1 = first unit on scene).
+        Which arrival [ordinal] (1 = first unit on scene).
 
     Returns
     -------

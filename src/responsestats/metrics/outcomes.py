@@ -135,7 +135,7 @@ def incident_outcomes(
     denominator : str or iterable of str
         Which incidents are eligible; see :func:`resolve_denominator`.
     as_of : timestamp-like or None
-        End of observation for censoring (as in :func:`outcome_summary`).
+        End of observation [UTC] for censoring (as in :func:`outcome_summary`).
 
     Returns
     -------
@@ -173,12 +173,12 @@ def outcome_summary(
     denominator : str or iterable of str
         Which incidents are eligible; see :func:`resolve_denominator`.
     as_of : timestamp-like or None
-        End of observation for the Kaplan-Meier censoring; default the
+        End of observation [UTC] for the Kaplan-Meier censoring; default the
         latest ``received_at`` / ``cleared_at`` / ``arrested_at`` in ``df``
         (the data cannot end before its last stamp, and an arrest seen in
         the data must not be censored). Naive values are read as UTC.
     confidence : float
-        Level of the KM median CI.
+        Level of the KM median CI [fraction, e.g. 0.95].
 
     Returns
     -------

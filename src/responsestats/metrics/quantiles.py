@@ -26,7 +26,20 @@ _TOLERANCE = 1e-12
 
 
 def percentile(values: np.ndarray, q: float) -> float:
-    """Percentile ``q`` [percent] by linear interpolation; NaN for no values."""
+    """Percentile ``q`` of ``values`` by linear interpolation (numpy's ``"linear"`` method).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The sample [any unit].
+    q : float
+        The percentile [percent, 0-100], e.g. 90.
+
+    Returns
+    -------
+    float
+        [the unit of ``values``]; NaN for an empty sample.
+    """
     values = np.asarray(values, dtype="float64")
     if values.size == 0:
         return float("nan")
@@ -62,7 +75,22 @@ def _binom_window(n: int, p: float) -> tuple[int, np.ndarray]:
 
 
 def binom_cdf(k: int, n: int, p: float) -> float:
-    """``P(B <= k)`` for ``B ~ Binomial(n, p)``."""
+    """``P(B <= k)`` for ``B ~ Binomial(n, p)``.
+
+    Parameters
+    ----------
+    k : int
+        Successes [count].
+    n : int
+        Trials [count].
+    p : float
+        Success probability [fraction], strictly between 0 and 1.
+
+    Returns
+    -------
+    float
+        The probability [fraction].
+    """
     if k < 0:
         return 0.0
     if k >= n:
@@ -79,15 +107,16 @@ def binom_ppf(q: float, n: int, p: float) -> int:
     Parameters
     ----------
     q : float
-        Probability in [0, 1].
+        Probability [fraction, 0-1].
     n : int
-        Number of trials.
+        Number of trials [count].
     p : float
-        Success probability, strictly between 0 and 1.
+        Success probability [fraction], strictly between 0 and 1.
 
     Returns
     -------
     int
+        The number of successes ``k`` [count].
     """
     if not 0.0 <= q <= 1.0:
         raise ValueError(f"q must be in [0, 1], got {q!r}")
@@ -117,14 +146,14 @@ def quantile_ci(sorted_values: np.ndarray, p: float, confidence: float = 0.95) -
     sorted_values : numpy.ndarray
         The sample, sorted ascending [any unit].
     p : float
-        Quantile as a fraction (0.5 = median, 0.9 = 90th percentile).
+        Quantile [fraction] (0.5 = median, 0.9 = 90th percentile).
     confidence : float
-        Two-sided confidence level.
+        Two-sided confidence level [fraction, e.g. 0.95].
 
     Returns
     -------
     (float, float)
-        ``(x_(r), x_(s))`` in the unit of the sample (see :func:`ci_ranks`); a
+        ``(x_(r), x_(s))`` [the unit of the sample] (see :func:`ci_ranks`); a
         bound is NaN when the sample is too small to give it.
     """
     values = np.asarray(sorted_values, dtype="float64")

@@ -72,7 +72,23 @@ class Condition:
 
 @dataclass(frozen=True)
 class Target:
-    """One objective: ``required_share`` of ``interval`` values within ``target_s``."""
+    """One objective: ``required_share`` of ``interval`` values within ``target_s``.
+
+    Attributes
+    ----------
+    id : str
+        Unique within its profile.
+    interval : str
+        The interval graded, e.g. ``turnout_s``.
+    target_s : float or None
+        The target [s]; None: no numeric target (the rows it selects are not graded).
+    required_share : float or None
+        Share of values that must be within the target [fraction, 0-1], if the standard sets one.
+    label, citation, note : str
+        A short description, the section of the standard, free text.
+    when : tuple of Condition
+        The rows the target applies to (all must hold); empty: every row.
+    """
 
     id: str
     interval: str
@@ -93,7 +109,21 @@ class Target:
 
 @dataclass(frozen=True)
 class Standard:
-    """A named set of targets."""
+    """A named set of targets (a standard profile, ``docs/metrics.md``).
+
+    Attributes
+    ----------
+    name : str
+        The name it is selected by (``cn110``, ``nfpa1710``, ...).
+    targets : tuple of Target
+        The targets, in file order (the first that applies to a row is the row's).
+    title, edition, citation, note : str
+        The standard's title, edition or year, where the targets come from, free text.
+    source : str
+        The file (or ``"custom"``) the profile was read from.
+    condition_columns : tuple of str
+        The columns the targets' ``when`` conditions read.
+    """
 
     name: str
     targets: tuple[Target, ...]
@@ -193,6 +223,11 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     source : str
         Where the data came from, for error messages.
 
+    Returns
+    -------
+    Standard
+        The validated profile (``extends`` resolved).
+
     Raises
     ------
     UserError
@@ -234,7 +269,13 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
 
 
 def list_standards() -> tuple[str, ...]:
-    """Names of the built-in profiles."""
+    """The built-in standard profiles.
+
+    Returns
+    -------
+    tuple of str
+        Their names, sorted (``cn110``, ``nfpa1710``, ...).
+    """
     return tuple(sorted(p.stem for p in Path(STANDARDS_DIR).glob("*.toml")))
 
 
@@ -246,6 +287,11 @@ def load_standard(standard: str | Path | Standard) -> Standard:
     standard : str, pathlib.Path or Standard
         A built-in name (see :func:`list_standards`), the path of a TOML
         file, or an already loaded :class:`Standard` (returned as is).
+
+    Returns
+    -------
+    Standard
+        The validated profile.
 
     Raises
     ------
@@ -277,7 +323,12 @@ def custom_standard(
     intervals : tuple of str
         Intervals a single number applies to.
     required_share : float or None
-        Share required to meet the target, if any.
+        Share [fraction, 0-1] required to meet the target, if any.
+
+    Returns
+    -------
+    Standard
+        A profile named ``custom``.
     """
     if isinstance(targets_s, Mapping):
         pairs = list(targets_s.items())
@@ -314,7 +365,22 @@ def row_target_index(frame: pd.DataFrame, standard: Standard, interval: str) -> 
 
 
 def row_targets(frame: pd.DataFrame, standard: Standard, interval: str) -> np.ndarray:
-    """The target [s] of each row for one interval (NaN: no numeric target); see :func:`row_target_index`."""
+    """The target of each row for one interval; see :func:`row_target_index`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical rows (the columns the standard's ``when`` conditions read).
+    standard : Standard
+        The profile.
+    interval : str
+        An interval name, e.g. ``dispatch_to_arrival_s``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The target [s] of each row; NaN where no numeric target applies.
+    """
     index, values = row_target_index(frame, standard, interval)
     return np.append(values, np.nan)[index]
 

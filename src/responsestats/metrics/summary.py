@@ -337,9 +337,9 @@ def summarize(
         Outlier caps [s] (see :func:`exclusions.resolve_caps`); ``None``
         turns the cap off (negative and missing values stay excluded).
     min_n : int
-        Groups with ``n < min_n`` are flagged ``thin``.
+        Groups with ``n < min_n`` [count] are flagged ``thin``.
     confidence : float
-        Level of the percentile CIs.
+        Level of the percentile CIs [fraction, e.g. 0.95].
 
     Returns
     -------

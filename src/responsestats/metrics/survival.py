@@ -43,7 +43,7 @@ def kaplan_meier(durations: np.ndarray, observed: np.ndarray, confidence: float 
     observed : array-like of bool
         True where the event happened, False where censored.
     confidence : float
-        Two-sided level of the pointwise CI.
+        Two-sided level of the pointwise CI [fraction, e.g. 0.95].
 
     Returns
     -------
@@ -108,7 +108,7 @@ def km_median(durations: np.ndarray, observed: np.ndarray, confidence: float = 0
     Returns
     -------
     (float, float, float)
-        ``(median, ci_low, ci_high)`` in the unit of ``durations``; NaN
+        ``(median, ci_low, ci_high)`` [the unit of ``durations``]; NaN
         where the curve (or the CI band) never reaches 0.5.
     """
     curve = kaplan_meier(durations, observed, confidence)

@@ -46,8 +46,9 @@ from ..errors import DatasetLockedError, UserError
 _LINUX_RENAME_EXCHANGE = 2  # renameat2 flag (linux/fs.h)
 _LINUX_AT_FDCWD = -100
 _DARWIN_RENAME_SWAP = 0x2  # renamex_np flag (sys/stdio.h)
+_WINDOWS = os.name == "nt"
 #: Windows flushes a file only through a handle open for writing (FlushFileBuffers); opening changes nothing.
-_FLUSH_MODE = os.O_RDWR | os.O_BINARY if os.name == "nt" else os.O_RDONLY
+_FLUSH_MODE = os.O_RDWR | os.O_BINARY if _WINDOWS else os.O_RDONLY
 _NOT_SUPPORTED = (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, getattr(errno, "EOPNOTSUPP", errno.ENOTSUP))
 
 
@@ -75,9 +76,12 @@ class WriterLock:
         try:
             lock.acquire()
         except filelock.Timeout:
+            hint = "wait for it to finish and run again"
+            if not isinstance(lock, (filelock.UnixFileLock, filelock.WindowsFileLock)):
+                hint += (f"; this system has no operating-system file locks, so an ingest that was killed leaves the "
+                         f"lock file behind: if no other ingest is running, delete the lock file {self.path}")
             raise DatasetLockedError(
-                f"{self.dataset}: another ingest is writing to this dataset (lock {self.path}); "
-                "wait for it to finish and run again"
+                f"{self.dataset}: another ingest is writing to this dataset (lock {self.path}); {hint}"
             ) from None
         except NotImplementedError:  # e.g. a network file system without locks: not "another ingest"
             raise UserError(f"{self.dataset}: the file system does not support file locks ({self.path}); "
@@ -175,7 +179,7 @@ def fsync_tree(top: Path) -> None:
 
 def fsync_dir(path: Path) -> None:
     """Flush a folder's entries (a no-op on Windows, which cannot open a folder; NTFS journals them)."""
-    if os.name == "nt":
+    if _WINDOWS:
         return
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -25,7 +25,18 @@ from .partitions import as_date, partition_filter, received_between
 
 
 def open_dataset(dataset: str | Path) -> ds.Dataset:
-    """The canonical rows of a dataset as a :class:`pyarrow.dataset.Dataset`."""
+    """The canonical rows of a dataset as a :class:`pyarrow.dataset.Dataset`.
+
+    Parameters
+    ----------
+    dataset : str or Path
+        Dataset folder written by ``responsestats ingest``.
+
+    Returns
+    -------
+    pyarrow.dataset.Dataset
+        Hive-partitioned (``agency``, ``year``, ``month``), with the canonical schema.
+    """
     path = Path(dataset)
     if not path.is_dir():
         raise UserError(f"{path}: no dataset here (run `responsestats ingest ... --out {path}` first)")
@@ -75,7 +86,18 @@ def read_calls(
 
 
 def read_quarantine(dataset: str | Path) -> pd.DataFrame:
-    """All quarantined rows of a dataset, with the agency of each."""
+    """All quarantined rows of a dataset, with the agency of each.
+
+    Parameters
+    ----------
+    dataset : str or Path
+        Dataset folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`responsestats.schema.QUARANTINE_SCHEMA` and ``agency``.
+    """
     folder = Path(dataset) / QUARANTINE_SUBDIR
     if not folder.exists():
         return S.QUARANTINE_SCHEMA.empty_table().to_pandas().assign(**{S.AGENCY: pd.Series(dtype=object)})
@@ -85,7 +107,18 @@ def read_quarantine(dataset: str | Path) -> pd.DataFrame:
 
 
 def read_reports(dataset: str | Path) -> list[dict]:
-    """The ingest report of every input file in a dataset, oldest ingest first."""
+    """The ingest report of every input file in a dataset, oldest ingest first.
+
+    Parameters
+    ----------
+    dataset : str or Path
+        Dataset folder.
+
+    Returns
+    -------
+    list of dict
+        One :data:`responsestats.schema.FileReport` per input file.
+    """
     folder = Path(dataset) / REPORTS_SUBDIR
     reports = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*/*.json"))]
     return sorted(reports, key=lambda r: (r.get(S.R_INGESTED_AT, ""), r.get(S.R_SOURCE_FILE, "")))

@@ -1,15 +1,7 @@
 """Writing a dataset: one atomic, idempotent transaction per ingest run.
 
-Layout of a dataset folder::
-
-    DATASET/
-      agency=<id>/year=<yyyy>/month=<m>/part-<key>.parquet   canonical rows
-      _quarantine/agency=<id>/<key>.parquet                   rows not kept, with a reason
-      _reports/agency=<id>/<key>.json                         the ingest report of each input file
-
-``<key>`` identifies one input file by its content (SHA-256), so ingesting the
-same file again replaces exactly what it wrote before. Folders starting with
-``_`` are skipped by Parquet readers of the dataset.
+The layout of a dataset folder is drawn in :mod:`responsestats.store`; every
+file an input wrote is named by its key (:func:`file_key`).
 
 Writes are atomic: a run builds the next version of the dataset in a sibling
 staging folder (unchanged files are hard links, so this is cheap), then swaps
