@@ -38,8 +38,11 @@ BRIEFING_NOTEBOOK_PATH = BRIEFING_DIR / "notebook" / "04_monthly_briefing.py"
 INDEX_TEMPLATE_PATH = BRIEFING_DIR / "templates" / "index.html"
 
 # --- checkout paths -----------------------------------------------------------
-#: The project checkout (only meaningful when running from a source tree).
-PROJECT_DIR = Path(os.environ.get("RESPONSESTATS_PROJECT_DIR", PACKAGE_DIR.parents[1]))
+_CHECKOUT = PACKAGE_DIR.parents[1]
+#: The project checkout when running from a source tree (``src/responsestats`` beside ``pyproject.toml``);
+#: from an installed wheel, the working folder. ``RESPONSESTATS_PROJECT_DIR`` overrides both.
+PROJECT_DIR = Path(os.environ.get("RESPONSESTATS_PROJECT_DIR")
+                   or (_CHECKOUT if (_CHECKOUT / "pyproject.toml").is_file() else Path.cwd()))
 DATA_DIR = PROJECT_DIR / "data"
 SAMPLE_DIR = DATA_DIR / "sample"
 SAMPLE_CN110_DIR = SAMPLE_DIR / "cn110"

@@ -1,7 +1,19 @@
-"""Write the small workbook fixture `calls.xls` (and return the rows, shared with the .xlsx test).
+"""Write the small workbook fixtures `calls.xls` and `dates.xls` (and return the rows, shared with the .xlsx tests).
 
-The .xls is committed: writing it needs xlwt, which is not a project dependency
-(reading it needs only xlrd). Regenerate with::
+``calls.xls`` ("Summary" and "Calls" sheets, a title row above the header) is
+the call log that tests/formats/test_mapping_features.py ingests.
+
+``dates.xls`` ("About" and "Dates" sheets, header on the first row) holds the
+same kinds of cells stored both ways: date-times, dates and clock times as
+serial numbers with a date format (``YYYY-MM-DD HH:MM:SS``, ``YYYY-MM-DD``,
+``HH:MM:SS``; one at midnight, one with a fraction of a second) and as text,
+whole and fractional numbers, booleans, a formula (xlwt stores no cached
+result, so it reads as empty), empty cells, an empty row, and a row with a
+cell past the header (ragged). tests/sources/test_excel.py reads it value by
+value, and an .xlsx of the same rows written with :func:`write_dates_xlsx`.
+
+The .xls files are committed: writing them needs xlwt, which is not a project
+dependency (reading them needs only xlrd). Regenerate with::
 
     python -m venv /tmp/xlwt && /tmp/xlwt/bin/pip install xlwt
     /tmp/xlwt/bin/python tests/data/excel/make_excel_fixture.py
@@ -27,7 +39,42 @@ ROWS = [
 ]
 
 
-def main() -> None:
+class Formula:
+    """A formula cell, written without a cached result.
+
+    Not a dataclass: the tests load this script with importlib, without a
+    ``sys.modules`` entry, which dataclasses need.
+
+    Parameters
+    ----------
+    text : str
+        The formula, without the ``=``.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+DATES_SHEETS = ["About", "Dates"]
+DATES_NOTE = "dates as serial numbers and as text"
+DATES_HEADER = ["Incident", "Received", "Day", "Clock", "Minutes", "Urgent", "Note"]
+# Record 4 is an empty row; record 6 has a cell past the last column (ragged).
+DATES_ROWS = [
+    [24101, dt.datetime(2024, 3, 1, 10, 0, 0), dt.date(2024, 3, 1), dt.time(10, 0, 0), 7.5, True, "serial numbers"],
+    [24102, "2024-03-01 23:58:00", "03/01/2024", "23:58", 12, False, "dates as text"],
+    [24103, dt.datetime(2024, 3, 10, 0, 0, 0), dt.date(2024, 3, 10), dt.time(0, 0, 0), Formula("2*6"), None,
+     "midnight; a formula"],
+    None,
+    [24104, dt.datetime(2024, 3, 2, 8, 15, 30, 250000), "2024-03-02", dt.time(12, 0, 0), 3.0, True, None],
+    [24105, dt.datetime(2024, 3, 3, 9, 0, 0), None, None, None, None, None, "stray"],
+    [24106, "not a date", None, "25:61", -3, False, "bad text"],
+]
+#: The number format of each kind of date cell.
+DATE_FORMATS = {dt.datetime: "YYYY-MM-DD HH:MM:SS", dt.date: "YYYY-MM-DD", dt.time: "HH:MM:SS"}
+
+
+def write_calls_xls(path: Path) -> Path:
+    """Write ``calls.xls`` (needs xlwt)."""
     import xlwt
 
     book = xlwt.Workbook()
@@ -45,7 +92,66 @@ def main() -> None:
                 sheet.write(r, c, value, date_style)
             else:
                 sheet.write(r, c, value)
-    book.save(str(HERE / "calls.xls"))
+    book.save(str(path))
+    return path
+
+
+def write_dates_xls(path: Path) -> Path:
+    """Write ``dates.xls`` (needs xlwt): dates, times and numbers as typed cells, and as text."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    book.add_sheet(DATES_SHEETS[0]).write(0, 0, DATES_NOTE)
+    sheet = book.add_sheet(DATES_SHEETS[1])
+    styles = {kind: xlwt.easyxf(num_format_str=fmt) for kind, fmt in DATE_FORMATS.items()}
+    for r, row in enumerate([DATES_HEADER, *DATES_ROWS]):
+        for c, value in enumerate(row or []):
+            if value is None:
+                continue
+            if isinstance(value, Formula):
+                sheet.write(r, c, xlwt.Formula(value.text))
+            elif type(value) in styles:
+                sheet.write(r, c, _serial(value), styles[type(value)])
+            else:
+                sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def _serial(value: dt.datetime | dt.date | dt.time) -> float:
+    """A date, date-time or time as an Excel serial number [days since 1899-12-30], with its microseconds.
+
+    xlwt drops the microseconds of the ``datetime`` it is given: the fixture writes serial numbers itself.
+    """
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return (value - dt.datetime(1899, 12, 30)) / dt.timedelta(days=1)
+
+
+def write_dates_xlsx(path: Path) -> Path:
+    """Write the rows of ``dates.xls`` as an .xlsx (with openpyxl), same sheets, formats and cells."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = DATES_SHEETS[0]
+    wb.active["A1"] = DATES_NOTE
+    ws = wb.create_sheet(DATES_SHEETS[1])
+    for r, row in enumerate([DATES_HEADER, *DATES_ROWS], start=1):
+        for c, value in enumerate(row or [], start=1):
+            if value is None:
+                continue
+            cell = ws.cell(r, c, f"={value.text}" if isinstance(value, Formula) else value)
+            if type(value) in DATE_FORMATS:
+                cell.number_format = DATE_FORMATS[type(value)].lower()
+    wb.save(path)
+    return path
+
+
+def main() -> None:
+    write_calls_xls(HERE / "calls.xls")
+    write_dates_xls(HERE / "dates.xls")
 
 
 if __name__ == "__main__":
