@@ -57,6 +57,8 @@ NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 #: readers of the dataset skip them.
 QUARANTINE_SUBDIR = "_quarantine"
 REPORTS_SUBDIR = "_reports"
+#: The incident keys each input file wrote, per partition (a re-export replaces them instead of doubling).
+KEYS_SUBDIR = "_keys"
 
 #: Rows per block read from an input file. Memory use is bounded by this,
 #: not by the file's size.

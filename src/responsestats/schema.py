@@ -64,6 +64,15 @@ MONTH = "month"
 
 TIMESTAMP_TYPE = pa.timestamp("us", tz="UTC")
 
+#: Suffix of a timestamp's local wall-clock twin (``read_calls(local=True)``: ``received_at_local``, ...).
+LOCAL_SUFFIX = "_local"
+
+
+def local_column(column: str) -> str:
+    """The name of a timestamp column's local wall-clock twin, e.g. ``received_at_local``."""
+    return column + LOCAL_SUFFIX
+
+
 #: Stage timestamps in the order a response runs through them.
 TIMESTAMP_COLUMNS: tuple[str, ...] = (
     RECEIVED_AT,
@@ -201,6 +210,12 @@ R_ROWS_WRITTEN = "rows_written"
 R_ROWS_QUARANTINED = "rows_quarantined"
 R_RECONCILED = "reconciled"
 R_QUARANTINE_BY_REASON = "quarantine_by_reason"
+#: Rows of earlier files that this file's rows replaced (same incident and unit keys), and per earlier file.
+R_ROWS_REPLACED = "rows_replaced"
+R_REPLACED_FROM = "replaced_from"
+#: Rows of this file that later files replaced, and per later file (updated when they are ingested).
+R_ROWS_SUPERSEDED = "rows_superseded"
+R_SUPERSEDED_BY = "superseded_by"
 R_NULLS_PER_COLUMN = "nulls_per_column"
 R_VALUES_NULLED = "values_nulled"
 R_REPAIRS = "repairs"
@@ -213,6 +228,7 @@ R_CANONICAL_COLUMNS = "canonical_columns"
 #: Keys of a whole run's summary (``IngestResult.to_dict``) besides the counts above.
 R_DATASET = "dataset"
 R_FILES = "files"
+R_REPEATED_INPUTS = "repeated_inputs"
 
 #: The report of one input file: its keys, in the order they are written, and their types.
 FileReport = TypedDict(
@@ -239,6 +255,10 @@ FileReport = TypedDict(
         R_ROWS_QUARANTINED: int,
         R_RECONCILED: bool,
         R_QUARANTINE_BY_REASON: "dict[str, int]",
+        R_ROWS_REPLACED: int,
+        R_REPLACED_FROM: "dict[str, int]",
+        R_ROWS_SUPERSEDED: int,
+        R_SUPERSEDED_BY: "dict[str, int]",
         R_NULLS_PER_COLUMN: "dict[str, int]",
         R_VALUES_NULLED: "dict[str, dict[str, int]]",
         R_REPAIRS: "dict[str, dict[str, int]]",

@@ -326,4 +326,5 @@ def test_the_report_has_the_keys_of_the_contract_in_order(tmp_path, cn_file):
     assert list(res.files[0]) == list(S.REPORT_KEYS)
     assert list(read_reports(tmp_path / "ds")[0]) == list(S.REPORT_KEYS)
     assert set(res.to_dict()) == {S.R_DATASET, S.R_ROWS_READ, S.R_ROWS_WRITTEN, S.R_ROWS_QUARANTINED,
-                                  S.R_RECONCILED, S.R_QUARANTINE_BY_REASON, S.R_FILES}
+                                  S.R_RECONCILED, S.R_QUARANTINE_BY_REASON, S.R_ROWS_REPLACED,
+                                  S.R_REPEATED_INPUTS, S.R_FILES}

@@ -109,12 +109,14 @@ def test_only_the_report_timestamps_differ(inputs, tmp_path):
 
 
 def test_same_file_twice_in_one_run_and_renamed(inputs, tmp_path):
-    """A file listed twice counts twice in the run's report but is stored once; a renamed copy of a file
-    replaces it (the rows are keyed by content; source_file is the latest name)."""
+    """A file listed twice is read once and stored once, and the run's report says so (its counts are the
+    dataset's: issue 18 found 2,109 rows reported written for 703 stored); a renamed copy of a file replaces it
+    (the rows are keyed by content; source_file is the latest name)."""
     root, files, reference = inputs
     out = tmp_path / "ds"
     res = ingest([files[0], files[0], *files[1:]], out, mapping="cn110", agency="zz")
-    assert len(res.files) == len(files) + 1
+    assert len(res.files) == len(files) and res.repeated == [str(files[0])]
+    assert res.rows_written == len(read_calls(out))
     assert _data_digest(out) == _data_digest(reference)
     renamed = tmp_path / "renamed.csv"
     shutil.copy(files[2], renamed)

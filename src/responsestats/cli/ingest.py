@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..formats.mapping import builtin_formats, load_mapping
 from ..ingestion import ingest
+from ..ingestion.reexports import ON_OVERLAP
 
 
 def add_ingest_parser(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +28,10 @@ def add_ingest_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agency", metavar="ID", help="agency id (partition key); default from the format")
     p.add_argument("--tz", metavar="ZONE", help="IANA time zone of the timestamps; default from the format")
     p.add_argument("--report", metavar="FILE|-", help="write the run's JSON report to FILE, or '-' for stdout")
+    p.add_argument("--on-overlap", choices=ON_OVERLAP, default=ON_OVERLAP[0],
+                   help="rows whose incident (and unit) another input file already wrote: 'replace' them, so the "
+                   "file ingested last wins and a re-export never doubles the dataset (default), or 'refuse' the "
+                   "file")
     p.add_argument("--link-salt-file", metavar="FILE",
                    help="a file holding a secret salt: the mapping's link_fields (caller phone, name...) are stored "
                    "only as caller_key, a salted hash that links calls from one caller (docs/mappings.md)")
@@ -39,7 +44,8 @@ def run_ingest(args: argparse.Namespace) -> int:
     bar = _progress_bar()
     try:
         result = ingest(args.inputs, args.out, mapping=mapping, agency=args.agency, timezone=args.tz,
-                        progress=bar.update if bar is not None else None, link_salt=salt)
+                        progress=bar.update if bar is not None else None, link_salt=salt,
+                        on_overlap=args.on_overlap)
     finally:
         if bar is not None:
             bar.close()

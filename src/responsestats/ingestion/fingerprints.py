@@ -205,3 +205,20 @@ class SeenHashes:
         while self._runs and len(self._runs[-1]) <= 2 * len(run) and len(self._runs[-1]) + len(run) <= _RUN_LIMIT:
             run = np.sort(np.concatenate([self._runs.pop(), run]), kind="stable")  # a merge of two sorted runs
         self._runs.append(run)
+
+
+#: Names how :func:`key_hashes` hashes a key; stored beside every key index, so that an index made by another
+#: version of the hash is never compared (it is rebuilt from the rows). Change it whenever the hash changes.
+KEY_HASH_VERSION = "incident-unit-v1"
+
+
+def key_hashes(incident_id: pa.Array | pa.ChunkedArray, unit_id: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """64-bit hash of each row's key, ``(incident_id, unit_id)`` (``unit_id`` null at incident level) [uint64].
+
+    The identity of a row in the dataset: a later export that holds the same key replaces the row
+    (:mod:`responsestats.ingestion.reexports`). Stable across runs and versions while
+    :data:`KEY_HASH_VERSION` is unchanged.
+    """
+    columns = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in (incident_id, unit_id)]
+    n = len(columns[0])
+    return row_hashes([text_hashes(c) for c in columns], n)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .. import schema as S
 from ..config import DEFAULT_BLOCK_ROWS
 from ..errors import IngestIOError, UserError, one_line
 from ..formats.mapping import Mapping, check_zone, load_mapping
@@ -23,6 +24,7 @@ from ..sources import open_source
 from ..store import DatasetTransaction, check_agency_id, file_key
 from ._memory import arrow_memory_pool, release_freed_memory
 from .normalize import FileContext, finish_block, prepare_block
+from .reexports import FileKeys, check_on_overlap, note_supersessions, record_keys, settle_overlaps
 from .report import IngestResult, file_report
 
 #: Blocks prepared at once (threads; Arrow and numpy release the GIL). Each holds one block in memory.
@@ -48,6 +50,7 @@ def ingest(
     block_rows: int = DEFAULT_BLOCK_ROWS,
     progress: Callable[[int], None] | None = None,
     link_salt: str | bytes | None = None,
+    on_overlap: str = "replace",
 ) -> IngestResult:
     """Normalise input files into the dataset at ``out``, atomically.
 
@@ -74,6 +77,10 @@ def ingest(
         named by the mapping's ``link_fields`` are read and stored only as
         ``caller_key`` (HMAC-SHA-256 keyed with the salt); without it they are
         never read. The salt is not stored anywhere.
+    on_overlap : {"replace", "refuse"}
+        Rows whose key (agency, incident id, unit id) another input file already wrote: ``replace`` them, so
+        the file ingested last wins and a re-export never doubles the dataset (counted in both files'
+        reports), or ``refuse`` the file (:mod:`~responsestats.ingestion.reexports`).
 
     Returns
     -------
@@ -89,7 +96,7 @@ def ingest(
     try:
         with arrow_memory_pool():
             return _ingest(inputs, out, mapping=mapping, agency=agency, timezone=timezone, block_rows=block_rows,
-                           progress=progress, link_salt=link_salt)
+                           progress=progress, link_salt=link_salt, on_overlap=check_on_overlap(on_overlap))
     except IngestIOError:
         raise
     except OSError as exc:
@@ -109,7 +116,7 @@ def _io_error(exc: OSError, out: Path) -> IngestIOError:
     return err
 
 
-def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, link_salt) -> IngestResult:
+def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, link_salt, on_overlap) -> IngestResult:
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     agency = check_agency_id(agency or mapping.agency or mapping.name)
@@ -131,8 +138,14 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
 
     result = IngestResult(dataset=Path(out))
     with DatasetTransaction(Path(out)) as tx:
+        done: dict[str, Path] = {}  # SHA-256 -> the input that gave those bytes in this run
         for path, src, resolved, link_columns in sources:
+            before = _stamp(path)
             sha = file_sha256(path)
+            if sha in done:  # the same bytes again (the same file twice, or a copy): once is enough
+                result.repeated.append(str(path))
+                continue
+            done[sha] = path
             tx.replace_file(agency, sha)
             ctx = FileContext(
                 mapping=mapping, resolved=resolved, agency=agency, timezone=tz,
@@ -140,12 +153,22 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
                 link_columns=link_columns, link_salt=salt,
             )
             columns = list(dict.fromkeys(mapping.columns_to_read(resolved) + list(link_columns)))
-            quarantined = _ingest_blocks(src.blocks(columns), ctx, tx, progress)
+            keys = FileKeys()
+            quarantined = _ingest_blocks(src.blocks(columns), ctx, tx, progress, keys)
             tx.finish_file(agency, sha)
+            if _stamp(path) != before:
+                raise UserError(f"{path}: the file changed while it was read; ingest it again once it is complete "
+                                "(nothing was written)")
+            removed = settle_overlaps(tx, agency, sha, keys, path.name, on_overlap)
+            replaced_from = note_supersessions(tx, agency, removed, by=path.name)
+            record_keys(tx, agency, sha, keys)
             tx.write_quarantine(agency, sha, quarantined)
             report = file_report(path, sha, file_key(sha), src.encoding, mapping, agency, tz, resolved, ctx.stats,
-                                 link_columns)
+                                 link_columns, replaced_from)
             tx.write_report(agency, sha, report)
+            for earlier in result.files:  # earlier files of this run that this one replaced rows of
+                if earlier[S.R_FILE_KEY] in removed:
+                    earlier.update(tx.read_report(agency, earlier[S.R_FILE_KEY]) or {})
             result.files.append(report)
         if not result.reconciled:  # a bug, never a user error: refuse to commit
             raise RuntimeError("ingest did not reconcile (rows_read != written + quarantined); nothing was written")
@@ -153,7 +176,13 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
     return result
 
 
-def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress) -> list:
+def _stamp(path: Path) -> tuple[int, int]:
+    """Size [bytes] and modification time [ns] of a file: equal before and after reading, or it changed."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress, keys: FileKeys) -> list:
     """Normalise and write one file's blocks; returns their quarantine tables.
 
     Blocks are read by the caller's iterator, prepared on :data:`INGEST_THREADS`
@@ -173,6 +202,7 @@ def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress) -
             while len(pending) > limit:
                 prep = pending.popleft().result()
                 nb = finish_block(prep, ctx)
+                keys.add(nb.table, nb.year, nb.month)
                 writes.append(writer.submit(tx.write_rows, ctx.agency, ctx.file_sha256, nb.table, nb.year,
                                             nb.month, ctx.timezone))
                 while len(writes) > min(limit, 1):

@@ -76,7 +76,8 @@ class FileStats:
 
 
 def file_report(path: Path, sha: str, file_key: str, encoding: str | None, mapping: Mapping, agency: str, tz: str,
-                resolved: dict[str, str], stats: FileStats, link_columns: tuple[str, ...] = ()) -> S.FileReport:
+                resolved: dict[str, str], stats: FileStats, link_columns: tuple[str, ...] = (),
+                replaced_from: dict[str, int] | None = None) -> S.FileReport:
     """The report of one ingested file (:data:`responsestats.schema.FileReport`, keys in that order).
 
     Parameters
@@ -95,9 +96,12 @@ def file_report(path: Path, sha: str, file_key: str, encoding: str | None, mappi
         The counts.
     link_columns : tuple of str
         Source columns hashed into ``caller_key``.
+    replaced_from : dict, optional
+        Earlier source file -> rows of it this file's rows replaced [count] (:mod:`.reexports`).
     """
     missing = [f for f in mapping.fields if f not in resolved]
-    report = {
+    replaced_from = dict(replaced_from or {})
+    values = {
         S.R_SOURCE_FILE: path.name,
         S.R_SOURCE_PATH: str(path),
         S.R_FILE_SHA256: sha,
@@ -115,12 +119,16 @@ def file_report(path: Path, sha: str, file_key: str, encoding: str | None, mappi
         S.R_FIELDS_NOT_IN_SOURCE: missing,
         S.R_CALLER_KEY_FROM: list(link_columns),
         **stats.to_dict(),
+        S.R_ROWS_REPLACED: sum(replaced_from.values()),
+        S.R_REPLACED_FROM: replaced_from,
+        S.R_ROWS_SUPERSEDED: 0,
+        S.R_SUPERSEDED_BY: {},
         S.R_INGESTED_AT: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         S.R_RESPONSESTATS_VERSION: __version__,
         S.R_PYTHON: sys.version.split()[0],
         S.R_CANONICAL_COLUMNS: list(S.COLUMNS),
     }
-    return report  # type: ignore[return-value]
+    return {key: values[key] for key in S.REPORT_KEYS}  # type: ignore[return-value]
 
 
 @dataclass
@@ -133,10 +141,13 @@ class IngestResult:
         The dataset written.
     files : list of dict
         The report of each input file (:data:`responsestats.schema.FileReport`), in input order.
+    repeated : list of str
+        Inputs skipped because an earlier input of the same run had the same bytes.
     """
 
     dataset: Path
     files: list[dict] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -152,6 +163,11 @@ class IngestResult:
     def rows_quarantined(self) -> int:
         """Rows quarantined over all files [count]."""
         return sum(f[S.R_ROWS_QUARANTINED] for f in self.files)
+
+    @property
+    def rows_replaced(self) -> int:
+        """Rows already in the dataset (from earlier files) that this run's rows replaced [count]."""
+        return sum(int(f.get(S.R_ROWS_REPLACED, 0)) for f in self.files)
 
     @property
     def reconciled(self) -> bool:
@@ -177,14 +193,19 @@ class IngestResult:
             S.R_ROWS_QUARANTINED: self.rows_quarantined,
             S.R_RECONCILED: self.reconciled,
             S.R_QUARANTINE_BY_REASON: self.quarantine_by_reason(),
+            S.R_ROWS_REPLACED: self.rows_replaced,
+            S.R_REPEATED_INPUTS: self.repeated,
             S.R_FILES: self.files,
         }
 
     def summary_line(self) -> str:
         """One line for the terminal: rows read = written + quarantined, by reason, and the dataset."""
         reasons = ", ".join(f"{k} {v:,}" for k, v in self.quarantine_by_reason().items())
+        replaced = (f"; {self.rows_replaced:,} of the rows written replaced rows of earlier exports (same incident)"
+                    if self.rows_replaced else "")
+        repeated = f"; {len(self.repeated)} repeated input(s) skipped (same bytes)" if self.repeated else ""
         return (
             f"ingested {len(self.files)} file(s): {self.rows_read:,} rows read = {self.rows_written:,} written + "
-            f"{self.rows_quarantined:,} quarantined" + (f" ({reasons})" if reasons else "")
+            f"{self.rows_quarantined:,} quarantined" + (f" ({reasons})" if reasons else "") + replaced + repeated
             + f" -> {self.dataset}" + ("" if self.reconciled else "  [NOT RECONCILED]")
         )

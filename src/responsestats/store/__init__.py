@@ -6,9 +6,12 @@ Layout of a dataset folder::
       agency=<id>/year=<yyyy>/month=<m>/part-<key>.parquet   canonical rows
       _quarantine/agency=<id>/<key>.parquet                   rows not kept, with a reason
       _reports/agency=<id>/<key>.json                         the ingest report of each input file
+      _keys/agency=<id>/year=<yyyy>/month=<m>/<key>.parquet   the incident keys each input file wrote there
 
 ``<key>`` identifies one input file by its content (SHA-256), so ingesting the
-same file again replaces exactly what it wrote before. Folders starting with
+same file again replaces exactly what it wrote before; the key indexes let a
+re-export with other bytes replace the rows it holds again
+(:mod:`responsestats.ingestion.reexports`). Folders starting with
 ``_`` are skipped by Parquet readers of the dataset.
 
 * :mod:`.transaction`: one atomic write (stage, hard-link, swap), with the
@@ -30,10 +33,11 @@ from .read import (
     read_quarantine,
     read_reports,
 )
-from .transaction import DatasetTransaction, check_agency_id, file_key
+from .transaction import DatasetTransaction, PartFile, check_agency_id, file_key
 
 __all__ = [
     "DatasetTransaction",
+    "PartFile",
     "as_date",
     "check_agency_id",
     "dataset_row_count",

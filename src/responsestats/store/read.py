@@ -21,6 +21,7 @@ import pyarrow.dataset as ds
 from .. import schema as S
 from ..config import QUARANTINE_SUBDIR, REPORTS_SUBDIR
 from ..errors import UserError
+from ..localtime import local_time
 from .partitions import as_date, partition_filter, received_between
 
 
@@ -51,6 +52,7 @@ def read_calls(
     start: str | dt.date | None = None,
     end: str | dt.date | None = None,
     columns: Iterable[str] | None = None,
+    local: bool = False,
 ) -> pd.DataFrame:
     """Read canonical rows, reading only the partitions and columns needed.
 
@@ -66,11 +68,17 @@ def read_calls(
     columns : iterable of str, optional
         Canonical columns to read (default all). The columns needed for the
         date filter are read as well.
+    local : bool
+        Also give each timestamp column read in local time: ``<column>_local``
+        (e.g. ``received_at_local``), the wall-clock time in each row's own
+        ``timezone`` as naive ``datetime64[us]``. Use these for hours and
+        dates as the agency saw them (``calls.received_at_local.dt.hour``); the
+        timestamps themselves are UTC.
 
     Returns
     -------
     pandas.DataFrame
-        Timestamps as ``datetime64[us, UTC]``.
+        Timestamps as ``datetime64[us, UTC]``; with ``local``, their ``*_local`` twins after them.
     """
     d = open_dataset(dataset)
     start_d = as_date(start, "start")
@@ -81,8 +89,16 @@ def read_calls(
     if unknown:
         raise UserError(f"unknown column(s) {unknown}; canonical columns are {list(S.COLUMNS)}")
     read_cols = list(dict.fromkeys(wanted + ([S.RECEIVED_AT, S.TIMEZONE] if (start_d or end_d) else [])))
+    if local and S.TIMEZONE not in read_cols:
+        read_cols.append(S.TIMEZONE)
     table = d.to_table(columns=read_cols, filter=expr)
-    return received_between(table.to_pandas(), start_d, end_d)[wanted]
+    frame = received_between(table.to_pandas(), start_d, end_d)
+    out = frame[wanted]
+    if local:
+        out = out.copy()
+        for column in [c for c in wanted if c in S.TIMESTAMP_COLUMNS]:
+            out.insert(out.columns.get_loc(column) + 1, S.local_column(column), local_time(frame, column))
+    return out
 
 
 def read_quarantine(dataset: str | Path) -> pd.DataFrame:

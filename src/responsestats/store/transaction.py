@@ -17,7 +17,9 @@ import json
 import os
 import re
 import shutil
+import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import schema as S
-from ..config import QUARANTINE_SUBDIR, REPORTS_SUBDIR
+from ..config import KEYS_SUBDIR, QUARANTINE_SUBDIR, REPORTS_SUBDIR
 from ..errors import UserError
 from . import _platform
 
@@ -38,6 +40,9 @@ _DICTIONARY_COLUMNS = [
 #: reads (:func:`latest_stamp` reads the time stamps'; the agency is kept for readers without the partitioning)
 #: and which cost about a quarter of the writing time.
 _STATISTICS_COLUMNS = [f.name for f in S.CANONICAL_SCHEMA if not pa.types.is_string(f.type)] + [S.AGENCY]
+#: How every file of canonical rows is written.
+_PART_WRITE_OPTIONS = {"compression": "zstd", "use_dictionary": _DICTIONARY_COLUMNS,
+                       "write_statistics": _STATISTICS_COLUMNS}
 
 
 def check_agency_id(agency: str) -> str:
@@ -54,13 +59,50 @@ def file_key(file_sha256: str) -> str:
     return file_sha256[:20]
 
 
+#: Schema metadata key of a key index, naming how its hashes were made (see :meth:`DatasetTransaction.write_keys`).
+KEY_HASH_METADATA = b"responsestats.key_hash"
+_KEY_COLUMN = "key_hash"
+_PART_SCHEMA_METADATA = {"responsestats.schema_version": "1"}
+
+
+@dataclass(frozen=True)
+class PartFile:
+    """The canonical rows one input file wrote into one ``agency/year/month`` partition.
+
+    Attributes
+    ----------
+    agency : str
+        The agency id.
+    key : str
+        The input file's key (:func:`file_key`).
+    year, month : int
+        The partition: the local year and month [1-12] of ``received_at``.
+    """
+
+    agency: str
+    key: str
+    year: int
+    month: int
+
+    def rows_path(self, root: Path) -> Path:
+        """The Parquet file of the rows under dataset folder ``root``."""
+        return root / f"{S.AGENCY}={self.agency}" / f"{S.YEAR}={self.year}" / f"{S.MONTH}={self.month}" / \
+            f"part-{self.key}.parquet"
+
+    def keys_path(self, root: Path) -> Path:
+        """The key index of those rows (:meth:`DatasetTransaction.write_keys`)."""
+        return root / KEYS_SUBDIR / f"{S.AGENCY}={self.agency}" / f"{S.YEAR}={self.year}" / \
+            f"{S.MONTH}={self.month}" / f"{self.key}.parquet"
+
+
 class DatasetTransaction:
     """One atomic change of a dataset (use as a context manager).
 
     Parameters
     ----------
     root : Path
-        The dataset folder (created on commit if missing).
+        The dataset folder (created on commit if missing). A symbolic link is followed: the real folder is
+        locked, staged beside and swapped, and the link stays a link.
 
     Notes
     -----
@@ -71,7 +113,8 @@ class DatasetTransaction:
     """
 
     def __init__(self, root: Path):
-        self.root = Path(root)
+        self.root = Path(root).resolve()  # the real folder: one lock per dataset, however it is named
+        self._mode: int | None = None
         self.staging = self.root.parent / f".{self.root.name}.staging-{os.getpid()}"
         self._lock = _platform.WriterLock(self.root.parent / f".{self.root.name}.lock", self.root)
         self._writers: dict[tuple, pq.ParquetWriter] = {}
@@ -90,8 +133,10 @@ class DatasetTransaction:
             _platform.recover_interrupted_swap(self.root)
             _check_dataset_folder(self.root)
             if self.root.exists():
+                self._mode = stat.S_IMODE(self.root.stat().st_mode)  # a private dataset stays private
                 _platform.hardlink_tree(self.root, self.staging)
             else:
+                self._mode = None
                 self.staging.mkdir()
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
@@ -119,6 +164,7 @@ class DatasetTransaction:
         removed = 0
         agency_dir = f"{S.AGENCY}={agency}"
         targets = list((self.staging / agency_dir).glob(f"*/*/part-{key}.parquet"))
+        targets += list((self.staging / KEYS_SUBDIR / agency_dir).glob(f"*/*/{key}.parquet"))
         targets += [
             self.staging / QUARANTINE_SUBDIR / agency_dir / f"{key}.parquet",
             self.staging / REPORTS_SUBDIR / agency_dir / f"{key}.json",
@@ -128,6 +174,7 @@ class DatasetTransaction:
                 path.unlink()
                 removed += 1
         _platform.remove_empty_dirs(self.staging / agency_dir)
+        _platform.remove_empty_dirs(self.staging / KEYS_SUBDIR / agency_dir)
         return removed
 
     def write_rows(self, agency: str, file_sha256: str, table: pa.Table, year: np.ndarray, month: np.ndarray,
@@ -148,16 +195,9 @@ class DatasetTransaction:
         if writer is None:
             folder = self.staging / f"{S.AGENCY}={agency}" / f"{S.YEAR}={year}" / f"{S.MONTH}={month}"
             folder.mkdir(parents=True, exist_ok=True)
-            schema = S.CANONICAL_SCHEMA.with_metadata(
-                {"responsestats.schema_version": "1", "responsestats.timezone": timezone}
-            )
-            writer = pq.ParquetWriter(
-                _new_file(folder / f"part-{file_key(file_sha256)}.parquet"),
-                schema,
-                compression="zstd",
-                use_dictionary=_DICTIONARY_COLUMNS,
-                write_statistics=_STATISTICS_COLUMNS,
-            )
+            schema = S.CANONICAL_SCHEMA.with_metadata({**_PART_SCHEMA_METADATA, "responsestats.timezone": timezone})
+            writer = pq.ParquetWriter(_new_file(folder / f"part-{file_key(file_sha256)}.parquet"), schema,
+                                      **_PART_WRITE_OPTIONS)
             self._writers[wkey] = writer
         return writer
 
@@ -175,10 +215,73 @@ class DatasetTransaction:
 
     def write_report(self, agency: str, file_sha256: str, report: dict) -> None:
         """Write the ingest report of one input file."""
+        self.update_report(agency, file_key(file_sha256), report)
+
+    def read_report(self, agency: str, key: str) -> dict | None:
+        """The report of the input file with key ``key``, as the dataset being built holds it (None: none)."""
+        path = self.staging / REPORTS_SUBDIR / f"{S.AGENCY}={agency}" / f"{key}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def update_report(self, agency: str, key: str, report: dict) -> None:
+        """Write (or rewrite) the report of the input file with key ``key``."""
         folder = self.staging / REPORTS_SUBDIR / f"{S.AGENCY}={agency}"
         folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False)
-        _new_file(folder / f"{file_key(file_sha256)}.json").write_text(text + "\n", encoding="utf-8")
+        _new_file(folder / f"{key}.json").write_text(text + "\n", encoding="utf-8")
+
+    # -- keys: which incidents each file wrote ------------------------------------------------
+    def part_files(self, agency: str) -> list[PartFile]:
+        """Every :class:`PartFile` of ``agency`` in the dataset being built, in path order."""
+        out = []
+        for path in sorted((self.staging / f"{S.AGENCY}={agency}").glob("*/*/part-*.parquet")):
+            year, month = (int(p.name.partition("=")[2]) for p in (path.parent.parent, path.parent))
+            out.append(PartFile(agency, path.stem.removeprefix("part-"), year, month))
+        return out
+
+    def read_part_columns(self, part: PartFile, columns: Sequence[str]) -> pa.Table:
+        """Columns of the rows of ``part``, in their stored order."""
+        return pq.read_table(part.rows_path(self.staging), columns=list(columns))
+
+    def write_keys(self, part: PartFile, hashes: np.ndarray, version: str) -> None:
+        """Record the key hashes [uint64, sorted, unique] of the rows of ``part``; ``version`` names the hash."""
+        path = part.keys_path(self.staging)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table = pa.table({_KEY_COLUMN: pa.array(np.asarray(hashes, dtype=np.uint64))})
+        table = table.replace_schema_metadata({KEY_HASH_METADATA: version.encode()})
+        pq.write_table(table, _new_file(path), compression="zstd")
+
+    def read_keys(self, part: PartFile, version: str) -> np.ndarray | None:
+        """The key hashes of ``part`` [uint64, sorted, unique]; None if absent or made by another ``version``."""
+        path = part.keys_path(self.staging)
+        if not path.is_file():
+            return None
+        table = pq.read_table(path)
+        if (table.schema.metadata or {}).get(KEY_HASH_METADATA) != version.encode():
+            return None
+        return table.column(_KEY_COLUMN).to_numpy()
+
+    def keep_rows(self, part: PartFile, keep: np.ndarray) -> int:
+        """Rewrite the rows of ``part`` keeping only those where ``keep`` [bool, one per stored row] is True.
+
+        Returns the rows dropped. A part with no row left is removed, with its key index.
+        """
+        path = part.rows_path(self.staging)
+        table = pq.read_table(path)
+        keep = np.asarray(keep, dtype=bool)
+        if len(keep) != table.num_rows:
+            raise RuntimeError(f"{path}: {len(keep)} flags for {table.num_rows} rows")
+        dropped = int((~keep).sum())
+        if dropped == 0:
+            return 0
+        if not keep.any():
+            path.unlink()
+            part.keys_path(self.staging).unlink(missing_ok=True)
+            _platform.remove_empty_dirs(path.parents[2])
+            _platform.remove_empty_dirs(part.keys_path(self.staging).parents[2])
+            return dropped
+        kept = table.filter(pa.array(keep)).replace_schema_metadata(table.schema.metadata)
+        pq.write_table(kept, _new_file(path), **_PART_WRITE_OPTIONS)
+        return dropped
 
     def commit(self) -> None:
         """Make the change visible, atomically.
@@ -189,6 +292,8 @@ class DatasetTransaction:
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
+        if self._mode is not None:
+            _keep_permissions(self.staging, self._mode)
         _platform.fsync_tree(self.staging)
         if self.root.exists():
             _platform.exchange(self.staging, self.root)
@@ -200,6 +305,22 @@ class DatasetTransaction:
             _platform.fsync_dir(self.root.parent)
         except OSError:
             pass  # the rename is made; only its durability across a power cut is less certain
+
+
+def _keep_permissions(top: Path, mode: int) -> None:
+    """Give the folders under ``top`` the dataset's ``mode``, and the files this run made its read/write bits.
+
+    Files hard-linked from the live dataset (more than one link) keep theirs: changing them would change the
+    live files before the commit.
+    """
+    os.chmod(top, mode)
+    for dirpath, dirs, files in os.walk(top):
+        for name in dirs:
+            os.chmod(Path(dirpath) / name, mode)
+        for name in files:
+            path = Path(dirpath) / name
+            if path.stat().st_nlink == 1:
+                os.chmod(path, mode & 0o666)
 
 
 def _new_file(path: Path) -> Path:
