@@ -38,8 +38,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_ingest.py --format cn110 --rows 1000000
 	$(PY) benchmarks/bench_metrics.py --rows 1000000
 
+## JupyterLab on notebooks/. The checkout's .jupyter/ (added to JUPYTER_CONFIG_PATH, after any path you set) makes
+## jupytext the default viewer of .py files, so the py:percent notebooks open as notebooks on a double click; your
+## own JupyterLab settings still win. Interactive runs write to reports/notebooks/<notebook>/.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	JUPYTER_CONFIG_PATH="$${JUPYTER_CONFIG_PATH:+$$JUPYTER_CONFIG_PATH:}$(CURDIR)/.jupyter" $(VENV)/bin/jupyter lab notebooks/
 
 clean-data:
 	rm -rf data/processed $(REPORTS)

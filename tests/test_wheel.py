@@ -367,7 +367,7 @@ def _run_end_to_end(venv: Path, work: Path, log: Path, timings: dict[str, float]
     assert (work / "D").is_dir()
     cli("metrics", "metrics", "D", "--by", "month", "--interval", "response_s", "--interval", "dispatch_to_arrival_s",
         "--standard", "cn110", "--format", "csv", "--output", "M.csv")
-    with (work / "M.csv").open(encoding="utf-8", newline="") as fh:
+    with (work / "M.csv").open(encoding="utf-8-sig", newline="") as fh:  # a CSV file starts with a BOM
         rows = list(csv.DictReader(fh))
     assert rows, "responsestats metrics wrote no rows"
     assert {"month", "interval", "n", "p90_s"} <= set(rows[0]), rows[0].keys()

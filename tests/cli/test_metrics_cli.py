@@ -56,7 +56,7 @@ def _run(argv, capsys) -> str:
 
 def test_metrics_contract_columns_csv(fake_store, capsys):
     out = _run(["metrics", "ds", "--interval", "response_s", "--interval", "turnout", "--by", "month",
-                "--format", "csv", "--target", "600", "--from", "2024-03-01", "--to", "2024-04-30"], capsys)
+                "--format", "csv", "--target", "600s", "--from", "2024-03-01", "--to", "2024-04-30"], capsys)
     table = pd.read_csv(io.StringIO(out))
     for col in ["month", "interval", "n", "n_excluded", "mean_s", "median_s", "p90_s", "within_target_share"]:
         assert col in table.columns

@@ -133,7 +133,7 @@ def test_exported_csv_escapes_formula_cells(evil_dataset, tmp_path, capsys, args
     if how == "file":
         target = tmp_path / "out.csv"
         assert main(cmd + ["--output", str(target)]) == 0
-        text = target.read_text(encoding="utf-8")
+        text = target.read_text(encoding="utf-8-sig")  # a CSV file starts with a BOM (issue 18, for Excel)
     else:
         assert main(cmd + ["--format", "csv"]) == 0
         text = capsys.readouterr().out

@@ -18,6 +18,31 @@
    This step adds the executed notebook and ``index.html``, built from the
    manifest. It then moves everything into the output folder, so a failed
    run leaves the previous briefing as it was.
+
+The output folder
+-----------------
+A briefing writes only into a folder it may call its own, checked in step 1,
+before any kernel starts (:func:`check_out_dir`):
+
+* a folder that does not exist yet (it is created), or an empty one (files a
+  file browser drops, such as ``.DS_Store``, do not count), is fine;
+* a folder holding the marker :data:`MARKER` (``.responsestats-briefing``,
+  JSON naming the files the last briefing wrote there) is fine: a run
+  replaces only files the marker names, deletes only files the marker names
+  that this run did not write again, and leaves every other file alone;
+* a folder without the marker that holds nothing but a briefing's own files
+  from before the marker existed (``index.html``, ``charts.json``, the
+  executed notebook and the PNGs its ``charts.json`` lists) is taken as a
+  briefing: those files may be replaced, nothing is deleted;
+* any other folder, a file, a dataset folder (it holds ``agency=*``,
+  ``_reports``, ``_quarantine`` or ``_keys``) and any folder inside a dataset are
+  refused with one line (:class:`~responsestats.errors.UserError`).
+
+A symbolic link given as the output folder is followed: the checks and the
+writes apply to the folder it points to (its real path), and the link itself
+is never replaced; a link to nothing is refused. If the finished run would
+replace a file in the folder that the marker does not name (a file put there
+after the check), nothing is moved and the run ends with one line.
 """
 
 from __future__ import annotations
@@ -29,7 +54,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import BRIEFING_NOTEBOOK_PATH
+from .._version import __version__
+from ..config import BRIEFING_NOTEBOOK_PATH, KEYS_SUBDIR, QUARANTINE_SUBDIR, REPORTS_SUBDIR
 from ..errors import UserError
 from ..metrics import load_standard
 from .book import FILE, MANIFEST, read_manifest
@@ -44,6 +70,10 @@ PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 #: Seconds a single notebook cell may run.
 CELL_TIMEOUT = 600
+#: The file a briefing writes into its output folder: JSON whose ``files`` are the names it wrote there.
+MARKER = ".responsestats-briefing"
+#: Files a file browser drops into a folder; they do not make a folder non-empty.
+_BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
 class NotebookFailed(RuntimeError):
@@ -178,28 +208,47 @@ def build_briefing(
 ) -> BriefingResult:
     """Build the monthly briefing of ``month`` into ``out_dir``.
 
+    Parameters
+    ----------
+    dataset : str or Path
+        Dataset folder written by ``responsestats ingest``.
+    month : str
+        ``"YYYY-MM"``, or ``"latest"``: the latest full calendar month in the data.
+    agency : str, optional
+        The agency; default the dataset's only one.
+    lang : str
+        Language of the charts (``"zh"`` or ``"en"``).
+    standard : str
+        Standard graded against: a built-in name or a ``.toml`` file.
+    out_dir : str or Path
+        Output folder: new, empty, or one a briefing wrote before (see the module's *The output folder*).
+    notebook : str or Path, optional
+        The notebook to run (default the packaged briefing notebook).
+
     Returns
     -------
     BriefingResult
-        The folder, the month briefed, the PNG names, the executed notebook and index.html.
+        The folder (its real path), the month briefed, the PNG names, the executed notebook and index.html.
 
     Raises
     ------
     UserError
-        For bad inputs (checked before the notebook runs).
+        For bad inputs and an output folder this tool may not write into (checked before the notebook runs).
     NotebookFailed
         If the notebook fails; the previous briefing in ``out_dir`` is left as it was.
     """
+    notebook = Path(notebook) if notebook else BRIEFING_NOTEBOOK_PATH
+    executed_name = notebook.with_suffix(".ipynb").name
+    out_dir = check_out_dir(out_dir, executed_name).path
     lang = check_language(lang)
     std = load_standard(standard)
     standard_arg = str(Path(standard).resolve()) if str(standard).endswith(".toml") else std.name
     data = load_briefing_data(dataset, agency=agency, month=month, standard=std)
-    notebook = Path(notebook) if notebook else BRIEFING_NOTEBOOK_PATH
-    out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    except OSError as exc:
+        raise UserError(f"output folder {out_dir}: cannot write beside it: {exc.strerror or exc}") from None
     try:
         parameters = {
             "dataset": str(Path(dataset).resolve()),
@@ -211,7 +260,6 @@ def build_briefing(
         }
         import nbformat
 
-        executed_name = notebook.with_suffix(".ipynb").name
         try:
             note = f"out_dir is a staging folder; the files were then moved to {out_dir}"
             nb = execute_notebook(notebook, parameters, cwd=staging, comment=note)
@@ -224,33 +272,165 @@ def build_briefing(
         manifest = read_manifest(staging)
         (staging / INDEX).write_text(render_index(manifest, lang, executed_name), encoding="utf-8")
         charts = tuple(c[FILE] for c in manifest["charts"])
-        _publish(staging, out_dir, charts + (MANIFEST, executed_name, INDEX))
+        _publish(staging, out_dir, charts + (MANIFEST, executed_name, INDEX), data.month, executed_name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BriefingResult(out_dir, data.month, lang, charts, out_dir / executed_name, out_dir / INDEX)
 
 
-def _publish(staging: Path, out_dir: Path, names: tuple[str, ...]) -> None:
-    """Move ``names`` from ``staging`` into ``out_dir``; drop charts a previous briefing made that this one did not."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    old = out_dir / MANIFEST
-    if old.is_file():
+# --- the output folder ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutDir:
+    """An output folder a briefing may write into (:func:`check_out_dir`)."""
+
+    #: The folder's real path (a symbolic link resolved).
+    path: Path
+    #: Names the briefing may replace: those its marker names, or a pre-marker briefing's files.
+    replaceable: frozenset[str]
+    #: Names the briefing may delete when a run does not write them again: those its marker names.
+    deletable: frozenset[str]
+
+
+def check_out_dir(out_dir: str | Path, notebook_name: str | None = None) -> OutDir:
+    """Check that a briefing may write into ``out_dir``, changing nothing (rules: the module's *The output folder*).
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The output folder asked for; a symbolic link is followed.
+    notebook_name : str, optional
+        File name of the executed notebook a briefing writes (for a folder from before the marker); default
+        that of the packaged briefing notebook.
+
+    Returns
+    -------
+    OutDir
+        The real path and the names this tool wrote there.
+
+    Raises
+    ------
+    UserError
+        A file, a link to nothing, a dataset folder or a folder inside one, a folder with an unreadable
+        marker, or a non-empty folder this tool did not write.
+    """
+    given = Path(out_dir)
+    notebook_name = notebook_name or BRIEFING_NOTEBOOK_PATH.with_suffix(".ipynb").name
+    if given.is_symlink() and not given.exists():
+        raise UserError(f"output folder {given}: a symbolic link to {os.readlink(given)}, which does not exist")
+    real = given.resolve()
+    shown = str(given) if real == given.absolute() and given.name else f"{given} (-> {real})"
+    if real.exists() and not real.is_dir():
+        raise UserError(f"output folder {shown} is a file, not a folder")
+    for folder in (real, *real.parents):
+        if _is_dataset(folder):
+            where = "is a dataset folder" if folder == real else f"is inside the dataset folder {folder}"
+            raise UserError(f"output folder {shown} {where}; write the briefing to a folder outside it")
+    if not real.exists():
+        return OutDir(real, frozenset(), frozenset())
+    present = {entry.name for entry in real.iterdir()} - _BROWSER_FILES
+    if MARKER in present:
+        owned = _read_marker(real / MARKER, shown)
+        return OutDir(real, owned, owned)
+    if not present:
+        return OutDir(real, frozenset(), frozenset())
+    foreign = sorted(present - _briefing_names(real, present, notebook_name))
+    if not foreign:
+        return OutDir(real, frozenset(present), frozenset())
+    some = ", ".join(repr(n) for n in foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+    raise UserError(f"output folder {shown} holds files this tool did not write ({len(foreign)}: {some}) and no "
+                    f"{MARKER} marker; give a new or empty folder")  # fmt: skip
+
+
+def _is_dataset(folder: Path) -> bool:
+    """Whether ``folder`` looks like a dataset: it holds ``agency=*``, ``_reports``, ``_quarantine`` or ``_keys``."""
+    try:
+        return (any((folder / sub).is_dir() for sub in (REPORTS_SUBDIR, QUARANTINE_SUBDIR, KEYS_SUBDIR))
+                or any(p.is_dir() for p in folder.glob("agency=*")))  # fmt: skip
+    except OSError:  # a folder we may not list is not one we write into either; the write will say so
+        return False
+
+
+def _read_marker(path: Path, shown: str) -> frozenset[str]:
+    """The bare file names a marker says this tool wrote."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        files = body["files"]
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError(f"output folder {shown}: its {MARKER} marker is unreadable; delete the marker after "
+                        "checking which files are yours, or give a new folder") from None  # fmt: skip
+    return frozenset(f for f in files if _bare(f))
+
+
+def _briefing_names(folder: Path, present: set[str], notebook_name: str) -> set[str]:
+    """Which of ``present`` are files of a briefing written before the marker existed.
+
+    Those are ``index.html``, ``charts.json``, the executed notebook and the PNGs the folder's ``charts.json``
+    lists, each a file (not a folder); an unreadable ``charts.json`` makes none of them a briefing's.
+    """
+    names = {INDEX, MANIFEST, notebook_name}
+    if MANIFEST in present:
         try:
-            previous = {c[FILE] for c in json.loads(old.read_text(encoding="utf-8")).get("charts", [])}
-        except (ValueError, KeyError, TypeError):
-            previous = set()
-        for name in previous - set(names):
-            if Path(name).name == name and (out_dir / name).is_file():  # a bare file name, on any system
-                (out_dir / name).unlink()
-    for name in names:
-        os.replace(staging / name, out_dir / name)
+            charts = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("charts", [])
+            names |= {c[FILE] for c in charts if _bare(c[FILE]) and c[FILE].endswith(".png")}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return set()
+    return {n for n in present & names if (folder / n).is_file() and not (folder / n).is_symlink()}
+
+
+def _bare(name: object) -> bool:
+    """Whether ``name`` is a plain file name (no folder part, on any system)."""
+    return isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name and "\\" not in name
+
+
+def _write_marker(staging: Path, out_dir: Path, files: set[str] | tuple[str, ...], month: str) -> None:
+    """Write the marker naming ``files`` into ``out_dir`` atomically (built in ``staging``, then moved)."""
+    body = {"written_by": "responsestats briefing", "version": __version__, "month": month,
+            "files": sorted(set(files))}  # fmt: skip
+    tmp = staging / MARKER
+    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir / MARKER)
+
+
+def _publish(staging: Path, out_dir: Path, names: tuple[str, ...], month: str, notebook_name: str) -> None:
+    """Move ``names`` from ``staging`` into ``out_dir``, replacing and deleting only files this tool wrote there.
+
+    The folder is checked again first (it may have changed while the notebook ran); a name to be written that
+    is there and is not this tool's stops the run before anything is moved. The marker names the old and the
+    new files while they are moved, so an interrupted run leaves nothing this tool wrote unlisted.
+    """
+    target = check_out_dir(out_dir, notebook_name)
+    clash = sorted(n for n in names if n not in target.replaceable and os.path.lexists(out_dir / n))
+    if clash:
+        raise UserError(f"output folder {out_dir}: the briefing would replace {clash[0]!r}, which this tool did not "
+                        f"write ({MARKER} does not name it); nothing was changed")  # fmt: skip
+    started = False
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_marker(staging, out_dir, set(names) | target.deletable, month)
+        started = True
+        for name in names:
+            os.replace(staging / name, out_dir / name)
+        for name in sorted(target.deletable - set(names)):
+            path = out_dir / name
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+        _write_marker(staging, out_dir, names, month)
+    except OSError as exc:
+        state = f"{MARKER} names every file it may have written" if started else "nothing was changed"
+        raise UserError(f"output folder {out_dir}: the briefing could not be written ({exc.strerror or exc}); "
+                        f"{state}") from None  # fmt: skip
 
 
 __all__ = [
     "BRIEFING_NOTEBOOK",
+    "MARKER",
     "BriefingResult",
     "NotebookFailed",
+    "OutDir",
     "build_briefing",
+    "check_out_dir",
     "execute_notebook",
     "inject_parameters",
     "kernel_manager",

@@ -14,7 +14,8 @@ def add_briefing_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
         "briefing",
         help="build the monthly briefing: PNG charts, the executed notebook and index.html",
         description="Execute the briefing notebook (04_monthly_briefing.py) headless for one month and write its charts "
-        "(1920x1080 PNG, Chinese or English), the executed notebook and an index.html into --out.",
+        "(1920x1080 PNG, Chinese or English), the executed notebook, an index.html and the marker "
+        ".responsestats-briefing (the names of the files it wrote) into --out.",
     )
     p.add_argument("dataset", metavar="DATASET", help="dataset folder written by `responsestats ingest`")
     p.add_argument("--month", required=True, metavar="YYYY-MM|latest",
@@ -23,7 +24,11 @@ def add_briefing_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
     p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of the charts (default zh)")
     p.add_argument("--standard", default="cn110", metavar="NAME",
                    help="standard graded against: a built-in name or a .toml file (default cn110)")  # fmt: skip
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created; its briefing is replaced)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder: a new or empty one, or one an earlier briefing wrote (it holds the marker "
+                   ".responsestats-briefing; only the files the marker names are replaced or removed). Any other "
+                   "folder, and a dataset folder, is refused (exit 2) before the notebook runs; a symbolic link is "
+                   "followed to the folder it points to")  # fmt: skip
     p.set_defaults(func=run_briefing)
     return p
 

@@ -2,7 +2,21 @@
 
 Both read the dataset through :func:`responsestats.store.read_calls`, call
 the library functions of :mod:`responsestats.metrics` and write a tidy table
-as CSV, JSON or a text table. Definitions: ``docs/metrics.md``.
+as CSV, JSON, a text table or an Excel workbook
+(:mod:`responsestats.metrics.export`). Definitions: ``docs/metrics.md``.
+
+Options a user types are read here, each mistake one line naming the option:
+
+* durations (``--target``, ``--cap``) need a unit: ``90s``, ``8min``, ``2h``,
+  ``1h30min`` (also ``秒``, ``分钟``, ``小时``); a bare number is refused,
+  because ``--target 8`` would otherwise silently mean 8 seconds;
+* ``--month YYYY-MM`` is the local calendar month of ``received_at``, the same
+  filter as ``--from`` (its first day) with ``--to`` (its last), so it cannot
+  be combined with them; ``--month latest`` is the month
+  ``responsestats briefing --month latest`` briefs;
+* ``--output FILE``: the suffix gives the format (``.csv``, ``.json``,
+  ``.txt``, ``.xlsx``); another suffix is refused, and so is a ``--format``
+  that disagrees with it.
 """
 
 from __future__ import annotations
@@ -10,22 +24,28 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import re
 import sys
-from pathlib import Path
 
 import pandas as pd
 
 from .. import schema as S
 from ..errors import UserError
 from ..metrics import names as N
-from ..metrics.export import FORMATS, render
+from ..metrics.export import FORMATS, in_minutes, output_format, render, write_table
 from ..metrics.grouping import check_by, resolve_by
 from ..metrics.intervals import INTERVALS, resolve_intervals
 from ..metrics.outcomes import outcome_summary, resolve_denominator
 from ..metrics.standards import list_standards, load_standard
 from ..metrics.summary import DEFAULT_MIN_N, summarize
 
-_SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".txt": "table"}
+#: Seconds in one of each unit a duration may be written in.
+_UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "秒": 1,
+          "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "分": 60, "分钟": 60,
+          "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600, "小时": 3600}  # fmt: skip
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([^\d\s.]+)")
+_BARE = re.compile(r"^[+-]?(\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DURATION_HINT = "e.g. 90s, 8min, 2h or 1h30min"
 
 
 # --- shared options ------------------------------------------------------------
@@ -40,8 +60,16 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--agency", metavar="ID", help="only this agency")
     p.add_argument("--from", dest="start", metavar="DATE", help="first local date of received_at (YYYY-MM-DD)")
     p.add_argument("--to", dest="end", metavar="DATE", help="last local date of received_at, inclusive (YYYY-MM-DD)")
-    p.add_argument("--format", choices=FORMATS, help="output format (default: from --output's suffix, else table)")
-    p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--month", metavar="YYYY-MM|latest",
+                   help="one local calendar month of received_at (not with --from/--to); 'latest': the month "
+                   "`responsestats briefing --month latest` briefs")  # fmt: skip
+    p.add_argument("--format", choices=FORMATS,
+                   help="output format (default: from --output's suffix, else table); xlsx only with --output")
+    p.add_argument("--output", metavar="FILE",
+                   help="write to FILE instead of standard output; its suffix gives the format: .csv (UTF-8 with a "
+                   "byte-order mark; seconds rounded to 0.1, minutes and hours to 0.01, shares and rates to 4 "
+                   "decimals), .json (exact), .txt (a text table) or .xlsx (an Excel workbook, exact "
+                   "numbers)")  # fmt: skip
 
 
 def _check_date(value: str | None, flag: str) -> str | None:
@@ -54,11 +82,33 @@ def _check_date(value: str | None, flag: str) -> str | None:
     return value
 
 
+def _dates(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The first and last local dates to read: ``--from``/``--to``, or those of ``--month``."""
+    if args.month is None:
+        return _check_date(args.start, "--from"), _check_date(args.end, "--to")
+    if args.start is not None or args.end is not None:
+        raise UserError("--month cannot be combined with --from/--to; give one or the other")
+    from ..briefing.months import LATEST, month_bounds, parse_month
+
+    text = args.month.strip()
+    if text.lower() == LATEST:
+        from ..briefing.data import load_briefing_data
+
+        month = load_briefing_data(args.dataset, agency=args.agency, month=LATEST).month
+    else:
+        try:
+            month = parse_month(text)
+        except UserError:
+            raise UserError(f"--month: {args.month!r} is not YYYY-MM (e.g. 2025-03) or '{LATEST}'") from None
+    first, last = month_bounds(month)
+    return first.isoformat(), last.isoformat()
+
+
 def _read(args: argparse.Namespace, columns: list[str]) -> pd.DataFrame:
-    """The dataset's rows, filtered by agency and local dates."""
+    """The dataset's rows, filtered by agency and local dates (``--from``/``--to`` or ``--month``)."""
     from ..store import read_calls
 
-    start, end = _check_date(args.start, "--from"), _check_date(args.end, "--to")
+    start, end = _dates(args)
     return read_calls(args.dataset, agency=args.agency, start=start, end=end, columns=list(dict.fromkeys(columns)))
 
 
@@ -68,34 +118,76 @@ def _by(args: argparse.Namespace) -> tuple[str, ...]:
     return by
 
 
-def _write(table: pd.DataFrame, args: argparse.Namespace) -> None:
-    fmt = args.format
-    if fmt is None:
-        fmt = _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "csv") if args.output else "table"
-    text = render(table, fmt)
+def _format(args: argparse.Namespace) -> str:
+    """The output format, checked before the dataset is read (:func:`~responsestats.metrics.export.output_format`)."""
+    return output_format(args.output, args.format)
+
+
+def _write(table: pd.DataFrame, args: argparse.Namespace, sheet: str) -> None:
+    fmt = _format(args)
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        write_table(table, args.output, fmt, sheet=sheet)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(render(table, fmt))
 
 
 # --- metrics -------------------------------------------------------------------
+def _duration(text: str, flag: str) -> float:
+    """A duration written with its unit (``90s``, ``8min``, ``2h``, ``1h30min``), in seconds [s].
+
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+    flag : str
+        The option, for messages.
+
+    Returns
+    -------
+    float
+        The duration [s].
+
+    Raises
+    ------
+    UserError
+        For a bare number (its unit would be a guess), an unknown unit, or text that is not a duration.
+    """
+    compact = text.strip()
+    if compact.startswith("-"):
+        raise UserError(f"{flag}: {text!r} is negative; a duration is at least 0 ({_DURATION_HINT})")
+    if _BARE.match(compact):
+        raise UserError(f"{flag}: {text!r} has no unit; write {compact}min or {compact}s ({_DURATION_HINT})")
+    parts = list(_PART.finditer(compact))
+    if not parts or "".join(m.group(0) for m in parts).replace(" ", "") != compact.replace(" ", ""):
+        raise UserError(f"{flag}: {text!r} is not a duration ({_DURATION_HINT})")
+    seconds = 0.0
+    for m in parts:
+        unit = _UNITS.get(m.group(2).lower())
+        if unit is None:
+            raise UserError(f"{flag}: unknown unit {m.group(2)!r} in {text!r}; use s, min or h ({_DURATION_HINT})")
+        seconds += float(m.group(1)) * unit
+    if not math.isfinite(seconds):
+        raise UserError(f"{flag}: {text!r} is not a finite duration")
+    return seconds
+
+
 def _cap(text: str | None) -> object:
-    """``--cap``: None -> default caps; 'none' -> no cap; a number of seconds."""
+    """``--cap``: None -> the default caps; 'none' -> no cap; else a duration with its unit [s]."""
     if text is None:
         return "default"
     if text.strip().lower() == "none":
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise UserError(f"--cap: {text!r} is neither a number of seconds nor 'none'") from None
-    if not math.isfinite(value) or value < 0:
-        raise UserError(f"--cap: {text!r} must be a number of seconds >= 0")
-    return value
+    return _duration(text, "--cap")
+
+
+def _target(text: str | None) -> float | None:
+    """``--target``: a duration with its unit, above zero [s]; None without the option."""
+    if text is None:
+        return None
+    seconds = _duration(text, "--target")
+    if seconds <= 0:
+        raise UserError(f"--target: {text!r} must be above zero")
+    return seconds
 
 
 def add_metrics_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -114,24 +206,30 @@ def add_metrics_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     )
     p.add_argument("--level", choices=N.LEVELS, default=N.LEVEL_INCIDENT, help="incident (default) or unit")
     target = p.add_mutually_exclusive_group()
-    target.add_argument("--target", type=float, metavar="SECONDS", help="target for within_target_share (<=)")
+    target.add_argument("--target", metavar="DURATION",
+                        help="target for within_target_share (<=), with its unit: 90s, 8min, 1h30min; a bare number "
+                        "is refused")  # fmt: skip
     target.add_argument(
         "--standard", metavar="NAME", help=f"standard profile: {', '.join(list_standards())}, or a .toml file"
     )
-    p.add_argument("--cap", metavar="SECONDS|none", help="outlier cap for every interval; 'none' turns it off")
+    p.add_argument("--cap", metavar="DURATION|none",
+                   help="outlier cap for every interval, with its unit (e.g. 2h, 45min); 'none' turns it off")
     p.add_argument("--percentile", type=float, action="append", default=[], metavar="K", help="extra percentile")
     p.add_argument("--min-n", type=int, default=DEFAULT_MIN_N, metavar="N", help="flag groups with n < N as thin")
+    p.add_argument("--unit", choices=("s", "min"), default="s",
+                   help="unit of the durations in the output: s (columns *_s, the default) or min (columns *_min, as "
+                   "the briefing's charts show them)")  # fmt: skip
     p.set_defaults(func=run_metrics)
     return p
 
 
 def run_metrics(args: argparse.Namespace) -> int:
     """Run ``responsestats metrics``; returns the exit status."""
+    _format(args)
     intervals = resolve_intervals([part for item in args.interval for part in item.split(",") if part.strip()])
     by = _by(args)
     cap = _cap(args.cap)
-    if args.target is not None and (not math.isfinite(args.target) or args.target <= 0):
-        raise UserError(f"--target must be a positive number of seconds, got {args.target:g}")
+    target_s = _target(args.target)
     standard = load_standard(args.standard) if args.standard else None
     columns = [S.AGENCY, S.INCIDENT_ID, S.UNIT_ID, S.RECEIVED_AT, S.SELF_INITIATED, S.TIMEZONE]
     columns += [c for n in intervals for c in (INTERVALS[n].start, INTERVALS[n].end)]
@@ -144,12 +242,12 @@ def run_metrics(args: argparse.Namespace) -> int:
         by=by,
         level=args.level,
         percentiles=args.percentile,
-        target_s=args.target,
+        target_s=target_s,
         standard=standard,
         cap=cap,
         min_n=args.min_n,
     )
-    _write(table, args)
+    _write(in_minutes(table) if args.unit == "min" else table, args, sheet="metrics")
     return 0
 
 
@@ -186,6 +284,7 @@ def _as_of(text: str | None) -> pd.Timestamp | None:
 
 def run_outcomes(args: argparse.Namespace) -> int:
     """Run ``responsestats outcomes``; returns the exit status."""
+    _format(args)
     by = _by(args)
     resolve_denominator(args.denominator)
     as_of = _as_of(args.as_of)
@@ -193,5 +292,5 @@ def run_outcomes(args: argparse.Namespace) -> int:
     columns += [S.OUTCOME, S.CAUGHT_IN_ACT, S.TIMEZONE] + [b for b in by if b in S.COLUMNS]
     frame = _read(args, columns)
     table = outcome_summary(frame, by=by, denominator=args.denominator, as_of=as_of)
-    _write(table, args)
+    _write(table, args, sheet="outcomes")
     return 0

@@ -37,7 +37,7 @@ agency = "zz110"  # agency id; None: the dataset's only agency
 month = "latest"  # "YYYY-MM", or "latest": the latest full month in the data
 language = "zh"  # "zh" or "en"
 standard = "cn110"  # standard graded against (built-in name or .toml path)
-out_dir = "../reports/briefing"  # where the PNGs and charts.json go
+out_dir = "../reports/notebooks/04_monthly_briefing"  # this run's PNGs (`make briefing` writes reports/briefing)
 
 # %%
 from responsestats.briefing import Book, load_briefing_data, slides
