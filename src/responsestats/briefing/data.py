@@ -9,15 +9,25 @@ Everything after it (tables, wording, charts) works on that in memory.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.dataset as ds
 
 from .. import schema as S
 from ..errors import UserError
 from ..metrics import Standard, load_standard
-from ..store import latest_stamp, list_agencies, months_present, read_calls, read_reports
+from ..store import (
+    latest_stamp,
+    list_agencies,
+    months_present,
+    open_dataset,
+    partition_filter,
+    read_calls,
+    read_reports,
+)
 from .months import (
     LATEST,
     in_months,
@@ -26,6 +36,7 @@ from .months import (
     month_range,
     months_between,
     parse_month,
+    plausible_months,
     shift_month,
 )
 from .tables.common import headline_interval
@@ -57,12 +68,17 @@ class BriefingData:
     months : the 12 months ending with ``month`` (the trend window).
     recent : the 3 months ending with ``month`` (enough calls per grid for a p90).
     previous, year_ago : the month before, and the same month a year before.
-    first_month, last_month : the months of the first and last calls in the dataset.
+    first_month, last_month : the months of the first and last calls in the dataset (of the months with a
+        plausible number of calls, see ``ignored_months``).
     standard : the standard graded against.
     interval : the standard's headline interval (:func:`~.tables.common.headline_interval`).
     calls : canonical rows received from ``year_ago`` through ``month``.
     as_of : end of observation for open arrest cases (latest stamp in the dataset).
     reports : the ingest reports of the agency's files.
+    ignored_months : (month, calls) of each month left out of ``latest`` and of the span
+        ``first_month`` to ``last_month`` because it holds implausibly few calls against the median month
+        (:func:`~.months.plausible_months`: a stray row typed as 2042); the footer of every chart names them.
+    median_month_calls : calls of the dataset's median month [count] (the yardstick of ``ignored_months``).
     """
 
     dataset: Path
@@ -79,6 +95,8 @@ class BriefingData:
     calls: pd.DataFrame
     as_of: pd.Timestamp
     reports: tuple[dict, ...]
+    ignored_months: tuple[tuple[str, int], ...] = ()
+    median_month_calls: int = 0
 
     @property
     def month_calls(self) -> pd.DataFrame:
@@ -126,7 +144,8 @@ def load_briefing_data(
     agency : str, optional
         The agency; default the dataset's only one.
     month : str
-        ``"YYYY-MM"``, or ``"latest"`` for :func:`latest_full_month`.
+        ``"YYYY-MM"``, or ``"latest"`` for :func:`latest_full_month` of the months with a plausible
+        number of calls (:func:`~.months.plausible_months`; the others are listed in ``ignored_months``).
     standard : str or Standard
         Built-in standard name, TOML path or loaded standard.
     window : int
@@ -150,7 +169,10 @@ def load_briefing_data(
     present = months_present(dataset, agency)
     if not present:
         raise UserError(f"{dataset}: no calls of agency {agency!r}")
-    first_month, last_month = present[0], present[-1]
+    counts = _month_counts(dataset, agency)
+    plausible, implausible = plausible_months(counts)
+    plausible = plausible or present
+    first_month, last_month = plausible[0], plausible[-1]
     if str(month).strip().lower() == LATEST:
         edges = read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.TIMEZONE],
                            start=month_bounds(first_month)[0], end=month_bounds(first_month)[1])
@@ -181,4 +203,16 @@ def load_briefing_data(
         calls=calls,
         as_of=as_of,
         reports=reports,
+        ignored_months=tuple((m, int(counts.get(m, 0))) for m in implausible),
+        median_month_calls=round(statistics.median(counts.values())) if counts else 0,
     )
+
+
+def _month_counts(dataset: str | Path, agency: str) -> dict[str, int]:
+    """Rows per local month (``"YYYY-MM"``) of the agency, from the Parquet footers (no rows read) [count]."""
+    counts: dict[str, int] = {}
+    for frag in open_dataset(dataset).get_fragments(filter=partition_filter(agency)):
+        keys = ds.get_partition_keys(frag.partition_expression)
+        month = f"{int(keys[S.YEAR]):04d}-{int(keys[S.MONTH]):02d}"
+        counts[month] = counts.get(month, 0) + frag.metadata.num_rows
+    return counts

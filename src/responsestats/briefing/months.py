@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+import statistics
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -21,6 +22,9 @@ from ..metrics import names as N
 
 #: The ``--month`` value that picks the latest full month in the data (:func:`latest_full_month`).
 LATEST = "latest"
+#: A month holding fewer calls than this share of the dataset's median month is implausible
+#: (:func:`plausible_months`): a stray row typed as 2042, not a month of data [share, 0-1].
+PLAUSIBLE_MONTH_SHARE = 0.1
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
@@ -71,6 +75,33 @@ def in_months(df: pd.DataFrame, months: str | Iterable[str]) -> pd.DataFrame:
     """The rows received (local time) in one of ``months``."""
     wanted = [months] if isinstance(months, str) else list(months)
     return df[month_keys(df).isin(wanted).to_numpy()]
+
+
+def plausible_months(counts: Mapping[str, int], share: float = PLAUSIBLE_MONTH_SHARE) -> tuple[list[str], list[str]]:
+    """The months with a plausible number of calls, and those without, each in month order.
+
+    A month is implausible when it holds fewer than ``share`` of the calls of the median month
+    (the median over the months that hold any call): one row with a mistyped year makes a
+    month of its own, which ``latest`` must not pick.
+
+    Parameters
+    ----------
+    counts : mapping of str to int
+        Calls (rows) per month ``"YYYY-MM"`` [count].
+    share : float
+        The threshold, a share of the median month [0-1].
+
+    Returns
+    -------
+    (list of str, list of str)
+        The plausible months and the implausible ones.
+    """
+    months = sorted(m for m, n in counts.items() if n > 0)
+    if not months:
+        return [], []
+    floor = share * statistics.median(counts[m] for m in months)
+    kept = [m for m in months if counts[m] >= floor]
+    return kept, [m for m in months if counts[m] < floor]
 
 
 def latest_full_month(df: pd.DataFrame) -> str:

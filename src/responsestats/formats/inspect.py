@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import privacy
 from .. import schema as S
 from ..sources import open_source
 
@@ -85,6 +86,9 @@ FIELD_KEYWORDS: dict[str, tuple[str, ...]] = {
 #: Keywords shorter than this must equal the whole header (``lat`` must not match ``platoon``).
 _EXACT_ONLY = 6
 _TIMESTAMP_KINDS = {"timestamp", "time"}
+#: A column with at most this many distinct values, or this share of its values, is a category column for the
+#: personal-data check (:func:`responsestats.privacy.personal_kind`): short Han words are not taken for names.
+_CATEGORY_DISTINCT, _CATEGORY_SHARE = 50, 0.2
 #: Headers that hold personal data: listed in the draft, never mapped.
 PERSONAL_KEYWORDS = ("报警人", "bjr", "报警电话", "bjdh", "联系电话", "lxdh", "caller", "phone", "telephone", "name",
                      "ssn", "dob", "birth", "姓名", "身份证", "地址", "报警内容", "简要案情", "address", "addr",
@@ -124,7 +128,9 @@ class ColumnReport:
     distinct : int
         Distinct values in the sample.
     examples : list of str
-        Up to five of the most common values.
+        Up to five of the most common values; in a column whose header says it is personal, and for
+        values the personal-data check flags (:mod:`responsestats.privacy`), a placeholder instead
+        (``[personal: phone, 11 chars]``, ``[personal, 3 chars]``).
     kind : str
         ``empty``, ``integer``, ``number``, ``boolean``, ``timestamp``, ``date``,
         ``time``, ``duration``, ``point`` (``"(lat, lon)"`` text) or ``text``.
@@ -136,6 +142,11 @@ class ColumnReport:
         A warning for the analyst (ambiguous day/month order, ``MM:SS:00``...).
     guess : str or None
         The canonical field this column probably is.
+    top_values : list of str
+        Up to 30 of the most common values, without those the personal-data check flags (none for a
+        personal column): the draft's ``map`` keys.
+    masked : int
+        Distinct sampled values hidden because they are personal [count].
     """
 
     name: str
@@ -148,6 +159,7 @@ class ColumnReport:
     note: str = ""
     guess: str | None = None
     top_values: list[str] = field(default_factory=list)
+    masked: int = 0
 
 
 @dataclass
@@ -311,13 +323,43 @@ def _sniff_delimiter(path: Path, encodings: tuple[str, ...], header_row: int) ->
     return ","
 
 
+def _masked_samples(name: str, counts: pd.Series) -> tuple[list[str], list[str], int]:
+    """The examples (5) and top values (30) of a column as they may be shown, and how many values were hidden.
+
+    Every value of a column whose header says it is personal is shown as ``[personal, <n> chars]`` (with its
+    kind where the personal-data check tells it), and is no top value; elsewhere a value the check flags
+    is shown as ``[personal: <kind>, <n> chars]`` and left out of the top values.
+    """
+    values = [str(v) for v in counts.index]
+    personal = _is_personal(name)
+    category = not personal and len(values) <= max(_CATEGORY_DISTINCT, _CATEGORY_SHARE * int(counts.sum()))
+    examples, top, masked = [], [], 0
+    for value in values:  # most common first, each checked until enough are shown
+        kind = privacy.personal_kind(value, category=category)
+        if personal or kind is not None:
+            masked += 1
+            if len(examples) < 5:
+                examples.append(privacy.placeholder(kind, len(value)))
+            elif personal:
+                masked = len(values)  # all of them, whatever their kind
+                break
+            continue
+        if len(examples) < 5:
+            examples.append(value)
+        if len(top) < 30:
+            top.append(value)
+        if len(examples) >= 5 and len(top) >= 30:
+            break
+    return examples, top, masked
+
+
 def _describe(name: str, raw: pd.Series) -> ColumnReport:
     values = raw.dropna().astype(str).str.strip()
     values = values[values != ""]
     counts = values.value_counts()
-    report = ColumnReport(name=name, non_null=len(values), distinct=len(counts),
-                          examples=[str(v) for v in counts.index[:5]], kind="empty",
-                          top_values=[str(v) for v in counts.index[:30]])
+    examples, top_values, masked = _masked_samples(name, counts)
+    report = ColumnReport(name=name, non_null=len(values), distinct=len(counts), examples=examples, kind="empty",
+                          top_values=top_values, masked=masked)
     if values.empty:
         return report
     sample = pd.Series(counts.index[:500], dtype=object)
@@ -469,6 +511,9 @@ def _field_toml(fname: str, col: ColumnReport | None) -> list[str]:
     if fname == S.AREA_CLASS:
         out.append("map = { " + ", ".join(f"{_q(v)} = \"urban\"" for v in col.top_values[:10])
                    + " }  # TODO: urban / suburban / rural")
+    if col.masked:
+        out.append(f"# TODO: {col.masked} sampled value(s) look personal (phone, ID number, e-mail, name or free text)")
+        out.append("# and are neither shown nor mapped: check that this is the right column")
     return out
 
 

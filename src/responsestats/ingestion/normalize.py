@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import privacy
 from .. import schema as S
 from ..formats.mapping import DATE_KEY_SUFFIX, LOOKUP_KEY_PREFIX, FieldSpec, Mapping
 from ..sources import RawBlock
@@ -44,6 +45,9 @@ from .timestamps import (
 
 VALUE_UNRECOGNISED = "unrecognised"
 VALUE_NO_MATCH = "extract_no_match"
+#: ``values_nulled`` item of a source value kept in place (``outcome_raw``) that the personal-data check
+#: (:mod:`responsestats.privacy`) flagged: ``personal_<kind>``; the value is kept as ``[personal: <kind>]``.
+VALUE_PERSONAL = "personal_{kind}"
 
 
 @dataclass
@@ -178,7 +182,7 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
     if caller_key is not None:
         out[S.CALLER_KEY] = pa.array(caller_key.to_numpy(dtype=object), pa.string(), from_pandas=True)
     if outcome_values is not None:
-        out[S.OUTCOME_RAW] = outcome_values
+        out[S.OUTCOME_RAW] = _outcome_raw(outcome_values, _encoding_of(outcome_values, encoded), findings)
     else:
         out[S.OUTCOME] = _repeat(S.OUTCOME_UNKNOWN, n)
 
@@ -250,6 +254,19 @@ def caller_keys(columns: list[pd.Series], salt: bytes) -> pd.Series:
         if any(norm):
             keys[i] = hmac.new(salt, "\x1f".join(norm).encode("utf-8"), hashlib.sha256).hexdigest()
     return pd.Series(keys, dtype=object)
+
+
+def _outcome_raw(values: pa.Array, encoded: pa.DictionaryArray | None, findings: list) -> pa.Array:
+    """The source outcome text kept as ``outcome_raw``: each value that passes the personal-data check.
+
+    A flagged value (a phone number, a name, free text, ...: :func:`responsestats.privacy.personal_kind`)
+    is kept as ``[personal: <kind>]`` and counted under ``values_nulled`` (``outcome_raw`` ->
+    ``personal_<kind>``). Checked once per distinct value.
+    """
+    kept, _flagged, by_kind = privacy.redact(values, category=True, with_length=False, encoded=encoded)
+    for kind, mask in by_kind.items():
+        findings.append((S.R_VALUES_NULLED, S.OUTCOME_RAW, VALUE_PERSONAL.format(kind=kind), mask, None))
+    return kept
 
 
 def _timestamp_hashes(stage, values: pa.Array) -> np.ndarray:
@@ -399,8 +416,9 @@ def _count_findings(findings, keep: np.ndarray, stats: FileStats) -> None:
         target = stats.section(bucket)
         if bucket in (S.R_UNMAPPED_VALUES, S.R_LOOKUP_UNMATCHED):
             counts = pc.value_counts(values.filter(pa.array(mask)))
+            # listed only when they pass the personal-data check, else as their kind and length
             for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()):
-                target[name][str(value)] += int(count)
+                target[name][str(privacy.redact_value(value, category=True))] += int(count)
         else:
             target[name][kind] += int(mask.sum())
 
@@ -513,13 +531,21 @@ def _repeat(value: str, n: int) -> pa.Array:
     return pc.fill_null(pa.nulls(n, pa.string()), value)
 
 
+def _raw_values(values: pa.Array) -> pa.Array:
+    """The quarantine's ``raw_value``: the source text where it passes the personal-data check, else
+    ``[personal: <kind>, <n> chars]`` (the values of a failing required column are no category: 2 to 3
+    Han characters after a common surname count as a name, see :func:`responsestats.privacy.personal_kind`)."""
+    kept, _flagged, _by_kind = privacy.redact(values.cast(pa.string()), category=False, with_length=True)
+    return kept
+
+
 def _quarantine_table(quarantined: list, rows: np.ndarray, bad_records, ctx: FileContext) -> pa.Table:
     row_parts, col_parts, val_parts, reason_parts = [], [], [], []
     for mask, reason, column, values in quarantined:
         m = int(mask.sum())
         row_parts.append(rows[mask])
         col_parts.append(pa.array([column] * m, pa.string()))
-        val_parts.append(pa.nulls(m, pa.string()) if values is None else values.filter(pa.array(mask)))
+        val_parts.append(pa.nulls(m, pa.string()) if values is None else _raw_values(values.filter(pa.array(mask))))
         reason_parts.append(pa.array([reason] * m, pa.string()))
     for record, _desc in bad_records:
         row_parts.append(np.array([record], np.int64))

@@ -12,6 +12,9 @@ of each stage; there are no per-agency branches. The steps, per block:
 3. :func:`localize_stage` converts wall time to UTC: the data's own offset
    where it has one (counting where it disagrees with the configured zone),
    else the configured zone, resolving DST gaps and folds deterministically.
+   An instant later than the ingest's clock plus :data:`FUTURE_TOLERANCE_S`
+   (a mistyped year: 2042) is out of range, as a year outside
+   :data:`VALID_YEARS` is.
 
 Every repair is returned as a finding ``(R_REPAIRS, field, rule, mask, None)``
 (:data:`responsestats.schema.R_REPAIRS`, the report's section), counted per
@@ -20,6 +23,7 @@ column and rule in the ingest report (on kept rows only).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +38,10 @@ from ..formats.mapping import DURATION_FORMATS, ROLLOVER_STAGES, STAGE_ORDER, Fi
 VALID_YEARS = (1970, 2100)
 _FIRST_VALID = np.datetime64(f"{VALID_YEARS[0]:04d}-01-01", "us")
 _AFTER_VALID = np.datetime64(f"{VALID_YEARS[1] + 1:04d}-01-01", "us")
+#: Instants later than the ingest's clock (:func:`ingest_clock`) plus this are treated as out of range, as
+#: years outside ``VALID_YEARS`` are [s]: one day, for a source clock a little ahead of the machine's.
+#: The comparison is in UTC, so it does not depend on the agency's zone.
+FUTURE_TOLERANCE_S = 86400.0
 #: Durations (``after``) longer than this are treated as out of range [s] (ten years; a
 #: longer one would also overflow the timestamp arithmetic).
 MAX_DURATION_S = 10 * 366 * 86400.0
@@ -236,13 +244,43 @@ def resolve_stages(stages: dict[str, Stage], specs: dict[str, FieldSpec], midnig
             first = False
 
 
+def ingest_clock() -> np.datetime64:
+    """The ingest's clock: the current time in UTC [datetime64[us], naive UTC]."""
+    return np.datetime64(dt.datetime.now(dt.UTC).replace(tzinfo=None), "us")
+
+
+def latest_valid(now: np.datetime64 | None = None) -> np.datetime64:
+    """The latest instant a stage may have [datetime64[us], naive UTC]: ``now`` (default :func:`ingest_clock`)
+    plus :data:`FUTURE_TOLERANCE_S`."""
+    now = ingest_clock() if now is None else np.datetime64(now, "us")
+    return now + np.timedelta64(int(FUTURE_TOLERANCE_S * 1e6), "us")
+
+
 def localize_stage(stage: Stage, tz: str) -> np.ndarray:
     """A stage's wall time -> UTC instants [datetime64[us], NaT where none]; repairs go to ``stage.findings``.
 
     Rows with an offset of their own (a zone suffix) use it, and are counted
     where the configured zone would give a different offset at that wall time.
-    Other rows are localised in ``tz`` (see :func:`localize`).
+    Other rows are localised in ``tz`` (see :func:`localize`). Instants later
+    than :func:`latest_valid` are out of range (:func:`_refuse_future`).
     """
+    return _refuse_future(stage, _localize_stage(stage, tz))
+
+
+def _refuse_future(stage: Stage, utc: np.ndarray) -> np.ndarray:
+    """Null the instants later than :func:`latest_valid`: counted ``out_of_range``, and unusable (a required
+    stage is quarantined)."""
+    future = utc > latest_valid()  # NaT compares False
+    if future.any():
+        utc = utc.copy()
+        utc[future] = np.datetime64("NaT")
+        stage.unusable = stage.unusable | future
+        stage.findings.append((S.R_VALUES_NULLED, stage.name, VALUE_OUT_OF_RANGE, future, None))
+    return utc
+
+
+def _localize_stage(stage: Stage, tz: str) -> np.ndarray:
+    """:func:`localize_stage` without the check on future instants."""
     explicit = ~np.isnan(stage.offset) & stage.naive.notna().to_numpy()
     if not explicit.any():
         fast = _localize_unambiguous(stage.naive.to_numpy("datetime64[us]"), tz)

@@ -8,6 +8,9 @@
   are never cut off.
 * :func:`save` writes a PNG with no software or date metadata, so the same
   input gives the same bytes.
+* Every text is drawn literally: data (a district named ``A$1$``, a call type
+  with ``_`` or ``\\``) is never read as mathtext, inside :func:`style`
+  (``text.parse_math`` off) and in :func:`save` (every text of the figure).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import matplotlib.style
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ...config import STYLE_PATH
 
@@ -62,7 +66,14 @@ def style() -> Iterator[None]:
     register_fonts()
     with matplotlib.rc_context():
         matplotlib.style.use(str(STYLE_PATH))
+        matplotlib.rcParams["text.parse_math"] = False  # data text is drawn as it is, never as mathtext
         yield
+
+
+def literal_texts(fig: Figure) -> None:
+    """Draw every text of ``fig`` literally (no mathtext), whatever the settings it was made under."""
+    for text in fig.findobj(match=Text):
+        text.set_parse_math(False)
 
 
 def _fit(fig: Figure, text, max_width: float, min_size: float, wrap_first: bool = False) -> None:
@@ -177,6 +188,7 @@ def save(fig: Figure, path: str | Path) -> Path:
     """Write ``fig`` as a 1920 x 1080 PNG without metadata that changes between runs."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    literal_texts(fig)
     fit_panel_titles(fig)
     with style():
         fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})

@@ -1,4 +1,10 @@
-"""Drawing helpers shared by the charts (layout only: no figures are computed here)."""
+"""Drawing helpers shared by the charts (layout only: no figures are computed here).
+
+A suppressed cell (a table row flagged ``suppressed``: its figure rests on 1 to 4
+incidents, see :func:`responsestats.briefing.tables.common.suppress_figures`) is
+drawn as the catalogue's ``chart.suppressed_cell`` (``<5``) in grey, never as a
+bar or a point; a chart that has one adds :func:`suppressed_handle` to its legend.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,11 @@ from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+import pandas as pd
+
 from ...metrics import DEFAULT_MIN_N
+from .. import columns as cols
+from ..tables.common import DEFAULT_MIN_CELL
 from ..wording.labels import Labels
 from .base import BLACK, GREY, VERMILLION
 
@@ -110,3 +120,46 @@ def month_ticks(months, labels: Labels, counts=None) -> list[str]:
             text += "\n" + (counts[i] if isinstance(counts[i], str) else labels.count(counts[i]))
         out.append(text)
     return out
+
+
+def suppressed_of(table: pd.DataFrame) -> np.ndarray:
+    """The small-cell flag of each row of a table [bool]; all False for a table without one."""
+    if cols.SUPPRESSED not in table:
+        return np.zeros(len(table), dtype=bool)
+    return table[cols.SUPPRESSED].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def suppressed_text(labels: Labels) -> str:
+    """The mark of a suppressed cell, ``<5``."""
+    return labels("chart.suppressed_cell", n=DEFAULT_MIN_CELL)
+
+
+def suppressed_handle(labels: Labels) -> Patch:
+    """Legend entry explaining the ``<5`` mark."""
+    return Patch(facecolor="white", edgecolor=GREY, linestyle=":",
+                 label=labels("legend.suppressed", n=DEFAULT_MIN_CELL))  # fmt: skip
+
+
+def mark_suppressed(ax, positions, hidden, labels: Labels, horizontal: bool, fontsize: float = 12.0,
+                    at: float = 0.0, colour: str = GREY) -> None:  # fmt: skip
+    """Write ``<5`` where the bar or point of a suppressed cell would be.
+
+    Parameters
+    ----------
+    positions : array-like
+        The bars' or points' positions on the category axis (x; y when ``horizontal``).
+    hidden : array-like of bool
+        The suppressed ones.
+    at : float
+        Where along the value axis [axes fraction, 0-1]: at the bars' base by default.
+    """
+    pos = np.asarray(positions, dtype="float64")
+    hidden = np.asarray(hidden, dtype=bool)
+    text = suppressed_text(labels)
+    for p in pos[hidden]:
+        if horizontal:
+            ax.text(at, p, "  " + text, transform=ax.get_yaxis_transform(), ha="left", va="center",
+                    fontsize=fontsize, color=colour, zorder=5)  # fmt: skip
+        else:
+            ax.text(p, at, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=fontsize,
+                    color=colour, zorder=5)  # fmt: skip

@@ -14,11 +14,23 @@ from ..tables.outcomes import cumulative_at
 from ..wording.labels import Labels
 from ..wording.terms import hours_bin_label, hours_edge
 from .base import BLUE, GREEN, GREY, ORANGE, PALE, figure_legend, new_figure, panel_title, style
-from .common import ci_handle, mark_thin, month_ticks, thin_handle, tick_size, tint, upper, whiskers
+from .common import (
+    ci_handle,
+    mark_suppressed,
+    mark_thin,
+    month_ticks,
+    suppressed_handle,
+    suppressed_of,
+    thin_handle,
+    tick_size,
+    tint,
+    upper,
+    whiskers,
+)
 
 
 def _rate_bars(ax, table: pd.DataFrame, labels: Labels, highlight: str | None) -> None:
-    """Vertical bars of the arrest rate per group (months on x) with CI and 'arrests/eligible'."""
+    """Vertical bars of the arrest rate per group (months on x) with CI and 'arrests/eligible' (``<5``: suppressed)."""
     by = table[cols.BY].iloc[0]
     groups = list(table[cols.GROUP])
     x = np.arange(len(groups))
@@ -32,6 +44,7 @@ def _rate_bars(ax, table: pd.DataFrame, labels: Labels, highlight: str | None) -
         if np.isfinite(r):
             ax.text(xi, (h if np.isfinite(h) else r) + 0.15, f"{r:.1f}%\n{labels.count(a)}/{labels.count(e)}", ha="center", va="bottom",
                     fontsize=10.5, linespacing=1.1)  # fmt: skip
+    mark_suppressed(ax, x, suppressed_of(table), labels, horizontal=False, at=0.01, fontsize=10.5)
     names = month_ticks(groups, labels) if by == N.KEY_MONTH else [labels.value(by, g) for g in groups]
     ax.set_xticks(x, names, fontsize=tick_size(len(groups)))
     ax.set_ylim(0, upper(high, rate) * 1.3)
@@ -42,7 +55,7 @@ def _rate_bars(ax, table: pd.DataFrame, labels: Labels, highlight: str | None) -
 
 
 def _rate_hbars(ax, table: pd.DataFrame, labels: Labels, right: float) -> None:
-    """Horizontal bars of the arrest rate per group, in table order from the top."""
+    """Horizontal bars of the arrest rate per group, in table order from the top (``<5``: suppressed)."""
     by = table[cols.BY].iloc[0]
     y = np.arange(len(table))
     rate = 100 * table[N.ARREST_RATE].to_numpy(dtype="float64")
@@ -55,6 +68,7 @@ def _rate_hbars(ax, table: pd.DataFrame, labels: Labels, right: float) -> None:
         if np.isfinite(r):
             ax.text((h if np.isfinite(h) else r) + right * 0.01, yi, f"{r:.1f}%  ({labels.count(a)}/{labels.count(e)})", va="center",
                     fontsize=size - 0.5)  # fmt: skip
+    mark_suppressed(ax, y, suppressed_of(table), labels, horizontal=True, fontsize=size - 0.5)
     ax.set_yticks(y, [labels.value(by, g) for g in table[cols.GROUP]], fontsize=size)
     ax.set_ylim(len(table) - 0.4, -0.6)
     ax.set_xlim(0, right)
@@ -84,8 +98,13 @@ def arrest_rate(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: st
             for ax, part in zip(axes, halves):
                 _rate_hbars(ax, part.reset_index(drop=True), labels, right)
         figure_legend(fig, [Patch(color=BLUE, label=labels("legend.arrest_rate")), ci_handle(labels),
-                            thin_handle(labels)])  # fmt: skip
+                            thin_handle(labels), _legend_suppressed(labels, table)])  # fmt: skip
     return fig
+
+
+def _legend_suppressed(labels: Labels, table: pd.DataFrame):
+    """The ``<5`` legend entry when the table has a suppressed cell, else None (left out of the legend)."""
+    return suppressed_handle(labels) if suppressed_of(table).any() else None
 
 
 def _arrest_hist(ax, hist: pd.DataFrame, labels: Labels) -> None:
@@ -136,7 +155,7 @@ def arrests(by_month: pd.DataFrame, hist: pd.DataFrame, labels: Labels, *, title
         panel_title(right, hist_title)
         handles, _ = right.get_legend_handles_labels()
         figure_legend(fig, [Patch(color=BLUE, label=labels("legend.arrest_rate")), ci_handle(labels),
-                            thin_handle(labels), *handles])  # fmt: skip
+                            thin_handle(labels), *handles, _legend_suppressed(labels, by_month)])  # fmt: skip
     return fig
 
 

@@ -31,8 +31,12 @@ from .base import (
 from .common import (
     ci_handle,
     line_with_thin,
+    mark_suppressed,
     mark_thin,
     month_ticks,
+    suppressed_handle,
+    suppressed_of,
+    suppressed_text,
     target_handle,
     text_colour,
     thin_handle,
@@ -46,15 +50,25 @@ from .common import (
 LIGHT = "#C8C8C8"
 
 
-def _month_ticks(ax, months, n, labels: Labels) -> None:
-    ax.set_xticks(np.arange(len(months)), month_ticks(list(months), labels, list(n)), fontsize=11)
+def _month_ticks(ax, months, n, labels: Labels, hidden=None) -> None:
+    """Month tick labels with the count under each month (``<5`` for a suppressed month)."""
+    counts = list(n)
+    if hidden is not None:
+        counts = [suppressed_text(labels) if h else c for c, h in zip(counts, hidden)]
+    ax.set_xticks(np.arange(len(months)), month_ticks(list(months), labels, counts), fontsize=11)
+
+
+def _legend_suppressed(labels: Labels, *tables: pd.DataFrame):
+    """The ``<5`` legend entry when a table has a suppressed cell, else None (left out of the legend)."""
+    return suppressed_handle(labels) if any(suppressed_of(t).any() for t in tables) else None
 
 
 def trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str = "", footer: str = "",
           highlight: str | None = None) -> Figure:  # fmt: skip
     """Monthly median and p90 (with its 95% CI), one panel per segment, target line where there is one.
 
-    ``table``: :func:`responsestats.briefing.tables.monthly_trend`.
+    ``table``: :func:`responsestats.briefing.tables.monthly_trend`. A suppressed month has no point, ``<5``
+    at the foot of its panel and under its name.
     """
     segments = list(dict.fromkeys(table[cols.SEGMENT]))
     interval = table[N.INTERVAL].iloc[0]
@@ -78,7 +92,9 @@ def trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str = ""
                 ax.annotate(labels("chart.target_line", target=labels.number(target, 0)), xy=(0.99, target),
                             xycoords=("axes fraction", "data"), ha="right", va="bottom", color=VERMILLION,
                             fontsize=13, xytext=(0, 3), textcoords="offset points")  # fmt: skip
-            _month_ticks(ax, rows[N.KEY_MONTH], rows[N.N], labels)
+            hidden = suppressed_of(rows)
+            _month_ticks(ax, rows[N.KEY_MONTH], rows[N.N], labels, hidden)
+            mark_suppressed(ax, x, hidden, labels, horizontal=False, at=0.02)
             ax.set_xlim(-0.6, len(rows) - 0.4)
             panel_title(ax, segment_name(rows[cols.SEGMENT_KEY].iloc[0], target, labels))
             ax.set_xlabel(labels("axis.month_n"), fontsize=12, color=GREY)
@@ -91,6 +107,7 @@ def trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str = ""
             target_handle(labels) if table[cols.TARGET_MIN].notna().any() else None,
             thin_marker_handle(labels),
             Patch(facecolor=PALE, label=labels("legend.this_month")) if highlight in months else None,
+            _legend_suppressed(labels, table),
         ]
         figure_legend(fig, handles)
     return fig
@@ -99,7 +116,7 @@ def trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str = ""
 def p90_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str = "", footer: str = "") -> Figure:
     """p90 per group as sorted horizontal bars, one panel per target, the target marked.
 
-    ``table``: :func:`responsestats.briefing.tables.p90_by_group`.
+    ``table``: :func:`responsestats.briefing.tables.p90_by_group`. A suppressed group has no bar: ``<5``.
     """
     by = table[cols.BY].iloc[0]
     interval = table[N.INTERVAL].iloc[0]
@@ -113,9 +130,14 @@ def p90_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str
             y = np.arange(len(rows))
             target = rows[cols.TARGET_MIN].iloc[0]
             colours = [GREY if pd.isna(target) else VERMILLION if above else BLUE for above in rows[cols.ABOVE_TARGET]]
+            hidden = suppressed_of(rows)
             bars = ax.barh(y, rows[cols.P90_MIN].fillna(0), color=colours, height=0.72, zorder=3)
             mark_thin(bars, rows[N.THIN], colours)
-            for yi, (_, r) in zip(y, rows.iterrows()):
+            for yi, (_, r), h in zip(y, rows.iterrows(), hidden):
+                if h:  # no bar, no value: the small-cell mark
+                    ax.text(0, yi, "  " + suppressed_text(labels), va="center", ha="left",
+                            fontsize=tick_size(len(rows)) - 0.5, color=GREY, zorder=5)  # fmt: skip
+                    continue
                 ax.text(r[cols.P90_MIN] if pd.notna(r[cols.P90_MIN]) else 0, yi, "  " + labels("chart.value_n",
                         value=labels.number(r[cols.P90_MIN]), n=labels.count(r[N.N])),
                         va="center", ha="left", fontsize=tick_size(len(rows)) - 0.5, color="#333333", zorder=5,
@@ -145,6 +167,7 @@ def p90_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str
             Patch(color=BLUE, label=labels("legend.within_target")),
             Line2D([], [], color=BLACK, ls="--", lw=1.6, label=labels("legend.target")),
             thin_handle(labels),
+            _legend_suppressed(labels, table),
         ]
         figure_legend(fig, handles)
     return fig
@@ -154,7 +177,7 @@ def attainment_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtit
                       footer: str = "") -> Figure:  # fmt: skip
     """Share within target per group (e.g. priority), one bar per segment, 95% CI and n.
 
-    ``table``: :func:`responsestats.briefing.tables.attainment_by`.
+    ``table``: :func:`responsestats.briefing.tables.attainment_by`. A suppressed cell has no bar: ``<5``.
     """
     by = table[cols.BY].iloc[0]
     groups = list(dict.fromkeys(table[cols.GROUP]))
@@ -173,6 +196,7 @@ def attainment_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtit
                           label=segment_name(rows[cols.SEGMENT_KEY].dropna().iloc[0], rows[cols.TARGET_MIN].iloc[0], labels))  # fmt: skip
             mark_thin(bars, rows[N.THIN].fillna(True), [colour] * len(groups))
             whiskers(ax, share, 100 * rows[cols.SHARE_CI_LOW], 100 * rows[cols.SHARE_CI_HIGH], x, horizontal=False)
+            mark_suppressed(ax, x, suppressed_of(rows), labels, horizontal=False, at=0.01, fontsize=12)
             for xi, s, hi, n in zip(x, share, 100 * rows[cols.SHARE_CI_HIGH].to_numpy(dtype="float64"), rows[N.N]):
                 if np.isfinite(s):
                     top = hi if np.isfinite(hi) else s
@@ -191,7 +215,7 @@ def attainment_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtit
                                                          table.loc[table[cols.SEGMENT] == seg, cols.TARGET_MIN].iloc[0], labels))
             for seg in segments
         ]  # fmt: skip
-        extra = [ci_handle(labels), thin_handle(labels)]
+        extra = [ci_handle(labels), thin_handle(labels), _legend_suppressed(labels, table)]
         if table[N.REQUIRED_SHARE].notna().any():
             extra.insert(0, Line2D([], [], color=BLACK, ls="--", label=labels("legend.required_share")))
         figure_legend(fig, handles + extra)
@@ -239,7 +263,7 @@ def hour_weekday(volume: pd.DataFrame, response: pd.DataFrame, labels: Labels, *
     median = response[cols.MEDIAN_MIN].to_numpy(dtype="float64").reshape(7, 24)
     thin = response[N.THIN].to_numpy(dtype=bool).reshape(7, 24)
     hidden_calls = volume[cols.SUPPRESSED].to_numpy(dtype=bool).reshape(7, 24)
-    hidden_median = response[cols.SUPPRESSED].to_numpy(dtype=bool).reshape(7, 24)
+    hidden_median = (response[cols.SUPPRESSED].to_numpy(dtype=bool) | response[N.N].isna().to_numpy()).reshape(7, 24)
     fig = new_figure(title, subtitle, footer)
     with style():
         top, bottom = fig.subplots(2, 1)
@@ -259,6 +283,7 @@ def distribution(curves: pd.DataFrame, summary: pd.DataFrame, labels: Labels, *,
     """Empirical CDF per group with each group's median and p90 marked.
 
     ``curves``: :func:`responsestats.briefing.tables.ecdf`; ``summary``: :func:`responsestats.briefing.tables.interval_summary` with the same ``by``.
+    A suppressed group has no curve and no marks; its legend entry says ``<5``.
     """
     by = curves[cols.BY].iloc[0]
     interval = curves[N.INTERVAL].iloc[0]
@@ -272,6 +297,9 @@ def distribution(curves: pd.DataFrame, summary: pd.DataFrame, labels: Labels, *,
             rows = curves[curves[cols.GROUP] == group]
             s = summary[summary[cols.GROUP] == group].iloc[0]
             name = labels.value(by, group) if by else labels("common.all_calls")
+            if suppressed_of(rows).any() or suppressed_of(s.to_frame().T).any():
+                ax.plot([], [], color=colour, lw=2.5, ls=":", label=f"{name} ({suppressed_text(labels)})")
+                continue
             ax.step(rows[cols.VALUE_MIN], 100 * rows[cols.ECDF], where="post", color=colour, lw=2.5,
                     label=f"{name} ({labels.n(s[N.N])})")  # fmt: skip
             for q, value, marker in ((50, s[cols.MEDIAN_MIN], "o"), (90, s[cols.P90_MIN], "D")):
@@ -307,12 +335,16 @@ def segments(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str =
              highlight: str | None = None) -> Figure:  # fmt: skip
     """Medians of call processing, turnout and travel stacked per group, with the median of the whole response.
 
-    ``table``: :func:`responsestats.briefing.tables.segment_medians`.
+    ``table``: :func:`responsestats.briefing.tables.segment_medians`. A group with a suppressed median has
+    ``<5`` above its bars (and no bar or diamond for that median).
     """
     by = table[cols.BY].iloc[0]
     groups = list(dict.fromkeys(table[cols.GROUP]))
     x = np.arange(len(groups))
     colours = {N.CALL_PROCESSING_S: SKY, N.TURNOUT_S: ORANGE, N.TRAVEL_S: BLUE}
+    hidden = np.zeros(len(groups), dtype=bool)
+    for interval in (*cols.SEGMENT_INTERVALS, N.RESPONSE_S):
+        hidden |= suppressed_of(table[table[N.INTERVAL] == interval].set_index(cols.GROUP).reindex(groups))
     fig = new_figure(title, subtitle, footer)
     with style():
         ax = fig.subplots()
@@ -331,8 +363,11 @@ def segments(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str =
         total = table[table[N.INTERVAL] == N.RESPONSE_S].set_index(cols.GROUP).reindex(groups)
         ax.plot(x, total[cols.MEDIAN_MIN], ls="none", marker="D", color=VERMILLION, markersize=11, zorder=5,
                 label=labels("legend.median_total"))  # fmt: skip
-        for xi, v, n in zip(x, total[cols.MEDIAN_MIN], total[N.N]):
-            if pd.notna(v):
+        for xi, v, n, h in zip(x, total[cols.MEDIAN_MIN], total[N.N], hidden):
+            if h:
+                ax.text(xi, bottom[int(xi)] + 0.25, suppressed_text(labels), ha="center", va="bottom", fontsize=10.5,
+                        color=GREY)  # fmt: skip
+            elif pd.notna(v):
                 ax.text(xi, max(v, bottom[int(xi)]) + 0.25, f"{v:.1f}\n{labels.count(n)}", ha="center", va="bottom",
                         fontsize=10.5, color=VERMILLION, linespacing=1.05)  # fmt: skip
         if highlight in groups:
@@ -344,37 +379,45 @@ def segments(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str =
         ax.set_ylabel(labels("axis.median_min"))
         ax.set_xlabel(labels("axis.month_total_n") if by == N.KEY_MONTH else axis_group(by, labels))
         handles, _ = ax.get_legend_handles_labels()
-        figure_legend(fig, handles + [thin_handle(labels)])
+        figure_legend(fig, handles + [thin_handle(labels), _legend_suppressed(labels, table)])
     return fig
 
 
 def p90_by(summary: pd.DataFrame, labels: Labels, *, title: str, subtitle: str = "", footer: str = "") -> Figure:
     """Median and p90 (95% CI) per group as paired bars with n (e.g. by priority).
 
-    ``summary``: :func:`responsestats.briefing.tables.interval_summary` with a ``by``.
+    ``summary``: :func:`responsestats.briefing.tables.interval_summary` with a ``by``. A suppressed group has no
+    bars: ``<5``, and ``n<5`` under its name.
     """
     by = summary[cols.BY].iloc[0]
     interval = summary[N.INTERVAL].iloc[0]
     groups = list(summary[cols.GROUP])
     x = np.arange(len(groups))
+    hidden = suppressed_of(summary)
     fig = new_figure(title, subtitle, footer)
     with style():
         ax = fig.subplots()
-        med = ax.bar(x - 0.2, summary[cols.MEDIAN_MIN], width=0.38, color=ORANGE, label=labels("legend.median"), zorder=3)
-        p90 = ax.bar(x + 0.2, summary[cols.P90_MIN], width=0.38, color=BLUE, label=labels("legend.p90"), zorder=3)
+        heights = {c: np.nan_to_num(summary[c].to_numpy(dtype="float64")) for c in (cols.MEDIAN_MIN, cols.P90_MIN)}
+        med = ax.bar(x - 0.2, heights[cols.MEDIAN_MIN], width=0.38, color=ORANGE, label=labels("legend.median"),
+                     zorder=3)  # fmt: skip
+        p90 = ax.bar(x + 0.2, heights[cols.P90_MIN], width=0.38, color=BLUE, label=labels("legend.p90"), zorder=3)
         mark_thin(med, summary[N.THIN], [ORANGE] * len(groups))
         mark_thin(p90, summary[N.THIN], [BLUE] * len(groups))
         whiskers(ax, summary[cols.P90_MIN], summary[cols.P90_CI_LOW_MIN], summary[cols.P90_CI_HIGH_MIN], x + 0.2, False)
-        for xi, m, p, hi, n in zip(x, summary[cols.MEDIAN_MIN], summary[cols.P90_MIN], summary[cols.P90_CI_HIGH_MIN],
-                                   summary[N.N]):  # fmt: skip
+        for xi, m, p, hi, n, h in zip(x, summary[cols.MEDIAN_MIN], summary[cols.P90_MIN],
+                                      summary[cols.P90_CI_HIGH_MIN], summary[N.N], hidden):  # fmt: skip
+            if h:
+                continue
             ax.text(xi - 0.2, m + 0.15, f"{m:.1f}", ha="center", va="bottom", fontsize=13)
             ax.text(xi + 0.2, (hi if pd.notna(hi) else p) + 0.15, f"{p:.1f}", ha="center", va="bottom", fontsize=13)
-        names = [f"{labels.value(by, g)}\n{labels.n(n)}" for g, n in zip(groups, summary[N.N])]
+        mark_suppressed(ax, x, hidden, labels, horizontal=False, at=0.01, fontsize=13)
+        names = [f"{labels.value(by, g)}\n{labels('common.n_suppressed', n=DEFAULT_MIN_CELL) if h else labels.n(n)}"
+                 for g, n, h in zip(groups, summary[N.N], hidden)]  # fmt: skip
         ax.set_xticks(x, names, fontsize=14)
         ax.set_ylim(0, upper(summary[cols.P90_CI_HIGH_MIN], summary[cols.P90_MIN]) * 1.18)
         ax.set_ylabel(labels("axis.interval_min", what=labels.interval(interval)))
         handles, _ = ax.get_legend_handles_labels()
-        figure_legend(fig, handles + [ci_handle(labels), thin_handle(labels)])
+        figure_legend(fig, handles + [ci_handle(labels), thin_handle(labels), _legend_suppressed(labels, summary)])
     return fig
 
 
@@ -382,7 +425,8 @@ def attainment_trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitl
                      highlight: str | None = None) -> Figure:  # fmt: skip
     """Share within target per month, one line per target, 95% CI band; the required share if the standard has one.
 
-    ``table``: :func:`responsestats.briefing.tables.attainment_trend`.
+    ``table``: :func:`responsestats.briefing.tables.attainment_trend`. A suppressed month of a target has no
+    point: ``<5`` in the target's colour at the foot of the month, and in its count.
     """
     targets = list(dict.fromkeys(table[N.TARGET_ID]))
     months = list(dict.fromkeys(table[N.KEY_MONTH]))
@@ -399,6 +443,7 @@ def attainment_trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitl
             name = segment_name(rows[cols.SEGMENT_KEY].iloc[0], rows[cols.TARGET_MIN].iloc[0], labels)
             ax.fill_between(x, 100 * rows[cols.SHARE_CI_LOW], 100 * rows[cols.SHARE_CI_HIGH], color=colour, alpha=0.14, lw=0)
             line_with_thin(ax, x, 100 * rows[N.SHARE_WITHIN], rows[N.THIN], colour, "-", "o", name)
+            mark_suppressed(ax, x, suppressed_of(rows), labels, horizontal=False, at=0.01 + 0.05 * j, colour=colour)
             required = rows[N.REQUIRED_SHARE].iloc[0]
             if pd.notna(required):
                 ax.axhline(100 * required, color=colour, ls="--", lw=1.5)
@@ -406,10 +451,11 @@ def attainment_trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitl
             if pd.notna(last):
                 ax.annotate(f"{100 * last:.0f}%", xy=(x[-1], 100 * last), xytext=(10, 0), textcoords="offset points",
                             va="center", color=colour, fontsize=13)  # fmt: skip
-        counts = [
-            "/".join(labels.count(v) for v in table[table[N.KEY_MONTH] == m].set_index(N.TARGET_ID).reindex(targets)[N.N])
-            for m in months
-        ]
+        counts = []
+        for m in months:
+            month_rows = table[table[N.KEY_MONTH] == m].set_index(N.TARGET_ID).reindex(targets)
+            counts.append("/".join(suppressed_text(labels) if h else labels.count(v)
+                                   for v, h in zip(month_rows[N.N], suppressed_of(month_rows))))  # fmt: skip
         ax.set_xticks(x, month_ticks(months, labels, counts), fontsize=11)
         ax.set_xlim(-0.6, len(months) - 0.1)
         ax.set_ylim(0, 105)
@@ -418,7 +464,7 @@ def attainment_trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitl
         ax.set_xlabel(labels("axis.month_n_of", names=names), color=GREY, fontsize=12)
         handles, _ = ax.get_legend_handles_labels()
         figure_legend(fig, handles + [Patch(facecolor=GREY, alpha=0.2, label=labels("legend.ci_band")),
-                                      thin_marker_handle(labels)])  # fmt: skip
+                                      thin_marker_handle(labels), _legend_suppressed(labels, table)])  # fmt: skip
     return fig
 
 

@@ -18,6 +18,21 @@ SECONDS_PER_HOUR = 3600.0
 #: Cells counting fewer incidents than this (but at least one) are suppressed
 #: in briefing tables and charts, as public statistics do (values set to NaN,
 #: ``suppressed`` True). 0 turns suppression off.
+#:
+#: Every table of a group (district / grid, priority, call type, area class,
+#: month, weekday x hour cell, a standard's target, a KPI's month) applies it
+#: with :func:`suppress_figures`: a figure is blanked, with the count it rests
+#: on, when that count is 1 to ``DEFAULT_MIN_CELL - 1``. The count is the
+#: figure's own base: the values a time (median, p90) is computed from, the
+#: calls graded for a share within target, the eligible incidents of an arrest
+#: rate, the arrests of the caught-in-the-act share, the timed arrests of the
+#: hours to arrest, the calls of a heatmap cell. A numerator under 5 is shown
+#: when its base is 5 or more (``2 of 40`` arrests), as rates are published;
+#: distributions of a whole population (the time-to-arrest bins, the
+#: Kaplan-Meier curve) and data-quality counts (rows of files) are no group
+#: and are not suppressed. Charts draw a suppressed cell as ``<5`` (the
+#: catalogue's ``chart.suppressed_cell``), never as a bar or a point, and
+#: titles never name one as the slowest, fastest or highest.
 DEFAULT_MIN_CELL = 5
 
 
@@ -121,4 +136,57 @@ def suppress_small_cells(table: pd.DataFrame, count: str, values: Sequence[str],
     for col in values:
         out[col] = out[col].astype("float64").where(~hide)
     out[SUPPRESSED] = hide
+    return out
+
+
+def small_cells(counts, min_cell: int = DEFAULT_MIN_CELL) -> np.ndarray:
+    """Counts from 1 to ``min_cell - 1`` (the cells suppressed) [bool]; NaN and 0 are not small."""
+    n = pd.to_numeric(pd.Series(counts), errors="coerce").to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        return (n > 0) & (n < min_cell)
+
+
+def _blank(values: pd.Series, hide: np.ndarray) -> pd.Series:
+    """``values`` with the rows of ``hide`` blanked: NaN for numbers, NA for flags."""
+    flags = values.dropna()
+    is_flag = len(flags) and flags.map(lambda v: isinstance(v, (bool, np.bool_))).all()
+    if pd.api.types.is_bool_dtype(values) or is_flag:
+        return values.astype("boolean").mask(hide, pd.NA)
+    try:
+        return values.astype("float64").where(~hide)
+    except (TypeError, ValueError):  # not numbers: blanked as missing
+        return values.mask(hide)
+
+
+def suppress_figures(table: pd.DataFrame, rules: Sequence[tuple[str, Sequence[str], bool]],
+                     min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:  # fmt: skip
+    """Blank the figures of a table that rest on 1 to ``min_cell - 1`` incidents, rule by rule.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A briefing table.
+    rules : sequence of (str, sequence of str, bool)
+        ``(count, columns, flag)``: where ``count`` is small (:func:`small_cells`), ``columns`` are
+        blanked (NaN; NA for flags); with ``flag``, the row's ``suppressed`` is set too (the row's main
+        figure is hidden: charts draw ``<5``). Every count is read before anything is blanked.
+    min_cell : int
+        Smallest count shown; 0 or 1 shows everything.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a boolean ``suppressed`` column (kept True where it already was).
+    """
+    out = table.copy()
+    flagged = out[SUPPRESSED].to_numpy(dtype=bool) if SUPPRESSED in out else np.zeros(len(out), dtype=bool)
+    hides = [(small_cells(out[count], min_cell), columns, flag) for count, columns, flag in rules]
+    for hide, columns, flag in hides:
+        if not hide.any():
+            continue
+        for col in columns:
+            out[col] = _blank(out[col], hide)
+        if flag:
+            flagged = flagged | hide
+    out[SUPPRESSED] = flagged
     return out

@@ -26,13 +26,17 @@ from ..columns import (
     PERIOD_PREVIOUS,
     PERIOD_YEAR_AGO,
     PERIODS,
+    SUPPRESSED,
     UNIT,
     UNIT_COUNT,
     UNIT_MIN,
     UNIT_SHARE,
 )
 from ..months import in_months, parse_month, shift_month
-from .common import SECONDS_PER_MINUTE, headline_interval
+from .common import DEFAULT_MIN_CELL, SECONDS_PER_MINUTE, headline_interval, small_cells
+
+#: Prefix of the KPI table's small-cell flags, one per period (``suppressed_current``, ...), as ``month_`` and ``n_``.
+SUPPRESSED_OF = SUPPRESSED + "_"
 
 
 def kpi_table(
@@ -42,6 +46,7 @@ def kpi_table(
     interval: str | None = None,
     as_of: object = None,
     min_n: int = DEFAULT_MIN_N,
+    min_cell: int = DEFAULT_MIN_CELL,
 ) -> pd.DataFrame:
     """Key figures of ``month``, the month before and the same month a year before.
 
@@ -59,6 +64,9 @@ def kpi_table(
         End of observation for open arrest cases (see :func:`metrics.outcome_summary`).
     min_n : int
         A current value with ``n < min_n`` is ``thin``.
+    min_cell : int
+        A value resting on 1 to ``min_cell - 1`` incidents (its ``n``) is blanked, with its ``n``, and
+        flagged ``suppressed_<period>`` (see :data:`~.common.DEFAULT_MIN_CELL`); 0 shows all.
 
     Returns
     -------
@@ -66,8 +74,9 @@ def kpi_table(
         One row per KPI: ``kpi``, ``interval``, ``unit`` (count, min, share),
         ``direction`` (lower / higher is better, or neutral), ``current``,
         ``previous``, ``year_ago``, their ``month_*`` and ``n_*`` (the
-        denominator), ``delta_previous`` and ``delta_year_ago`` (current minus
-        the other), ``thin``. Rows: calls (incidents), median_response
+        denominator), ``suppressed_*`` (the small-cell flag of each period),
+        ``delta_previous`` and ``delta_year_ago`` (current minus the other,
+        NaN when either is suppressed), ``thin``. Rows: calls (incidents), median_response
         (received to arrival), p90 (of ``interval``), within_target (share of
         ``interval`` values within each row's target), arrest_rate (arrests /
         eligible incidents), caught_in_act_rate (of arrests).
@@ -114,8 +123,16 @@ def kpi_table(
         for period in PERIODS:
             row[MONTH_OF + period] = months[period]
             row[N_OF + period] = values[period][1]
+        row[N.THIN] = row[N_OF + PERIOD_CURRENT] < min_n
+        for period in PERIODS:
+            hidden = bool(small_cells([row[N_OF + period]], min_cell)[0])
+            row[SUPPRESSED_OF + period] = hidden
+            if hidden:
+                row[period], row[N_OF + period] = float("nan"), float("nan")
         row[DELTA_PREVIOUS] = row[PERIOD_CURRENT] - row[PERIOD_PREVIOUS]
         row[DELTA_YEAR_AGO] = row[PERIOD_CURRENT] - row[PERIOD_YEAR_AGO]
-        row[N.THIN] = row[N_OF + PERIOD_CURRENT] < min_n
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = [KPI, N.INTERVAL, UNIT, DIRECTION, *PERIODS, *(MONTH_OF + p for p in PERIODS),
+               *(N_OF + p for p in PERIODS), *(SUPPRESSED_OF + p for p in PERIODS), DELTA_PREVIOUS, DELTA_YEAR_AGO,
+               N.THIN]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)

@@ -40,7 +40,7 @@ from ..columns import (
     UNIT_HOURS,
     UNIT_SHARE,
 )
-from .common import sort_groups
+from .common import DEFAULT_MIN_CELL, sort_groups, suppress_figures
 
 #: The published figures of the Zhangzhou (漳州) 110 unit that the synthetic
 #: sample is calibrated to (see data/sample/README.md and docs/metrics.md):
@@ -52,6 +52,18 @@ PUBLISHED_CN110: tuple[tuple[str, float, str], ...] = (
 
 
 PUBLISHED_CN110_SOURCE = "Zhangzhou 110 unit, published figures (2023 to date)"
+#: Small-cell rules of an outcome table (:func:`~.common.suppress_figures`): each figure with its base. The
+#: arrest rate (its base: the eligible incidents) is the row's figure (``suppressed``); a numerator under 5
+#: (arrests of 40 eligible incidents) is shown.
+OUTCOME_CELLS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    (N.ELIGIBLE, (N.ELIGIBLE, N.ARRESTS, N.ARREST_RATE, ARREST_RATE_CI_LOW, ARREST_RATE_CI_HIGH), True),
+    (N.INCIDENTS, (N.INCIDENTS,), False),
+    (N.ARRESTS, (N.CAUGHT_IN_ACT_COUNT, N.CAUGHT_IN_ACT_RATE), False),
+    (N.N_HOURS_TO_ARREST, (N.N_HOURS_TO_ARREST, N.MEAN_HOURS_TO_ARREST, N.MEDIAN_HOURS_TO_ARREST,
+                           N.P90_HOURS_TO_ARREST), False),
+    (N.KM_N, (N.KM_N, N.KM_EVENTS, N.KM_MEDIAN_HOURS_TO_ARREST, N.KM_MEDIAN_CI_LOW_HOURS,
+              N.KM_MEDIAN_CI_HIGH_HOURS), False),
+)  # fmt: skip
 #: Default bins [h] of the time-to-arrest histogram.
 ARREST_HOUR_BINS: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 96.0, 168.0, 336.0, np.inf)
 
@@ -63,6 +75,7 @@ def outcomes_by(
     groups: Sequence[str] | None = None,
     sort: str | None = None,
     min_n: int = DEFAULT_MIN_N,
+    min_cell: int = DEFAULT_MIN_CELL,
 ) -> pd.DataFrame:
     """:func:`metrics.outcome_summary` with a Wilson 95% CI of the arrest rate and a ``thin`` flag.
 
@@ -76,12 +89,17 @@ def outcomes_by(
         Highest arrest rate first (groups without eligible incidents last); default display order.
     min_n : int
         ``thin`` when fewer than ``min_n`` eligible incidents.
+    min_cell : int
+        Figures resting on 1 to ``min_cell - 1`` incidents are blanked (:data:`OUTCOME_CELLS`); 0 shows all.
 
     Returns
     -------
     pandas.DataFrame
         ``by``, ``group`` and the columns of :func:`metrics.outcome_summary`,
-        plus ``arrest_rate_ci_low``, ``arrest_rate_ci_high``, ``thin``.
+        plus ``arrest_rate_ci_low``, ``arrest_rate_ci_high``, ``thin`` and
+        ``suppressed`` (1 to ``min_cell - 1`` eligible incidents: the arrest
+        rate, its interval and counts blanked). With ``sort``, suppressed
+        groups come last.
     """
     o = outcome_summary(df, by=by, as_of=as_of)
     if by:
@@ -99,6 +117,7 @@ def outcomes_by(
     low, high = wilson_interval(o[N.ARRESTS].to_numpy(), o[N.ELIGIBLE].to_numpy())
     o[ARREST_RATE_CI_LOW], o[ARREST_RATE_CI_HIGH] = low, high
     o[N.THIN] = (o[N.ELIGIBLE] < min_n).to_numpy(dtype=bool)
+    o = suppress_figures(o, OUTCOME_CELLS, min_cell)
     if sort == N.ARREST_RATE:
         o = o.assign(_r=o[N.ARREST_RATE].fillna(-1.0)).sort_values(["_r", GROUP], ascending=[False, True])
         o = o.drop(columns="_r")

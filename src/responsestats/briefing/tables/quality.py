@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from ... import privacy
 from ... import schema as S
 from ...metrics import compute_intervals
 from ...metrics import names as N
@@ -113,13 +114,18 @@ def report_issues(reports: Iterable[dict]) -> pd.DataFrame:
     """Values nulled, repaired or left unmapped at ingest: ``source_file``, ``kind``, ``column``, ``item``, ``count``.
 
     ``kind`` is ``values_nulled`` (item: why), ``repairs`` (item: which
-    repair, e.g. a DST fix) or ``unmapped_values`` (item: the raw value).
+    repair, e.g. a DST fix) or ``unmapped_values`` (item: the raw value, shown
+    only when it passes the personal-data check, else as its kind and length:
+    :func:`responsestats.privacy.redact_value`, for reports written before the
+    ingest checked them).
     """
     rows = []
     for r in reports:
         for kind in S.REPORT_ISSUE_KINDS:
             for column, items in (r.get(kind) or {}).items():
                 for item, n in (items or {}).items():
+                    if kind == S.R_UNMAPPED_VALUES:
+                        item = privacy.redact_value(item, category=True)
                     rows.append({S.SOURCE_FILE: r.get(S.R_SOURCE_FILE), KIND: kind, COLUMN: column, ITEM: item,
                                  COUNT: int(n)})  # fmt: skip
     out = pd.DataFrame(rows, columns=[S.SOURCE_FILE, KIND, COLUMN, ITEM, COUNT])

@@ -44,6 +44,7 @@ from ..columns import (
     SEGMENT_KEY,
     SHARE_CI_HIGH,
     SHARE_CI_LOW,
+    SUPPRESSED,
     TARGET_MIN,
     VALUE_MIN,
 )
@@ -54,10 +55,17 @@ from .common import (
     headline_interval,
     minutes,
     segment_key,
+    small_cells,
     sort_groups,
+    suppress_figures,
     suppress_small_cells,
     target_segments,
 )
+
+#: The figures of a time summary that rest on its values (``n``): blanked together (see :func:`suppress_figures`).
+_TIME_FIGURES = (N.N, MEDIAN_MIN, P90_MIN, P90_CI_LOW_MIN, P90_CI_HIGH_MIN, N.WITHIN_TARGET_SHARE)
+#: The figures of a share within target that rest on the calls graded (``n``).
+_SHARE_FIGURES = (N.N, N.N_WITHIN, N.SHARE_WITHIN, SHARE_CI_LOW, SHARE_CI_HIGH)
 
 
 def monthly_trend(
@@ -66,6 +74,7 @@ def monthly_trend(
     standard: str | Standard,
     interval: str | None = None,
     min_n: int = DEFAULT_MIN_N,
+    min_cell: int = DEFAULT_MIN_CELL,
 ) -> pd.DataFrame:
     """Median and 90th percentile per month, overall and per target of the standard.
 
@@ -77,7 +86,9 @@ def monthly_trend(
         :func:`~.common.segment_key`), ``target_min`` (NaN: no single target),
         ``month``, ``interval``, ``n``, ``median_min``, ``p90_min``,
         ``p90_ci_low_min``, ``p90_ci_high_min``, ``within_target_share``,
-        ``thin`` (also for months without values).
+        ``thin`` (also for months without values) and ``suppressed`` (1 to
+        ``min_cell - 1`` values: the figures and ``n`` blanked, see
+        :func:`~.common.suppress_figures`).
     """
     std = load_standard(standard)
     interval = interval or headline_interval(std)
@@ -109,7 +120,8 @@ def monthly_trend(
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    return suppress_figures(out, [(N.N, _TIME_FIGURES, True)], min_cell)
 
 
 def p90_by_group(
@@ -119,6 +131,7 @@ def p90_by_group(
     interval: str | None = None,
     min_n: int = DEFAULT_MIN_N,
     limit: int | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
 ) -> pd.DataFrame:
     """90th percentile per group (e.g. district / grid), against each group's target.
 
@@ -129,9 +142,11 @@ def p90_by_group(
         ``n``, ``median_min``, ``p90_min``, ``p90_ci_low_min``,
         ``p90_ci_high_min``, ``target_min`` (NaN when the group's rows have no
         single target), ``within_target_share``, ``above_target`` (p90 above
-        the target), ``thin`` and ``panel_total`` (groups sharing this
-        target). Sorted by target (groups without one last), then slowest p90
-        first; with ``limit``, only the slowest ``limit`` of each target.
+        the target), ``thin``, ``suppressed`` (1 to ``min_cell - 1`` values:
+        the figures and ``n`` blanked, never above target) and ``panel_total``
+        (groups sharing this target). Sorted by target (groups without one
+        last), then slowest p90 first (suppressed groups last); with ``limit``,
+        only the slowest ``limit`` of each target.
     """
     std = load_standard(standard)
     interval = interval or headline_interval(std)
@@ -151,6 +166,7 @@ def p90_by_group(
             N.THIN: s[N.THIN].to_numpy(dtype=bool),
         }
     )
+    out = suppress_figures(out, [(N.N, _TIME_FIGURES, True)], min_cell)
     out[ABOVE_TARGET] = (out[P90_MIN] > out[TARGET_MIN]).to_numpy(dtype=bool)
     out["_no_target"] = out[TARGET_MIN].isna()
     out["_no_p90"] = out[P90_MIN].isna()
@@ -169,6 +185,7 @@ def attainment_by(
     by: str = S.PRIORITY,
     interval: str | None = None,
     min_n: int = DEFAULT_MIN_N,
+    min_cell: int = DEFAULT_MIN_CELL,
 ) -> pd.DataFrame:
     """Share within target per group (e.g. priority), overall and per target.
 
@@ -179,8 +196,10 @@ def attainment_by(
         order), ``segment``, ``segment_key``, ``target_min`` (NaN for ``all``
         when the targets differ), ``required_share``, ``n`` (values graded),
         ``n_within``, ``share_within``, ``share_ci_low`` / ``share_ci_high``
-        (Wilson 95%), ``thin``. The ``all`` segment grades each value against
-        its own row's target (:func:`metrics.summarize`); the others come from
+        (Wilson 95%), ``thin``, ``suppressed`` (1 to ``min_cell - 1`` calls
+        graded: the share, its interval, ``n`` and ``n_within`` blanked). The
+        ``all`` segment grades each value against its own row's target
+        (:func:`metrics.summarize`); the others come from
         :func:`metrics.attainment`.
     """
     std = load_standard(standard)
@@ -221,6 +240,7 @@ def attainment_by(
     out = out.sort_values(["_g", "_s"], kind="stable").drop(columns=["_g", "_s"])
     out[N.N] = out[N.N].astype("int64")
     out[N.N_WITHIN] = out[N.N_WITHIN].astype("int64")
+    out = suppress_figures(out, [(N.N, _SHARE_FIGURES, True)], min_cell)
     return out.reset_index(drop=True)
 
 
@@ -235,7 +255,9 @@ def hour_weekday(df: pd.DataFrame, interval: str, min_n: int = DEFAULT_MIN_N,
         ``calls`` (incidents received; NaN when suppressed), ``interval``,
         ``n`` (values used), ``median_min``, ``p90_min``, ``thin``
         (``n < min_n``) and ``suppressed`` (1 to ``min_cell - 1`` calls in the
-        cell: calls and times blanked, see :func:`suppress_small_cells`).
+        cell: calls and times blanked, see :func:`suppress_small_cells`). The
+        times of a cell with 1 to ``min_cell - 1`` values are blanked too, with
+        ``n`` (NaN ``n``: the cell's times are suppressed).
     """
     s = summarize(df, interval, by=[N.KEY_WEEKDAY, N.KEY_HOUR], min_n=min_n)
     grid = pd.MultiIndex.from_product([range(7), range(24)], names=[N.KEY_WEEKDAY, N.KEY_HOUR])
@@ -255,12 +277,14 @@ def hour_weekday(df: pd.DataFrame, interval: str, min_n: int = DEFAULT_MIN_N,
         }
     )
     out[N.THIN] = out[N.N] < min_n
+    out = suppress_figures(out, [(N.N, [N.N, MEDIAN_MIN, P90_MIN], False)], min_cell)
     return suppress_small_cells(out, CALLS, [CALLS, MEDIAN_MIN, P90_MIN], min_cell)
 
 
 def segment_medians(
-    df: pd.DataFrame, by: str = N.KEY_MONTH, groups: Sequence[str] | None = None, min_n: int = DEFAULT_MIN_N
-) -> pd.DataFrame:
+    df: pd.DataFrame, by: str = N.KEY_MONTH, groups: Sequence[str] | None = None, min_n: int = DEFAULT_MIN_N,
+    min_cell: int = DEFAULT_MIN_CELL,
+) -> pd.DataFrame:  # fmt: skip
     """Median of each segment of the response (call processing, turnout, travel) and of the whole.
 
     Medians of segments do not add up to the median of the whole response;
@@ -271,8 +295,9 @@ def segment_medians(
     pandas.DataFrame
         One row per group x interval (the three segments, then
         ``response_s``): ``by``, ``group``, ``interval``, ``n``,
-        ``median_min``, ``thin``. With ``groups``, exactly those groups in that
-        order (missing ones with ``n = 0``).
+        ``median_min``, ``thin``, ``suppressed`` (1 to ``min_cell - 1``
+        values: the median and ``n`` blanked). With ``groups``, exactly those
+        groups in that order (missing ones with ``n = 0``).
     """
     intervals = [*SEGMENT_INTERVALS, N.RESPONSE_S]
     s = summarize(df, intervals, by=by, min_n=min_n)
@@ -293,7 +318,7 @@ def segment_medians(
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    return suppress_figures(pd.concat(frames, ignore_index=True), [(N.N, [N.N, MEDIAN_MIN], True)], min_cell)
 
 
 def _included(df: pd.DataFrame, interval: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -305,7 +330,7 @@ def _included(df: pd.DataFrame, interval: str) -> tuple[pd.DataFrame, np.ndarray
     return frame, np.where(used, values, np.nan)
 
 
-def ecdf(df: pd.DataFrame, interval: str, by: str | None = None) -> pd.DataFrame:
+def ecdf(df: pd.DataFrame, interval: str, by: str | None = None, min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:
     """Empirical distribution of an interval's used values, per group.
 
     The values are those :func:`metrics.summarize` uses at incident level
@@ -316,26 +341,32 @@ def ecdf(df: pd.DataFrame, interval: str, by: str | None = None) -> pd.DataFrame
     pandas.DataFrame
         ``by``, ``group`` (``all`` without ``by``), ``interval``,
         ``value_min`` ascending within each group, ``ecdf`` (share of the
-        group's values at or below it), ``n``.
+        group's values at or below it), ``n``, ``suppressed``. A group of 1 to
+        ``min_cell - 1`` values has one row, ``suppressed``, with no value,
+        share or ``n`` (its values are never listed).
     """
     frame, values = _included(df, interval)
     groups = frame[by].astype("object") if by else pd.Series(SEGMENT_ALL, index=frame.index, dtype="object")
     frames = []
     for group in sort_groups(groups.dropna(), by or ""):
         v = np.sort(values[(groups == group).to_numpy() & ~np.isnan(values)])
+        if small_cells([v.size], min_cell)[0]:
+            frames.append(pd.DataFrame({BY: [by or ""], GROUP: [group], N.INTERVAL: interval, VALUE_MIN: np.nan,
+                                        ECDF: np.nan, N.N: np.nan, SUPPRESSED: True}))  # fmt: skip
+            continue
         frames.append(
             pd.DataFrame(
                 {BY: by or "", GROUP: group, N.INTERVAL: interval, VALUE_MIN: minutes(v),
-                 ECDF: np.arange(1, v.size + 1) / max(v.size, 1), N.N: v.size}  # fmt: skip
+                 ECDF: np.arange(1, v.size + 1) / max(v.size, 1), N.N: v.size, SUPPRESSED: False}  # fmt: skip
             )
         )
-    columns = [BY, GROUP, N.INTERVAL, VALUE_MIN, ECDF, N.N]
+    columns = [BY, GROUP, N.INTERVAL, VALUE_MIN, ECDF, N.N, SUPPRESSED]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def interval_summary(
     df: pd.DataFrame, interval: str, by: str | None = None, standard: str | Standard | None = None,
-    min_n: int = DEFAULT_MIN_N,
+    min_n: int = DEFAULT_MIN_N, min_cell: int = DEFAULT_MIN_CELL,
 ) -> pd.DataFrame:  # fmt: skip
     """:func:`metrics.summarize` of one interval, in minutes, groups in display order.
 
@@ -344,7 +375,9 @@ def interval_summary(
     pandas.DataFrame
         ``by``, ``group`` (``all`` without ``by``), ``interval``, ``n``,
         ``n_excluded``, ``median_min``, ``p90_min``, ``p90_ci_low_min``,
-        ``p90_ci_high_min``, ``target_min``, ``within_target_share``, ``thin``.
+        ``p90_ci_high_min``, ``target_min``, ``within_target_share``, ``thin``,
+        ``suppressed`` (1 to ``min_cell - 1`` values: the figures, ``n`` and
+        ``n_excluded`` blanked).
     """
     s = summarize(df, interval, by=by, standard=standard, min_n=min_n)
     groups = s[by].to_numpy() if by else np.array([SEGMENT_ALL] * len(s), dtype=object)
@@ -368,10 +401,12 @@ def interval_summary(
     if by:
         order = {g: i for i, g in enumerate(sort_groups(out[GROUP], by))}
         out = out.iloc[np.argsort(out[GROUP].map(order).to_numpy(), kind="stable")]
+    out = suppress_figures(out, [(N.N, (*_TIME_FIGURES, N.N_EXCLUDED), True)], min_cell)
     return out.reset_index(drop=True)
 
 
-def attainment_trend(df: pd.DataFrame, months: Sequence[str], standard: str | Standard) -> pd.DataFrame:
+def attainment_trend(df: pd.DataFrame, months: Sequence[str], standard: str | Standard,
+                     min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:  # fmt: skip
     """:func:`metrics.attainment` of every target per month (months without calls have ``n = 0``).
 
     Returns
@@ -380,7 +415,9 @@ def attainment_trend(df: pd.DataFrame, months: Sequence[str], standard: str | St
         One row per target x month: ``target_id``, ``segment_key``,
         ``interval``, ``target_min``, ``required_share``, ``month``, ``n``,
         ``n_within``, ``share_within``, ``share_ci_low``, ``share_ci_high``,
-        ``met``, ``thin``. Targets without a numeric target are left out.
+        ``met``, ``thin``, ``suppressed`` (1 to ``min_cell - 1`` calls graded:
+        the share, its interval, ``met``, ``n`` and ``n_within`` blanked).
+        Targets without a numeric target are left out.
     """
     std = load_standard(standard)
     months = [parse_month(m) for m in months]
@@ -415,4 +452,5 @@ def attainment_trend(df: pd.DataFrame, months: Sequence[str], standard: str | St
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if len(out):
         out = out[out.groupby(N.TARGET_ID)[N.N].transform("sum") > 0].reset_index(drop=True)
+        out = suppress_figures(out, [(N.N, (*_SHARE_FIGURES, N.MET), True)], min_cell)
     return out

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..._version import __version__
 from ...metrics import Standard
+from ..months import PLAUSIBLE_MONTH_SHARE
 from ..tables.common import segment_key
 from .labels import Labels
 
@@ -56,8 +57,15 @@ def subtitle(kind: str, data: BriefingData, labels: Labels, **extra: object) -> 
 
 
 def footer(data: BriefingData, labels: Labels) -> str:
-    """The source line under every chart."""
-    return labels("footer.text", **context(data, labels))
+    """The source line under every chart; it names the months left out for holding implausibly few calls."""
+    text = labels("footer.text", **context(data, labels))
+    ignored = getattr(data, "ignored_months", ())
+    if ignored:
+        months = labels("common.list_sep").join(
+            labels("footer.ignored_month", month=labels.month(m), n=labels.count(n)) for m, n in ignored)
+        text += labels("footer.ignored", months=months, median=labels.count(data.median_month_calls),
+                       share=labels.percent(PLAUSIBLE_MONTH_SHARE, 0))  # fmt: skip
+    return text
 
 
 def briefing_caption(chart: str, data: BriefingData, labels: Labels) -> str:

@@ -18,10 +18,23 @@ from ... import schema as S
 from ...metrics import names as N
 from .. import columns as cols
 from ..months import shift_month
+from ..tables.common import DEFAULT_MIN_CELL, small_cells
+from ..tables.kpi import SUPPRESSED_OF
 from ..tables.outcomes import cumulative_at
-from .changes import arrow, change, format_value
+from .changes import NOT_AVAILABLE, arrow, change, format_value
 from .labels import Labels
 from .terms import group_name, group_word
+
+
+def _suppressed(row, column: str = cols.SUPPRESSED) -> bool:
+    """Whether a table row's figure is suppressed (a small cell); False for tables without the flag."""
+    value = row.get(column, False) if hasattr(row, "get") else False
+    return bool(value) if value is not None and value is not pd.NA else False
+
+
+def _shown(row, text: str, labels: Labels) -> str:
+    """``text`` (a worded figure), or the small-cell mark when the row is suppressed ("(n<5)")."""
+    return labels("common.suppressed_value", n=DEFAULT_MIN_CELL) if _suppressed(row) else text
 
 
 def kpi_label(row: pd.Series, labels: Labels) -> str:
@@ -43,18 +56,24 @@ def kpi_tiles(kpi: pd.DataFrame, labels: Labels) -> list[dict]:
     tiles = []
     for _, row in kpi.iterrows():
         current = row[cols.MONTH_OF + cols.PERIOD_CURRENT]
+        hidden = _suppressed(row, SUPPRESSED_OF + cols.PERIOD_CURRENT)
         lines = []
         for period, delta_col in ((cols.PERIOD_PREVIOUS, cols.DELTA_PREVIOUS), (cols.PERIOD_YEAR_AGO, cols.DELTA_YEAR_AGO)):
             ref = labels.ref_month(row[cols.MONTH_OF + period], current)
+            if hidden or _suppressed(row, SUPPRESSED_OF + period):  # a small cell is never compared
+                lines.append((labels("change.suppressed", ref=ref, n=DEFAULT_MIN_CELL), NOT_AVAILABLE))
+                continue
             text, state = change(row[delta_col], row[cols.UNIT], row[cols.DIRECTION], ref, labels)
             mark = arrow(row[delta_col], labels, row[cols.UNIT])
             lines.append((f"{mark} {text}".strip(), state))
+        n_text = labels("kpi_n.suppressed", n=DEFAULT_MIN_CELL) if hidden else labels(
+            f"kpi_n.{row[cols.KPI]}", n=labels.count(row[cols.N_OF + cols.PERIOD_CURRENT]))
         tiles.append(
             {
                 "label": kpi_label(row, labels),
                 "value": format_value(row[cols.PERIOD_CURRENT], row[cols.UNIT], labels),
-                "n": labels(f"kpi_n.{row[cols.KPI]}", n=labels.count(row[cols.N_OF + cols.PERIOD_CURRENT])),
-                "thin": bool(row[N.THIN]),
+                "n": n_text,
+                "thin": bool(row[N.THIN]) and not hidden,
                 "lines": lines,
             }
         )
@@ -68,6 +87,9 @@ def kpi_title(kpi: pd.DataFrame, labels: Labels) -> str:
     """
     rows = kpi.set_index(cols.KPI)
     calls, p90, arrest = rows.loc[cols.KPI_CALLS], rows.loc[cols.KPI_P90], rows.loc[cols.KPI_ARREST_RATE]
+    if _suppressed(calls, SUPPRESSED_OF + cols.PERIOD_CURRENT):
+        return labels("title.kpi_suppressed", month=labels.month(calls[cols.MONTH_OF + cols.PERIOD_CURRENT]),
+                      n=DEFAULT_MIN_CELL)  # fmt: skip
     fields = dict(
         month=labels.month(calls[cols.MONTH_OF + cols.PERIOD_CURRENT]),
         calls=labels.count(calls[cols.PERIOD_CURRENT]),
@@ -85,12 +107,18 @@ def trend_title(trend: pd.DataFrame, month: str, labels: Labels) -> str:
     rows = trend[trend[cols.SEGMENT] == cols.SEGMENT_ALL].set_index(N.KEY_MONTH)
     interval = rows[N.INTERVAL].iloc[0]
     what = labels.interval(interval, "short")
+    if month in rows.index and _suppressed(rows.loc[month]):
+        return labels("title.suppressed", what=what, month=labels.month(month), n=DEFAULT_MIN_CELL)
     if month not in rows.index or rows.at[month, N.N] == 0:
         return labels("title.no_data", what=what, month=labels.month(month))
     previous = shift_month(month, -1)
     value = rows.at[month, cols.P90_MIN]
     delta = value - rows.at[previous, cols.P90_MIN] if previous in rows.index else float("nan")
-    text, _ = change(delta, cols.UNIT_MIN, cols.LOWER_IS_BETTER, labels.ref_month(previous, month), labels)
+    ref = labels.ref_month(previous, month)
+    if previous in rows.index and _suppressed(rows.loc[previous]):
+        text = labels("change.suppressed", ref=ref, n=DEFAULT_MIN_CELL)
+    else:
+        text, _ = change(delta, cols.UNIT_MIN, cols.LOWER_IS_BETTER, ref, labels)
     return labels("title.trend", what=what, value=labels.number(value), month=labels.month(month), change=text)
 
 
@@ -99,6 +127,7 @@ def p90_groups_title(table: pd.DataFrame, labels: Labels) -> str:
 
     Counts groups with a target and a p90; the slowest is the highest p90
     among groups that are not thin (among all, when every group is thin).
+    A suppressed group (a small cell: no p90) is never counted or named.
     """
     if table.empty:
         return labels("title.empty")
@@ -107,6 +136,8 @@ def p90_groups_title(table: pd.DataFrame, labels: Labels) -> str:
     graded = table[table[cols.TARGET_MIN].notna() & table[cols.P90_MIN].notna()]
     solid = table[~table[N.THIN] & table[cols.P90_MIN].notna()]
     pool = solid if len(solid) else table[table[cols.P90_MIN].notna()]
+    if pool.empty:
+        return _none_shown(table, by, labels)
     slowest = pool.loc[pool[cols.P90_MIN].idxmax()]
     fields = dict(
         what=what,
@@ -124,20 +155,30 @@ def p90_groups_title(table: pd.DataFrame, labels: Labels) -> str:
     )
 
 
+def _none_shown(table: pd.DataFrame, by: str, labels: Labels) -> str:
+    """The title of a group table with no figure to show: every group suppressed, or no data."""
+    if cols.SUPPRESSED in table and table[cols.SUPPRESSED].any():
+        return labels("title.groups_suppressed", groups=group_word(by, labels), n=DEFAULT_MIN_CELL)
+    return labels("title.empty")
+
+
 def attainment_title(table: pd.DataFrame, month: str | None, labels: Labels) -> str:
     """E.g. "Within target in March 2025: 一级 62.2%, 二级 64.0%, 三级 63.1%".
 
     Uses the ``all`` segment (or the only one), and names every group when there are up
-    to four, else the highest and the lowest.
+    to four (a suppressed one as "(n<5)"), else the highest and the lowest (never a suppressed one).
     """
     if table.empty:
         return labels("title.empty")
     seg = cols.SEGMENT_ALL if (table[cols.SEGMENT] == cols.SEGMENT_ALL).any() else table[cols.SEGMENT].iloc[0]
     rows = table[table[cols.SEGMENT] == seg]
     by = rows[cols.BY].iloc[0]
-    parts = [(labels.value(by, r[cols.GROUP]), labels.percent(r[N.SHARE_WITHIN])) for _, r in rows.iterrows()]
+    parts = [(labels.value(by, r[cols.GROUP]), _shown(r, labels.percent(r[N.SHARE_WITHIN]), labels))
+             for _, r in rows.iterrows()]  # fmt: skip
     if len(parts) > 4:
         ranked = rows.dropna(subset=[N.SHARE_WITHIN]).sort_values(N.SHARE_WITHIN, ascending=False)
+        if ranked.empty:
+            return _none_shown(rows, by, labels)
         top, bottom = ranked.iloc[0], ranked.iloc[-1]
         parts_text = labels(
             "title.high_low",
@@ -153,12 +194,13 @@ def attainment_title(table: pd.DataFrame, month: str | None, labels: Labels) -> 
 def heatmap_title(volume: pd.DataFrame, response: pd.DataFrame, labels: Labels) -> str:
     """E.g. "Busiest hour: Fri 20:00 (14 calls); slowest median arrival: Tue 04:00 (6.9 min)".
 
-    The slowest cell is chosen among cells that are not thin.
+    The slowest cell is chosen among cells that are not thin; the busiest among the cells shown (a
+    suppressed cell is never named, and a month whose shown cells are all empty names none).
     """
     solid = response[~response[N.THIN] & response[cols.MEDIAN_MIN].notna()]
     what = labels.interval(response[N.INTERVAL].iloc[0], "short")
     texts = []
-    if volume[cols.CALLS].notna().any():  # every cell may be suppressed in a tiny month
+    if volume[cols.CALLS].max() > 0:  # every cell may be suppressed (or empty) in a tiny month
         busy = volume.loc[volume[cols.CALLS].idxmax()]
         texts.append(labels(
             "title.heatmap_busy",
@@ -179,6 +221,9 @@ def heatmap_title(volume: pd.DataFrame, response: pd.DataFrame, labels: Labels) 
 def distribution_title(summary: pd.DataFrame, month_text: str, labels: Labels) -> str:
     """E.g. "March 2025: median arrival 5.2 min, p90 9.7 min (n=652)" from an ungrouped interval_summary."""
     row = summary.iloc[0]
+    if _suppressed(row):
+        return labels("title.suppressed", what=labels.interval(row[N.INTERVAL], "short"), month=month_text,
+                      n=DEFAULT_MIN_CELL)  # fmt: skip
     return labels(
         "title.distribution",
         period=month_text,
@@ -195,11 +240,14 @@ def segments_title(table: pd.DataFrame, labels: Labels) -> str:
     rows = table[(table[cols.GROUP] == last)]
     parts = rows[rows[N.INTERVAL].isin(cols.SEGMENT_INTERVALS)]
     total = rows[rows[N.INTERVAL] == N.RESPONSE_S][cols.MEDIAN_MIN]
-    if parts[cols.MEDIAN_MIN].notna().sum() == 0:
-        return labels("title.empty")
-    top = parts.loc[parts[cols.MEDIAN_MIN].idxmax()]
     by = table[cols.BY].iloc[0]
     name = labels.month(last) if by == N.KEY_MONTH else labels.value(by, last)
+    if parts[cols.MEDIAN_MIN].notna().sum() == 0:
+        if cols.SUPPRESSED in rows and rows[cols.SUPPRESSED].any():
+            return labels("title.suppressed", what=labels.interval(N.RESPONSE_S, "short"), month=name,
+                          n=DEFAULT_MIN_CELL)  # fmt: skip
+        return labels("title.empty")
+    top = parts.loc[parts[cols.MEDIAN_MIN].idxmax()]
     return labels(
         "title.segments",
         group=name,
@@ -210,12 +258,13 @@ def segments_title(table: pd.DataFrame, labels: Labels) -> str:
 
 
 def priority_title(summary: pd.DataFrame, labels: Labels) -> str:
-    """E.g. "p90 arrival by priority: 一级 12.1 min, 二级 9.0 min, 三级 9.9 min"."""
+    """E.g. "p90 arrival by priority: 一级 12.1 min, 二级 9.0 min, 三级 9.9 min" (a suppressed group: "四级 (n<5)")."""
     by = summary[cols.BY].iloc[0]
     parts = [
-        labels("common.pair", name=labels.value(by, r[cols.GROUP]), value=labels.minutes(r[cols.P90_MIN]))
+        labels("common.pair", name=labels.value(by, r[cols.GROUP]),
+               value=_shown(r, labels.minutes(r[cols.P90_MIN]), labels))  # a suppressed group: "(n<5)"
         for _, r in summary.iterrows()
-    ]
+    ]  # fmt: skip
     return labels(
         "title.by_group",
         what=labels.interval(summary[N.INTERVAL].iloc[0], "short"),
@@ -230,7 +279,7 @@ def attainment_trend_title(table: pd.DataFrame, month: str, labels: Labels) -> s
     parts = [
         labels(
             "common.target_pair",
-            name=labels.segment(r[cols.SEGMENT_KEY]), value=labels.percent(r[N.SHARE_WITHIN]),
+            name=labels.segment(r[cols.SEGMENT_KEY]), value=_shown(r, labels.percent(r[N.SHARE_WITHIN]), labels),
             target=labels.number(r[cols.TARGET_MIN], 0),
         )  # fmt: skip
         for _, r in rows.iterrows()
@@ -241,12 +290,19 @@ def attainment_trend_title(table: pd.DataFrame, month: str, labels: Labels) -> s
 def arrests_title(by_month: pd.DataFrame, month: str, labels: Labels) -> str:
     """E.g. "Arrest rate 3.5% in March 2025 (20 of 578), 1.0 pts higher than February; 80.0% caught in the act"."""
     rows = by_month.set_index(cols.GROUP)
+    if month in rows.index and _suppressed(rows.loc[month]):
+        return labels("title.suppressed", what=labels("common.arrest_rate"), month=labels.month(month),
+                      n=DEFAULT_MIN_CELL)  # fmt: skip
     if month not in rows.index or rows.at[month, N.ELIGIBLE] == 0:
         return labels("title.no_data", what=labels("common.arrest_rate"), month=labels.month(month))
     previous = shift_month(month, -1)
     rate = rows.at[month, N.ARREST_RATE]
     delta = rate - rows.at[previous, N.ARREST_RATE] if previous in rows.index else float("nan")
-    text, _ = change(delta, cols.UNIT_SHARE, cols.HIGHER_IS_BETTER, labels.ref_month(previous, month), labels)
+    ref = labels.ref_month(previous, month)
+    if previous in rows.index and _suppressed(rows.loc[previous]):
+        text = labels("change.suppressed", ref=ref, n=DEFAULT_MIN_CELL)
+    else:
+        text, _ = change(delta, cols.UNIT_SHARE, cols.HIGHER_IS_BETTER, ref, labels)
     return labels(
         "title.arrests",
         rate=labels.percent(rate),
@@ -254,8 +310,10 @@ def arrests_title(by_month: pd.DataFrame, month: str, labels: Labels) -> str:
         arrests=labels.count(rows.at[month, N.ARRESTS]),
         eligible=labels.count(rows.at[month, N.ELIGIBLE]),
         change=text,
-        caught=labels.percent(rows.at[month, N.CAUGHT_IN_ACT_RATE]),
-    )
+        caught=(labels("common.suppressed_value", n=DEFAULT_MIN_CELL)  # blanked: it rests on 1 to 4 arrests
+                if pd.isna(rows.at[month, N.CAUGHT_IN_ACT_RATE]) and small_cells([rows.at[month, N.ARRESTS]])[0]
+                else labels.percent(rows.at[month, N.CAUGHT_IN_ACT_RATE])),
+    )  # fmt: skip
 
 
 def outcome_groups_title(table: pd.DataFrame, labels: Labels) -> str:
@@ -264,7 +322,7 @@ def outcome_groups_title(table: pd.DataFrame, labels: Labels) -> str:
     solid = table[~table[N.THIN] & table[N.ARREST_RATE].notna()]
     pool = solid if len(solid) else table[table[N.ARREST_RATE].notna()]
     if pool.empty:
-        return labels("title.empty")
+        return _none_shown(table, by, labels)
     top = pool.loc[pool[N.ARREST_RATE].idxmax()]
     return labels(
         "title.outcome_groups",
