@@ -62,12 +62,27 @@ def run_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Largest salt file read [bytes]: a salt is a short secret (64 hex digits from ``secrets.token_hex(32)``);
+#: at most this plus one byte is read, so ``/dev/zero`` or a large file given by mistake is refused at once.
+MAX_SALT_BYTES = 64 << 10
+
+
 def _read_salt(path: str) -> bytes:
-    """The secret in a salt file (surrounding spaces and the final newline removed)."""
-    try:
-        return Path(path).read_bytes().strip()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the link salt ({exc.strerror or exc})") from None
+    """The secret in a salt file (surrounding spaces and the final newline removed).
+
+    A regular file, or a pipe (``--link-salt-file <(pass show salt)``), of at most :data:`MAX_SALT_BYTES`
+    [bytes]; a device, a folder, a FIFO with no writer or a larger file gives one line
+    (:func:`~responsestats.sources.base.read_small_file`).
+    """
+    from ..sources.base import read_small_file
+
+    make = "`python -c 'import secrets; print(secrets.token_hex(32))' > salt.txt`"
+    salt = read_small_file(Path(path), MAX_SALT_BYTES, "the link salt", f"a salt is a short secret, e.g. {make}",
+                           pipe=True).strip()
+    if not salt:
+        raise UserError(f"{path}: the link salt is empty (a pipe with nothing written to it reads as empty); "
+                        f"put a random secret in it, e.g. {make}")
+    return salt
 
 
 def _progress_bar():

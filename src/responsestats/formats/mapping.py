@@ -15,6 +15,7 @@ columns fields may read as ``"<lookup>.<column>"``).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import schema as S
 from ..config import MAPPINGS_DIR
-from ..errors import MappingError, one_line
+from ..errors import MappingError, UserError, one_line
+from ..sources.base import read_small_file
 from .strict_toml import boolean, check_keys, check_table, read_toml, str_list
 
 LEVELS = ("incident", "unit")
@@ -84,6 +86,9 @@ LOOKUP_KEYS = {
     "encoding": "the lookup file's encoding",
     "unmatched": "'null' (default) or 'key': the value of a lookup column when the key is not in the table",
 }
+#: Largest lookup table file [bytes]: a lookup is a code table of a few hundred or thousand rows, read whole (at
+#: most this plus one byte) when the mapping is loaded; a larger file (or a device, or a FIFO) is refused.
+MAX_LOOKUP_BYTES = 4 << 20
 
 #: Duration text formats: name -> (regular expression, seconds per captured group, repair rule).
 DURATION_FORMATS: dict[str, tuple[re.Pattern, tuple[float, ...], str]] = {
@@ -601,33 +606,40 @@ def _parse_lookup(name: str, spec: Any, base_dir: Path, where: str) -> LookupSpe
         file = base_dir / file
     encoding = str(spec.get("encoding", "utf-8-sig"))
     try:
-        with open(file, encoding=encoding, newline="") as fh:
-            rows = list(csv.reader(fh))
-    except OSError as exc:
-        raise MappingError(f"{where} file: cannot read lookup table {file}: {exc.strerror}") from None
+        raw = read_small_file(file, MAX_LOOKUP_BYTES, "lookup table",
+                              "a lookup is a small code table: keep only the codes the data uses")
+    except UserError as exc:
+        raise MappingError(f"{where} file: {exc}") from None
+    try:
+        text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise MappingError(f"{where} file: {file} is not {encoding} text ({one_line(exc)})") from None
-    if not rows:
-        raise MappingError(f"{where} file: {file} is empty")
-    header = [_norm(h) for h in rows[0]]
-    key = str(spec["key"])
-    if key not in header:
-        raise MappingError(f"{where} key: {file} has no column '{key}'; its columns are {header}")
-    k = header.index(key)
-    table: dict[str, dict[str, str]] = {h: {} for h in header if h and h != key}
-    keys = set()
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) <= k or not row[k].strip():
-            raise MappingError(f"{where} file: {file} line {line} has no value in key column '{key}'")
-        code = row[k].strip()
-        if code in keys:
-            raise MappingError(f"{where} file: {file} line {line} repeats key '{code}'")
-        keys.add(code)
-        for i, h in enumerate(header):
-            if h in table and i < len(row) and row[i].strip():
-                table[h][code] = row[i].strip()
+    reader = csv.reader(io.StringIO(text, newline=""))  # rows are read one at a time, not held as a list
+    try:
+        first = next(reader, None)
+        if first is None:
+            raise MappingError(f"{where} file: {file} is empty")
+        header = [_norm(h) for h in first]
+        key = str(spec["key"])
+        if key not in header:
+            raise MappingError(f"{where} key: {file} has no column '{key}'; its columns are {header}")
+        k = header.index(key)
+        table: dict[str, dict[str, str]] = {h: {} for h in header if h and h != key}
+        keys = set()
+        for line, row in enumerate(reader, start=2):
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) <= k or not row[k].strip():
+                raise MappingError(f"{where} file: {file} line {line} has no value in key column '{key}'")
+            code = row[k].strip()
+            if code in keys:
+                raise MappingError(f"{where} file: {file} line {line} repeats key '{code}'")
+            keys.add(code)
+            for i, h in enumerate(header):
+                if h in table and i < len(row) and row[i].strip():
+                    table[h][code] = row[i].strip()
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit, a NUL byte
+        raise MappingError(f"{where} file: {file} line {reader.line_num}: {one_line(exc)}") from None
     return LookupSpec(name=name, file=file, key=key, on=tuple(str_list(spec["on"], f"{where} on", MappingError)),
                       unmatched=unmatched, table=table, keys=frozenset(keys))
 

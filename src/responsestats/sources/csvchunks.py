@@ -28,12 +28,17 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import UserError
+from .base import format_bytes
 
 #: Default size of one chunk [bytes]. Read at call time, so tests may lower it.
 CHUNK_BYTES = 8 << 20
-#: A record longer than this is refused [bytes]: memory stays bounded even when a quote left open
-#: early in a big file would make the rest of it one record.
+#: A record (with its line break) longer than this is refused [bytes], and no more than this plus one byte of
+#: it is ever read: memory stays bounded even when a quote left open early in a big file would make the rest of
+#: it one record. Read at call time, so tests may lower it.
 MAX_RECORD_BYTES = 256 << 20
+#: The header line together with the lines above it (``header_row``) longer than this is refused [bytes]: a file
+#: with no line break (a binary file, a quote left open in the header) is not read whole. Read at call time.
+MAX_HEADER_BYTES = 1 << 20
 
 _LF = ord("\n")
 _CR = ord("\r")
@@ -64,14 +69,17 @@ def record_ends(buf: bytes | bytearray | memoryview, delimiter: int = ord(","),
     """
     a = np.frombuffer(buf, dtype=np.uint8)
     n = len(a)
-    lf = a == _LF
-    cr = a == _CR
-    # a line break: a "\n", or a "\r" not followed by "\n"
-    lone_cr = cr.copy()
-    lone_cr[:-1] &= ~lf[1:]
-    if not final and n and cr[-1]:
-        lone_cr[-1] = False
-    breaks = np.flatnonzero(lf | lone_cr)
+    # a line break: a "\n", or a "\r" not followed by "\n". Positions only (no mask of the buffer's size is
+    # kept), so that a buffer of MAX_RECORD_BYTES costs little more than itself.
+    breaks = np.flatnonzero(a == _LF)
+    cr = np.flatnonzero(a == _CR)
+    if len(cr):
+        after = cr + 1
+        inside = after < n
+        lone = np.full(len(cr), final)  # a "\r" as the last byte: a break only at the end of the file
+        lone[inside] = a[after[inside]] != _LF
+        if lone.any():
+            breaks = np.union1d(breaks, cr[lone])
     quotes = np.flatnonzero(a == _QUOTE)
     if len(quotes) == 0:
         return breaks + 1, None
@@ -158,10 +166,9 @@ def _last_record_end(data: bytes) -> int | None:
 def _line_breaks(buf: bytes | bytearray | memoryview) -> int:
     """Physical line breaks in ``buf`` (``\\n``, ``\\r\\n`` once, lone ``\\r``), quotes ignored."""
     a = np.frombuffer(buf, dtype=np.uint8)
-    lf = a == _LF
-    lone_cr = a == _CR
-    lone_cr[:-1] &= ~lf[1:]
-    return int(lf.sum() + lone_cr.sum())
+    cr = np.flatnonzero(a == _CR)
+    lone_cr = (cr == len(a) - 1) | (a[np.minimum(cr + 1, len(a) - 1)] != _LF)
+    return int(np.count_nonzero(a == _LF) + np.count_nonzero(lone_cr))
 
 
 def skip_records(fh, count: int, delimiter: int = ord(",")) -> bytes:
@@ -169,26 +176,38 @@ def skip_records(fh, count: int, delimiter: int = ord(",")) -> bytes:
 
     Records are split like :func:`record_ends` (a header with a quoted line
     break, or CR line endings, is skipped whole). Empty lines count, as they
-    do for :mod:`csv`, which reads the header.
+    do for :mod:`csv`, which reads the header. At most :data:`MAX_HEADER_BYTES`
+    plus one byte are read.
+
+    Raises
+    ------
+    UserError
+        The ``count`` records do not end within :data:`MAX_HEADER_BYTES` [bytes].
     """
     if count <= 0:
         return b""
+    limit = MAX_HEADER_BYTES
     start = fh.tell()
-    buf = b""
+    buf = bytearray()
     size = 1 << 16
-    eof = False
     while True:
-        more = fh.read(size)
+        more = fh.read(min(size, limit + 1 - len(buf)))
         eof = not more
         buf += more
-        size = min(size * 2, 64 << 20)
+        size *= 2
         ends, _open = record_ends(buf, delimiter, final=eof)
-        if len(ends) >= count:
+        if len(ends) >= count and int(ends[count - 1]) <= limit:
             cut = int(ends[count - 1])
             fh.seek(start + cut)
-            return buf[:cut]
-        if eof:
-            return buf
+            return bytes(buf[:cut])
+        if eof and len(buf) <= limit:
+            return bytes(buf)
+        if len(buf) > limit:
+            what = ("the header line does" if count == 1
+                    else f"the header line (line {count}) and the lines above it do")
+            raise UserError(f"{getattr(fh, 'name', 'input')}: {what} not end within the first "
+                            f"{format_bytes(limit)} of the file; is it a text (CSV) file, is 'header_row' right, "
+                            "and is no quote left open in the header?")
 
 
 def iter_chunks(path: Path, encoding: str, skip: int, chunk_bytes: int | None = None,
@@ -208,14 +227,16 @@ def iter_chunks(path: Path, encoding: str, skip: int, chunk_bytes: int | None = 
         Records to skip first (the header and any lines above it).
     chunk_bytes : int, optional
         Bytes read at a time [bytes] (default :data:`CHUNK_BYTES`); a record
-        longer than this makes the chunk grow until it ends.
+        longer than this makes the chunk grow until it ends, up to :data:`MAX_RECORD_BYTES`.
     delimiter : str
         The field delimiter (one character).
 
     Raises
     ------
     UserError
-        A quoted value is opened and never closed before the end of the file.
+        A quoted value is opened and never closed before the end of the file; a record is longer than
+        :data:`MAX_RECORD_BYTES` [bytes] (at most that plus one byte of it is read); the header lines are longer
+        than :data:`MAX_HEADER_BYTES` [bytes].
     """
     if chunk_bytes is None:
         chunk_bytes = CHUNK_BYTES
@@ -228,35 +249,50 @@ def iter_chunks(path: Path, encoding: str, skip: int, chunk_bytes: int | None = 
         lines_before = _line_breaks(head)  # physical lines before `carry`, for the error message
         carry = b""
         size = chunk_bytes
+        limit = MAX_RECORD_BYTES
         while True:
-            data = bytearray(len(carry) + size)  # a new buffer each time: the chunks yielded still use theirs
-            data[:len(carry)] = carry
-            got = fh.readinto(memoryview(data)[len(carry):])
+            # never more than `limit` + 1 bytes at once: a record (starting at `carry`) longer than the limit is
+            # refused after reading one byte more than it, and any other record in the buffer is shorter
+            kept, kept_cr = len(carry), carry.endswith(b"\r")
+            size = min(size, limit + 1 - kept)
+            data = bytearray(kept + size)  # a new buffer each time: the chunks yielded still use theirs
+            data[:kept] = carry
+            carry = b""  # (freed: at the limit, one buffer of it is enough)
+            got = fh.readinto(memoryview(data)[kept:])
             if not got:
+                del data[kept:]
+                carry = data
                 break
-            del data[len(carry) + got:]
+            del data[kept + got:]
+            if len(data) <= limit and data.find(b"\n", kept) < 0 and data.find(b"\r", kept) < 0 and not kept_cr:
+                # no line break read (and `carry` ends no record): the record goes on; nothing to scan
+                carry = data
+                size = max(size, len(data))
+                continue
             cut = _last_record_end(data)
             if cut is not None:  # the usual case: no quotes, no lone "\r"
+                if len(data) > limit and data.find(b"\n", 0, limit) < 0:
+                    _too_long(path, lines_before + 1, "the record starting there", limit)
                 size = chunk_bytes
                 chunk, carry = memoryview(data)[:cut], bytes(data[cut:])
                 lines_before += data.count(b"\n", 0, cut)
                 yield _as_utf8(chunk, codec)
                 continue
-            data = bytes(data)
             ends, open_at = record_ends(data, delim, final=False)
             if len(ends) == 0:  # a record longer than the chunk: read more at once (linear, not quadratic)
-                if len(data) > MAX_RECORD_BYTES:
+                if len(data) > limit:
                     start = open_at if open_at is not None else 0
-                    line = lines_before + _line_breaks(data[:start]) + 1
+                    line = lines_before + _line_breaks(memoryview(data)[:start]) + 1
                     what = "a quoted value opened there" if open_at is not None else "the record starting there"
-                    raise UserError(f"{path}: line {line}: {what} runs for more than {MAX_RECORD_BYTES >> 20} MiB; "
-                                    "is a quote left open?")
+                    _too_long(path, line, what, limit)
                 carry = data
                 size = max(size, len(data))
                 continue
+            if int(ends[0]) > limit:
+                _too_long(path, lines_before + 1, "the record starting there", limit)
             size = chunk_bytes
             cut = int(ends[-1])
-            chunk, carry = data[:cut], data[cut:]
+            chunk, carry = memoryview(data)[:cut], bytes(data[cut:])
             yield _as_utf8(chunk, codec)
             lines_before += _line_breaks(chunk)
         if carry:  # the last record has no line break (a line of spaces is a record, as everywhere else)
@@ -269,6 +305,12 @@ def iter_chunks(path: Path, encoding: str, skip: int, chunk_bytes: int | None = 
                 )
             tail = carry if carry.endswith((b"\n", b"\r")) else carry + b"\n"
             yield _as_utf8(tail, codec)
+
+
+def _too_long(path: Path, line: int, what: str, limit: int) -> None:
+    """Refuse a record longer than ``limit`` [bytes], naming its line."""
+    raise UserError(f"{path}: line {line}: {what} runs for more than {format_bytes(limit)}, the longest record "
+                    "accepted; is a quote left open?")
 
 
 def _as_utf8(chunk, codec: str) -> tuple[bytes | memoryview, bool]:

@@ -18,12 +18,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..errors import UserError, one_line
-from .base import RawBlock, unique_names
+from .base import RawBlock, check_regular_file, unique_names
 from .csvchunks import iter_chunks, skip_records
 
 #: Bytes per block of Arrow's CSV parser [bytes]: a chunk (csvchunks.CHUNK_BYTES) is parsed as several blocks, in
 #: parallel (one block per chunk would parse on one core; measured: 1 MiB is faster and uses less memory).
 CSV_BLOCK_BYTES = 1 << 20
+#: Bytes of the file's start that :func:`detect_encoding` decodes [bytes] (one more is read, to tell the end).
 _SNIFF_BYTES = 1 << 16
 _UTF8_NAMES = {"utf8", "utf-8", "utf-8-sig", "utf_8", "utf_8_sig"}
 
@@ -75,6 +76,7 @@ class CsvSource:
 
     def __init__(self, path: Path, encodings: tuple[str, ...], delimiter: str = ",", header_row: int = 0):
         self.path = Path(path)
+        check_regular_file(self.path)  # a FIFO would block the first open; /dev/zero would never end
         self.encoding = detect_encoding(self.path, encodings)
         self.delimiter = delimiter
         self.header_row = header_row
@@ -87,8 +89,9 @@ class CsvSource:
     def _read_header(self) -> list[str]:
         """The header line's column names: BOM and surrounding spaces removed, duplicates numbered.
 
-        The header lines are cut exactly where the data reader starts (:func:`.csvchunks.skip_records`)
-        and only they are decoded; the csv module splits the header line into names.
+        The header lines are cut exactly where the data reader starts (:func:`.csvchunks.skip_records`, which
+        reads at most :data:`.csvchunks.MAX_HEADER_BYTES` [bytes] of them) and only they are decoded; the csv
+        module splits the header line into names.
         """
         import io
 

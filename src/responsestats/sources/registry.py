@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..config import DEFAULT_BLOCK_ROWS
 from ..errors import UserError
-from .base import Source
+from .base import Source, check_regular_file
 from .delimited import CsvSource
 from .excel import ExcelSource
 from .parquet import ParquetSource
@@ -38,13 +38,11 @@ def open_source(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",), delimit
     Raises
     ------
     UserError
-        Missing file, or a file type that is not supported.
+        Missing file, a folder, a FIFO or device (:func:`~.base.check_regular_file`), or a file type that is not
+        supported.
     """
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such file")
-    if path.is_dir():
-        raise UserError(f"{path}: is a folder; give the files inside it")
+    check_regular_file(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv", ""):
         return CsvSource(path, encodings, delimiter=delimiter, header_row=header_row)
