@@ -24,6 +24,7 @@ import pandas as pd
 from .. import privacy
 from .. import schema as S
 from ..sources import open_source
+from ..sources.base import check_regular_file
 
 #: Encodings tried in order when none is given (latin-1 decodes anything, so it is last).
 DEFAULT_ENCODINGS = ("utf-8-sig", "gb18030", "cp1252", "latin-1")
@@ -307,13 +308,18 @@ def inspect_file(path: str | Path, encoding: str | None = None, *, sheet: str | 
                          sheet=sheet, header_row=header_row, rows_sampled=n, columns=columns)
 
 
+#: Characters of each line the delimiter sniffer reads at most (the header reader has its own limit).
+_SNIFF_LINE_CHARS = 1 << 20
+
+
 def _sniff_delimiter(path: Path, encodings: tuple[str, ...], header_row: int) -> str:
     if path.suffix.lower() not in (".csv", ".txt", ".tsv", ""):
         return ","
+    check_regular_file(path)  # a FIFO would hang here, /dev/zero would never end
     for enc in encodings:
         try:
             with open(path, encoding=enc, newline="") as fh:
-                lines = [fh.readline() for _ in range(header_row + 2)]
+                lines = [fh.readline(_SNIFF_LINE_CHARS) for _ in range(header_row + 2)]
         except (UnicodeDecodeError, LookupError, OSError):
             continue
         try:

@@ -20,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError, one_line
+from ..sources.base import read_small_file
+
+#: Largest mapping or standard profile accepted [bytes]: the built-in ones are a few KiB.
+MAX_TOML_BYTES = 1 << 20
 
 
 def read_toml(path: Path, what: str, error: type[UserError] = UserError) -> dict[str, Any]:
@@ -37,15 +41,19 @@ def read_toml(path: Path, what: str, error: type[UserError] = UserError) -> dict
     Raises
     ------
     UserError
-        (``error``) When the file cannot be read or is not valid TOML.
+        (``error``) When the file cannot be read, is not a regular file, is larger than
+        :data:`MAX_TOML_BYTES` or is not valid TOML.
     """
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        data = read_small_file(Path(path), MAX_TOML_BYTES, what, f"a {what} file is a few KiB of text")
+    except UserError as exc:
+        raise error(str(exc)) from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not valid TOML: not UTF-8 text at byte {exc.start}") from None
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML: {one_line(exc)}") from None
-    except OSError as exc:
-        raise error(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
 
 
 def check_table(value: Any, where: str, error: type[UserError] = UserError) -> Mapping[str, Any]:
