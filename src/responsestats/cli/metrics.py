@@ -33,6 +33,7 @@ from .. import schema as S
 from ..errors import UserError
 from ..metrics import names as N
 from ..metrics.export import FORMATS, in_minutes, output_format, render, write_table
+from ..metrics.filters import parse_filter
 from ..metrics.grouping import check_by, resolve_by
 from ..metrics.intervals import INTERVALS, resolve_intervals
 from ..metrics.outcomes import outcome_summary, resolve_denominator
@@ -63,6 +64,10 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--month", metavar="YYYY-MM|latest",
                    help="one local calendar month of received_at (not with --from/--to); 'latest': the month "
                    "`responsestats briefing --month latest` briefs")  # fmt: skip
+    p.add_argument("--where", metavar="FILTER",
+                   help="keep only the rows this filter matches, e.g. \"call_group in ('ems','fire') and not "
+                   "self_initiated\" or \"priority <= 2\" (grammar: docs/metrics.md); the filter is written into "
+                   "every output row (column 'where')")
     p.add_argument("--format", choices=FORMATS,
                    help="output format (default: from --output's suffix, else table); xlsx only with --output")
     p.add_argument("--output", metavar="FILE",
@@ -105,9 +110,14 @@ def _dates(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 
 def _read(args: argparse.Namespace, columns: list[str]) -> pd.DataFrame:
-    """The dataset's rows, filtered by agency and local dates (``--from``/``--to`` or ``--month``)."""
+    """The dataset's rows, filtered by agency and local dates (``--from``/``--to`` or ``--month``).
+
+    The columns ``--where`` names are read too (checked first, so a bad filter fails before any read).
+    """
     from ..store import read_calls
 
+    if args.where is not None:
+        columns = columns + [c for c in parse_filter(args.where).columns if c in S.COLUMNS]
     start, end = _dates(args)
     return read_calls(args.dataset, agency=args.agency, start=start, end=end, columns=list(dict.fromkeys(columns)))
 
@@ -246,6 +256,7 @@ def run_metrics(args: argparse.Namespace) -> int:
         standard=standard,
         cap=cap,
         min_n=args.min_n,
+        where=args.where,
     )
     _write(in_minutes(table) if args.unit == "min" else table, args, sheet="metrics")
     return 0
@@ -291,6 +302,6 @@ def run_outcomes(args: argparse.Namespace) -> int:
     columns = [S.AGENCY, S.INCIDENT_ID, S.UNIT_ID, S.RECEIVED_AT, S.DISPATCHED_AT, S.CLEARED_AT, S.ARRESTED_AT]
     columns += [S.OUTCOME, S.CAUGHT_IN_ACT, S.TIMEZONE] + [b for b in by if b in S.COLUMNS]
     frame = _read(args, columns)
-    table = outcome_summary(frame, by=by, denominator=args.denominator, as_of=as_of)
+    table = outcome_summary(frame, by=by, denominator=args.denominator, as_of=as_of, where=args.where)
     _write(table, args, sheet="outcomes")
     return 0

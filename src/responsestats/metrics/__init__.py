@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .exclusions import DEFAULT_CAP, exclusion_reasons, resolve_caps
 from .export import escape_formula, render
+from .filters import RowFilter, apply_filter, parse_filter
 from .grouping import resolve_by
 from .intervals import DEFAULT_CAPS_S, INTERVALS, RESPONSE_INTERVALS, Interval, compute_intervals, resolve_intervals
 from .levels import at_level, incident_level, nth_unit_arrival
@@ -31,7 +32,9 @@ __all__ = [
     "Interval",
     "Standard",
     "Target",
+    "RowFilter",
     "add_time_keys",
+    "apply_filter",
     "at_level",
     "attainment",
     "binom_cdf",
@@ -48,6 +51,7 @@ __all__ = [
     "load_standard",
     "nth_unit_arrival",
     "outcome_summary",
+    "parse_filter",
     "percentile",
     "quantile_ci",
     "render",

@@ -67,6 +67,8 @@ def excluded_column(reason: str) -> str:
 EXCLUDED_COLUMNS: tuple[str, ...] = tuple(excluded_column(r) for r in EXCLUSION_REASONS)
 
 # --- summary table ------------------------------------------------------------
+#: The row filter a table was computed on (``--where`` / ``where=``), its canonical text; only when one was given.
+WHERE = "where"
 INTERVAL = "interval"
 N = "n"
 N_EXCLUDED = "n_excluded"

@@ -29,6 +29,7 @@ from .. import schema as S
 from ..errors import UserError
 from . import names as N
 from ._frame import prepare
+from .filters import RowFilter, apply_filter, parse_filter, with_population
 from .grouping import iter_groups, resolve_by, with_keys
 from .levels import incident_level
 from .quantiles import percentile
@@ -161,6 +162,7 @@ def outcome_summary(
     denominator: str | Iterable[str] = DENOMINATOR_DEFAULT,
     as_of: object = None,
     confidence: float = 0.95,
+    where: str | RowFilter | None = None,
 ) -> pd.DataFrame:
     """Arrest rate, caught-in-the-act rate and time to arrest per group.
 
@@ -179,11 +181,13 @@ def outcome_summary(
         the data must not be censored). Naive values are read as UTC.
     confidence : float
         Level of the KM median CI [fraction, e.g. 0.95].
+    where : str or RowFilter, optional
+        Keep only the rows this filter matches (:mod:`~responsestats.metrics.filters`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per group: ``incidents``, ``eligible``, ``arrests``,
+        One row per group: (with ``where``) ``where``, the filter's text; ``incidents``, ``eligible``, ``arrests``,
         ``arrest_rate`` (arrests / eligible), ``caught_in_act`` (count),
         ``caught_in_act_rate`` (caught in the act / arrests),
         ``n_hours_to_arrest``, ``mean_hours_to_arrest``,
@@ -194,6 +198,8 @@ def outcome_summary(
     """
     excluded, rule = resolve_denominator(denominator)
     by_cols = resolve_by(by)
+    rf = parse_filter(where, df.columns) if where is not None else None
+    df = apply_filter(df, rf)
     frame = prepare(df, [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT, S.OUTCOME], [*S.TIMESTAMP_COLUMNS, S.CAUGHT_IN_ACT])
     frame = incident_level(frame)
     frame, group_cols = with_keys(frame, by_cols)
@@ -244,4 +250,4 @@ def outcome_summary(
         N.P90_HOURS_TO_ARREST, N.KM_N, N.KM_EVENTS, N.KM_MEDIAN_HOURS_TO_ARREST, N.KM_MEDIAN_CI_LOW_HOURS,
         N.KM_MEDIAN_CI_HIGH_HOURS, N.AS_OF, N.DENOMINATOR,
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    return with_population(pd.DataFrame(rows, columns=columns), rf)

@@ -28,6 +28,7 @@ from ..errors import UserError
 from . import names as N
 from ._frame import prepare
 from .exclusions import DEFAULT_CAP, CapSpec, exclusion_codes, resolve_caps, self_initiated_flags
+from .filters import RowFilter, apply_filter, parse_filter, with_population
 from .grouping import group_codes, resolve_by, with_keys
 from .intervals import INTERVALS, interval_ticks, resolve_intervals
 from .levels import at_level
@@ -309,6 +310,7 @@ def summarize(
     cap: CapSpec = DEFAULT_CAP,
     min_n: int = DEFAULT_MIN_N,
     confidence: float = DEFAULT_CONFIDENCE,
+    where: str | RowFilter | None = None,
 ) -> pd.DataFrame:
     """Summarise intervals per group.
 
@@ -340,11 +342,14 @@ def summarize(
         Groups with ``n < min_n`` [count] are flagged ``thin``.
     confidence : float
         Level of the percentile CIs [fraction, e.g. 0.95].
+    where : str or RowFilter, optional
+        Keep only the rows this filter matches (:mod:`~responsestats.metrics.filters`), e.g.
+        ``"call_group in ('ems', 'fire') and not self_initiated"``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per group x interval: the group columns, ``interval``, ``n``,
+        One row per group x interval: (with ``where``) ``where``, the filter's text; the group columns, ``interval``, ``n``,
         ``n_excluded``, ``excluded_<reason>``, ``mean_s``, ``median_s``,
         ``p90_s``, ``p<k>_s``, (with a target) ``target_s``, ``n_target``,
         ``within_target_share``, then ``median_ci_low_s``,
@@ -352,4 +357,5 @@ def summarize(
         All values in seconds.
     """
     spec = summary_spec(intervals, by, level, percentiles, target_s, standard, cap, min_n, confidence)
-    return finish_summary(summary_parts(df, spec), spec)
+    rf = parse_filter(where, df.columns) if where is not None else None
+    return with_population(finish_summary(summary_parts(apply_filter(df, rf), spec), spec), rf)
