@@ -87,10 +87,12 @@ book.add(segments)
 # %% [markdown]
 # ## p90 by grid
 #
-# The grids are ranked by p90 over the three months that end with `month`.
-# One month leaves most grids with too few calls for a 90th percentile.
-# There is one panel per target. Orange-red bars exceed their target, and
-# hatched bars rest on fewer than 30 calls.
+# The grids are ranked by the p90 of the calls the standard grades, over
+# the three months that end with `month` (one month leaves most grids with
+# too few calls for a 90th percentile), or over the twelve months when the
+# standard grades only part of the calls (`cn110`: urgent calls). There is
+# one panel per target. Orange-red bars exceed their target, and hatched
+# bars rest on fewer than 30 calls.
 
 # %%
 by_grid = slides.p90_by_district(data, labels)
@@ -147,8 +149,9 @@ book.add(trend)
 # %% [markdown]
 # ## Attainment against the standard
 #
-# For each target of the standard, this is the share of calls within the
-# target, month by month, with a 95% confidence band. The `cn110` rule sets
+# For each target of the standard, this is the share of the graded calls
+# (`cn110`: urgent calls) within the target, month by month, with a 95%
+# confidence band. The `cn110` rule sets
 # no required share, so no "met" line is drawn. Standards that set one
 # (e.g. NFPA 1710's 90%) get a dashed line. The table below gives the
 # month's attainment by priority.

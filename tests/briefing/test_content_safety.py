@@ -28,6 +28,7 @@ from responsestats.briefing.wording.context import footer
 from responsestats.briefing.wording.labels import load_labels
 from responsestats.ingestion import timestamps
 from responsestats.metrics import names as N
+from responsestats.metrics import standard_from_dict
 
 from conftest import CN_HEADER, cn_row, write_csv
 
@@ -35,6 +36,9 @@ EN, ZH = load_labels("en"), load_labels("zh")
 calls = partial(make_frame, tz=SAMPLE_ZONE)
 #: Names that mathtext would parse, or fail on.
 NASTY = ("$\\frac{a}{", "A$1$_{x}网格", "50% $5 ^_^ \\", "$$", "a$b$c$")
+#: cn110 grading every call: the nasty priorities are not 一级, and cn110 grades only 一级 calls (its population),
+#: so the group and attainment charts would have nothing to draw. The names must still be drawn literally.
+EVERY_CALL = standard_from_dict({"standard": {"extends": "cn110", "population": {}}}, "every_call.toml")
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +62,10 @@ def _literal(fig) -> list[str]:
 @pytest.mark.parametrize("labels", [EN, ZH], ids=["en", "zh"])
 def test_data_text_with_dollars_is_drawn_literally(nasty_frame, labels, tmp_path):
     figures = {
-        "groups": C.p90_groups(T.p90_by_group(nasty_frame, "cn110"), labels, title=f"slowest: {NASTY[0]}",
+        "groups": C.p90_groups(T.p90_by_group(nasty_frame, EVERY_CALL), labels, title=f"slowest: {NASTY[0]}",
                                subtitle=NASTY[1], footer=NASTY[2]),
         "rates": C.arrest_rate(T.outcomes_by(nasty_frame, by=S.CALL_TYPE, sort=N.ARREST_RATE), labels, title="t"),
-        "attainment": C.attainment_groups(T.attainment_by(nasty_frame, "cn110"), labels, title=NASTY[3]),
+        "attainment": C.attainment_groups(T.attainment_by(nasty_frame, EVERY_CALL), labels, title=NASTY[3]),
         "priority": C.p90_by(T.interval_summary(nasty_frame, N.DISPATCH_TO_ARRIVAL_S, by=S.PRIORITY,
                                                 standard="cn110"), labels, title=NASTY[4]),
         "distribution": C.distribution(T.ecdf(nasty_frame, N.DISPATCH_TO_ARRIVAL_S, by=S.DISTRICT),
@@ -128,7 +132,10 @@ def test_latest_ignores_a_month_of_one_stray_call_and_says_so(dataset_with_2042,
     slide = slides.kpi_card(data, EN)
     C.save(slide.figure, tmp_path / "kpi.png")
     assert "March 2042 (n=1)" in " ".join(_literal(slide.figure))
-    assert slide.table.set_index(cols.KPI).loc[cols.KPI_CALLS, cols.PERIOD_CURRENT] == 20
+    calls_row = slide.table.set_index(cols.KPI).loc[cols.KPI_CALLS]
+    # calls are compared per day (issue 18, part 6): 20 calls in April's 30 days; the count is the row's n
+    assert calls_row[cols.N_OF + cols.PERIOD_CURRENT] == 20
+    assert calls_row[cols.PERIOD_CURRENT] == pytest.approx(20 / 30) and calls_row[cols.DAYS_OF + cols.PERIOD_CURRENT] == 30
     explicit = load_briefing_data(dataset_with_2042, month="2024-03")  # a month asked for: the same note
     assert explicit.ignored_months == (("2042-03", 1),)
 

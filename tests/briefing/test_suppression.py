@@ -9,6 +9,7 @@ so its charts are unchanged) and on the sample with a grid of 2 calls added.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 
 import numpy as np
@@ -30,11 +31,15 @@ from responsestats.briefing.wording import titles as H
 from responsestats.briefing.wording.labels import load_labels
 from responsestats.config import SAMPLE_CN110_DIR
 from responsestats.metrics import names as N
+from responsestats.metrics import custom_standard, standard_from_dict
 
 from conftest import CN_HEADER, cn_row, write_csv
 
 EN, ZH = load_labels("en"), load_labels("zh")
 calls = partial(make_frame, tz=SAMPLE_ZONE)
+#: cn110 grading every call. cn110 grades only its population, 一级 calls, so district B's two 二级 calls (and
+#: the 二级 priority) are not graded by it at all; the small-cell rule is checked on every call with this profile.
+EVERY_CALL = standard_from_dict({"standard": {"extends": "cn110", "population": {}}}, "every_call.toml")
 MARK = EN("chart.suppressed_cell", n=T.DEFAULT_MIN_CELL)  # "<5"
 
 # March 2024: district A 6 calls (priority 一级, 60 s to 360 s dispatch to arrival), district B 2 calls (二级,
@@ -69,7 +74,8 @@ def _blank(table: pd.DataFrame, columns) -> None:
 
 # --- tables ------------------------------------------------------------------------------------------------
 def test_p90_by_group_blanks_a_district_of_two_calls(march):
-    table = T.p90_by_group(march, "cn110")
+    assert list(T.p90_by_group(march, "cn110")[cols.GROUP]) == ["A"]  # B's calls are 二级: not graded by cn110
+    table = T.p90_by_group(march, EVERY_CALL)
     assert list(table[cols.GROUP]) == ["A", "B"]  # B (the slowest, unsuppressed) sorted last once blanked
     b = table.set_index(cols.GROUP).loc["B"]
     assert b[cols.SUPPRESSED] and not b[cols.ABOVE_TARGET]
@@ -77,14 +83,14 @@ def test_p90_by_group_blanks_a_district_of_two_calls(march):
                    N.WITHIN_TARGET_SHARE])
     a = table.set_index(cols.GROUP).loc["A"]
     assert not a[cols.SUPPRESSED] and a[N.N] == 6 and a[cols.P90_MIN] > 0
-    raw = T.p90_by_group(march, "cn110", min_cell=0).set_index(cols.GROUP)
+    raw = T.p90_by_group(march, EVERY_CALL, min_cell=0).set_index(cols.GROUP)
     assert raw.loc["B", N.N] == 2 and raw.loc["B", cols.P90_MIN] > raw.loc["A", cols.P90_MIN]
     assert not raw[cols.SUPPRESSED].any()
-    assert T.p90_by_group(march, "cn110", min_cell=3)[cols.SUPPRESSED].tolist() == [False, True]
+    assert T.p90_by_group(march, EVERY_CALL, min_cell=3)[cols.SUPPRESSED].tolist() == [False, True]
 
 
 def test_every_group_table_blanks_its_small_cells(frame, march):
-    attain = T.attainment_by(march, "cn110")
+    attain = T.attainment_by(march, EVERY_CALL)
     assert set(attain.loc[attain[cols.SUPPRESSED], cols.GROUP]) == {"二级"}
     _blank(attain, [N.N, N.N_WITHIN, N.SHARE_WITHIN, cols.SHARE_CI_LOW, cols.SHARE_CI_HIGH])
     summary = T.interval_summary(march, N.DISPATCH_TO_ARRIVAL_S, by=S.DISTRICT, standard="cn110")
@@ -126,7 +132,9 @@ def test_outcome_tables_blank_rates_on_fewer_than_five(frame):
 def test_kpi_table_blanks_a_month_of_three_calls(frame):
     kpi = T.kpi_table(frame, "2024-03", "cn110").set_index(cols.KPI)
     calls_row = kpi.loc[cols.KPI_CALLS]
-    assert calls_row[cols.PERIOD_CURRENT] == 8 and not calls_row[SUPPRESSED_OF + cols.PERIOD_CURRENT]
+    # calls per day (issue 18, part 6): 8 calls over March's 31 days; the count is the row's n
+    assert calls_row[cols.N_OF + cols.PERIOD_CURRENT] == 8 and calls_row[cols.PERIOD_CURRENT] == pytest.approx(8 / 31)
+    assert not calls_row[SUPPRESSED_OF + cols.PERIOD_CURRENT]
     assert calls_row[SUPPRESSED_OF + cols.PERIOD_PREVIOUS] and pd.isna(calls_row[cols.PERIOD_PREVIOUS])
     assert pd.isna(calls_row[cols.N_OF + cols.PERIOD_PREVIOUS]) and pd.isna(calls_row[cols.DELTA_PREVIOUS])
     assert not calls_row[SUPPRESSED_OF + cols.PERIOD_YEAR_AGO]  # no calls at all: nothing to hide
@@ -151,28 +159,39 @@ def test_hour_weekday_blanks_times_of_cells_under_five_values(march):
 
 # --- titles ------------------------------------------------------------------------------------------------
 def test_titles_never_name_a_suppressed_group(frame, march):
-    table = T.p90_by_group(march, "cn110")
+    table = T.p90_by_group(march, EVERY_CALL)
     assert H.p90_groups_title(table, EN).endswith("slowest: A, 5.5 min")  # B is slower, but suppressed
     assert "B" not in H.p90_groups_title(table, ZH)
     assert H.outcome_groups_title(T.outcomes_by(frame, by=S.DISTRICT), EN).startswith(
         "Highest arrest rate by grid: A")
-    only_b = T.p90_by_group(march[march[S.DISTRICT] == "B"], "cn110")
+    only_b = T.p90_by_group(march[march[S.DISTRICT] == "B"], EVERY_CALL)
     assert H.p90_groups_title(only_b, EN) == "Every one of the grids has fewer than 5 calls: not shown"
-    attain = T.attainment_by(march, "cn110")
+    attain = T.attainment_by(march, EVERY_CALL)
     assert H.attainment_title(attain, "2024-03", EN) == (
         "Within target, March 2024: Priority 1 83.3%, Priority 2 (n<5)")
     priority = T.interval_summary(march, N.DISPATCH_TO_ARRIVAL_S, by=S.PRIORITY, standard="cn110")
     assert H.priority_title(priority, ZH).endswith("二级 （不足5起）")
     trend = T.monthly_trend(frame, ["2024-02", "2024-03"], "cn110")
-    assert H.trend_title(trend, "2024-03", EN).endswith("fewer than 5 in February: not compared")
-    assert H.trend_title(trend, "2024-02", EN) == "February 2024: arrival rests on fewer than 5 calls, not shown"
+    # against its target the title counts only the months with a p90 shown: February's 3 calls have none
+    assert H.trend_title(trend, "2024-03", EN) == (
+        "p90 arrival, all calls: Urban above the 5-min target in 1 of the 1 months with data")
+    untargeted = T.monthly_trend(frame, ["2024-02", "2024-03"], custom_standard({N.TRAVEL_S: 240}),
+                                 interval=N.DISPATCH_TO_ARRIVAL_S)  # no target: the month against the one before
+    assert H.trend_title(untargeted, "2024-03", EN).endswith("fewer than 5 in February: not compared")
+    assert H.trend_title(untargeted, "2024-02", EN) == "February 2024: arrival rests on fewer than 5 calls, not shown"
     by_month = T.outcomes_by(frame, by=N.KEY_MONTH, groups=["2024-02", "2024-03"])
     assert H.arrests_title(by_month, "2024-03", EN) == (
         "Arrest rate 25.0% in March 2024 (2 of 8), fewer than 5 in February: not compared; (n<5) caught in the act")
     kpi = T.kpi_table(months.in_months(frame, "2024-02"), "2024-02", "cn110")
     assert H.kpi_title(kpi, EN) == "February 2024: fewer than 5 calls, figures not shown"
-    volume = T.hour_weekday(march, N.DISPATCH_TO_ARRIVAL_S)
-    assert H.heatmap_title(volume, volume, EN) == "No cell with enough calls to show"  # not "0 calls"
+    block, profile = T.busiest_hours(march), T.hour_profile(march, N.DISPATCH_TO_ARRIVAL_S)
+    title = H.hours_title(block, profile, "March 2024", EN)
+    assert title == "Only 8 calls over March 2024: too few for an hour pattern" and "0 calls" not in title
+    assert not block[cols.SUPPRESSED].iloc[0] and block[cols.CALLS].iloc[0] == 8  # the block of 8 calls: shown
+    # the hour profile: 10:00 holds A's 6 calls (shown), 11:00 B's 2 (suppressed: no count, no median)
+    hidden = profile[profile[cols.SUPPRESSED]]
+    assert list(hidden[N.KEY_HOUR]) == [11] and hidden[cols.CALLS].isna().all() and hidden[cols.MEDIAN_MIN].isna().all()
+    assert profile.set_index(N.KEY_HOUR).loc[10, cols.CALLS] == 6
 
 
 # --- charts ------------------------------------------------------------------------------------------------
@@ -185,7 +204,7 @@ def _bars(ax) -> list[Rectangle]:
 
 
 def test_charts_draw_a_suppressed_cell_as_a_mark_never_a_bar(frame, march, tmp_path):
-    groups = T.p90_by_group(march, "cn110")
+    groups = T.p90_by_group(march, EVERY_CALL)
     fig = C.p90_groups(groups, EN, title="t")
     ax = fig.axes[0]
     ys = [p.get_y() + p.get_height() / 2 for p in _bars(ax)]
@@ -195,7 +214,7 @@ def test_charts_draw_a_suppressed_cell_as_a_mark_never_a_bar(frame, march, tmp_p
     fig = C.arrest_rate(rate, ZH, title="t")
     assert [round(p.get_y() + p.get_height() / 2) for p in _bars(fig.axes[0])] == [0]
     assert any(MARK in t for t in _texts(fig)) and ZH("legend.suppressed", n=5) in _texts(fig)
-    attain = T.attainment_by(march, "cn110")
+    attain = T.attainment_by(march, EVERY_CALL)
     fig = C.attainment_groups(attain, EN, title="t")
     assert all(p.get_x() < 0.6 for p in _bars(fig.axes[0]))  # bars of 一级 only (二级 is at x = 1)
     assert _texts(fig).count(MARK) == len(attain[attain[cols.SUPPRESSED]])
@@ -205,7 +224,9 @@ def test_charts_draw_a_suppressed_cell_as_a_mark_never_a_bar(frame, march, tmp_p
     assert "Priority 2\nn<5" in _texts(fig) and "nan" not in " ".join(_texts(fig))
     trend = T.monthly_trend(frame, ["2024-02", "2024-03"], "cn110")
     fig = C.trend(trend, EN, title="t")
-    assert MARK in _texts(fig) and any(t.endswith("\n" + MARK) for t in _texts(fig))  # at the foot, and as n
+    # at the foot of each of the two panels (all calls, urban), and as February's n in each panel's count row
+    C.save(fig, tmp_path / "trend.png")
+    assert [t.get_text() for t in fig.findobj(Text) if t.get_visible()].count(MARK) == 4
     seg = T.segment_medians(frame, groups=["2024-02", "2024-03"])
     fig = C.segments(seg, EN, title="t")
     assert all(p.get_x() > 0.5 for p in _bars(fig.axes[0])) and MARK in _texts(fig)
@@ -230,7 +251,10 @@ def test_the_sample_has_no_small_cell_but_in_the_heatmap(sample_data):
     d = sample_data
     found = {
         "trend": T.monthly_trend(d.calls, d.months, d.standard),
-        "p90_by_district": T.p90_by_group(d.recent_calls, d.standard),
+        # the grid chart pools twelve months when the standard grades a population (cn110: 一级 calls); three
+        # months give some grids 1 to 4 一级 calls
+        "p90_by_district": T.p90_by_group(months.in_months(d.calls, slides.monthly.grid_window(d)), d.standard),
+        "hour_profile": T.hour_profile(d.window_calls, d.interval),
         "attainment": T.attainment_by(d.month_calls, d.standard),
         "attainment_trend": T.attainment_trend(d.calls, d.months, d.standard),
         "priority": T.interval_summary(d.month_calls, d.interval, by=S.PRIORITY, standard=d.standard),
@@ -257,7 +281,8 @@ def small_grid(tmp_path_factory):
         t = f"2025-03-{day:02d} 10:"
         return cn_row(f"X{i}", t + "00:00", t + "00:40", t + "00:50", t + "09:00", t + "50:00", **kw)
 
-    extra = [row(1, 3, grid="芗城-99网格"), row(2, 5, grid="芗城-99网格"),
+    # the grid's two calls are urgent (一级): cn110 grades 一级 calls only, so the grid is graded and drawn as <5
+    extra = [row(1, 3, grid="芗城-99网格", priority="一级"), row(2, 5, grid="芗城-99网格", priority="一级"),
              row(3, 6, priority="四级"), row(4, 7, priority="四级"), row(5, 8, priority="四级"),
              row(6, 9, ctype="爆炸"), row(7, 10, ctype="爆炸")]  # fmt: skip
     path = write_csv(folder / "extra.csv", CN_HEADER, extra, bom=True)
@@ -277,7 +302,9 @@ def test_a_grid_of_two_calls_is_drawn_as_suppressed(small_grid, labels, tmp_path
     assert not [p for p in _bars(ax) if abs(p.get_y() + p.get_height() / 2 - y) < 0.01]
     assert any(t.get_text().strip() == MARK for t in ax.texts)
     C.save(slide.figure, tmp_path / "grid.png")
-    priority = slides.attainment_by_priority(small_grid, labels)
+    assert "四级" not in set(slides.attainment_by_priority(small_grid, labels).table[cols.GROUP])  # not graded
+    every = dataclasses.replace(small_grid, standard=EVERY_CALL)  # grading every call, 四级's 3 calls: <5
+    priority = slides.attainment_by_priority(every, labels)
     assert priority.table.loc[priority.table[cols.GROUP] == "四级", cols.SUPPRESSED].all()
     assert labels("common.suppressed_value", n=5) in priority.title
     by_type = slides.arrest_rate_by(small_grid, labels, S.CALL_TYPE)

@@ -21,7 +21,7 @@ from responsestats.briefing.wording import titles as H
 from responsestats import schema as S
 from responsestats.errors import UserError
 from responsestats.briefing.wording.labels import load_labels
-from responsestats.metrics import custom_standard, km_median, outcome_summary, wilson_interval
+from responsestats.metrics import custom_standard, km_median, outcome_summary, standard_from_dict, wilson_interval
 from responsestats.metrics import names as N
 
 EN, ZH = load_labels("en"), load_labels("zh")
@@ -37,12 +37,14 @@ URBAN, SUBURBAN = "urban", "suburban"
 #  6   2024-02  A        urban     二级      30        330      300   330                advised
 #  7   2024-02  A        urban     二级      30        630      600   630                advised
 # March, all: d->a [60, 120, 180, 240, 660]: p90 (linear, h = 3.6) = 240 + 0.6 * 420 = 492 s = 8.2 min,
-#   median 180 s = 3.0 min; within each row's target: 4 of 5 (660 > 600) = 0.8.
+#   median 180 s = 3.0 min; within each row's target: 4 of 5 (660 > 600) = 0.8 over every call; cn110 grades
+#   only its population, 一级 calls (ids 1 and 5): 1 of 2 (60 <= 300; 660 > 600) = 0.5.
 #   received->arrival [90, 150, 210, 270, 690]: median 210 s = 3.5 min.
 #   urban [60..240]: p90 (h = 2.7) = 180 + 0.7 * 60 = 222 s = 3.7 min; suburban [660]: 11.0 min.
 #   eligible 4 (not the cancelled one), arrests 1: rate 0.25; caught in the act 1 of 1.
-# February: d->a [300, 600]: p90 = 300 + 0.9 * 300 = 570 s = 9.5 min; within 1 of 2;
-#   received->arrival [330, 630]: median 480 s = 8.0 min; eligible 2, arrests 0.
+# February: d->a [300, 600]: p90 = 300 + 0.9 * 300 = 570 s = 9.5 min, median 450 s = 7.5 min; within 1 of 2
+#   over every call, none graded by cn110 (no 一级 call); received->arrival [330, 630]: median 480 s = 8.0 min;
+#   eligible 2, arrests 0.
 ROWS = [
     dict(received_at="2024-03-05 10:00", district="A", area_class=URBAN, priority="一级", outcome="advised"),
     dict(received_at="2024-03-06 10:00", district="A", area_class=URBAN, priority="二级", outcome="arrest",
@@ -136,14 +138,21 @@ def test_headline_interval():
     assert T.headline_interval("nfpa1221-2016") == N.CALL_PROCESSING_S
 
 
+#: cn110 grading every call, as it did before it named its population (一级 calls): `population = {}`.
+EVERY_CALL = standard_from_dict({"standard": {"extends": "cn110", "population": {}}}, "every_call.toml")
+
+
 # --- response-time tables -------------------------------------------------------------------
 def test_kpi_table(frame):
     kpi = T.kpi_table(frame, "2024-03", "cn110", min_cell=0).set_index(cols.KPI)
+    # Issue 18, part 6 changed three rows: calls are per day (5 calls in March's 31 days, 2 in February's 29: the
+    # counts are the rows' n); the median is of the p90's interval, dispatch to arrival (was received to
+    # arrival: 3.5 and 8.0 min); within target grades cn110's population only, 一级 calls (was 0.8 and 0.5 over
+    # every call): 1 of 2 in March, none in February.
     expect = {  # kpi: (current, previous, n_current, n_previous)
-        cols.KPI_CALLS: (5, 2, 5, 2),
-        cols.KPI_MEDIAN_RESPONSE: (3.5, 8.0, 5, 2),
+        cols.KPI_CALLS: (5 / 31, 2 / 29, 5, 2),
+        cols.KPI_MEDIAN: (3.0, 7.5, 5, 2),
         cols.KPI_P90: (8.2, 9.5, 5, 2),
-        cols.KPI_WITHIN_TARGET: (0.8, 0.5, 5, 2),
         cols.KPI_ARREST_RATE: (0.25, 0.0, 4, 2),
     }
     for kpi_id, (current, previous, n_current, n_previous) in expect.items():
@@ -154,6 +163,13 @@ def test_kpi_table(frame):
         assert row[cols.DELTA_PREVIOUS] == pytest.approx(current - previous)
         assert math.isnan(row[cols.PERIOD_YEAR_AGO]) and row[cols.N_OF + cols.PERIOD_YEAR_AGO] == 0
         assert math.isnan(row[cols.DELTA_YEAR_AGO])
+    within = kpi.loc[cols.KPI_WITHIN_TARGET]
+    assert within[cols.PERIOD_CURRENT] == 0.5 and within[cols.N_OF + cols.PERIOD_CURRENT] == 2
+    assert math.isnan(within[cols.PERIOD_PREVIOUS]) and within[cols.N_OF + cols.PERIOD_PREVIOUS] == 0
+    assert kpi.loc[cols.KPI_CALLS, cols.UNIT] == cols.UNIT_PER_DAY
+    assert (kpi.loc[cols.KPI_CALLS, cols.DAYS_OF + cols.PERIOD_CURRENT], kpi.loc[cols.KPI_CALLS, cols.DAYS_OF + cols.PERIOD_PREVIOUS]) == (31, 29)
+    assert kpi.loc[cols.KPI_MEDIAN, N.INTERVAL] == kpi.loc[cols.KPI_P90, N.INTERVAL]  # one interval for the pair
+    assert not kpi[cols.CLEAR_OF + cols.PERIOD_PREVIOUS].any()  # every figure rests on fewer than 30 values
     caught = kpi.loc[cols.KPI_CAUGHT_IN_ACT]
     assert caught[cols.PERIOD_CURRENT] == 1.0 and math.isnan(caught[cols.PERIOD_PREVIOUS])
     assert kpi.loc[cols.KPI_P90, N.INTERVAL] == N.DISPATCH_TO_ARRIVAL_S
@@ -178,13 +194,18 @@ def test_monthly_trend_per_target(frame):
     t = trend.set_index([cols.SEGMENT, N.KEY_MONTH])
     assert t.loc[(cols.SEGMENT_ALL, "2024-03"), cols.P90_MIN] == pytest.approx(8.2)
     assert t.loc[(cols.SEGMENT_ALL, "2024-03"), cols.MEDIAN_MIN] == pytest.approx(3.0)
-    assert t.loc[(cols.SEGMENT_ALL, "2024-03"), N.WITHIN_TARGET_SHARE] == pytest.approx(0.8)
+    # the all-calls panel has every call (not graded: no single target); its share within target, and the
+    # target panels, hold cn110's population only, the 一级 calls (ids 1 and 5): the share is 1 of 2 (was 0.8 over
+    # every call), urban March is id 1 alone, 60 s = 1.0 min (was 3.7 over the four urban calls), and urban
+    # February has no 一级 call (was 9.5 min over two 二级 calls)
+    assert t.loc[(cols.SEGMENT_ALL, "2024-03"), N.WITHIN_TARGET_SHARE] == pytest.approx(0.5)
+    assert t.loc[(cols.SEGMENT_ALL, "2024-03"), N.N] == 5
     assert math.isnan(t.loc[(cols.SEGMENT_ALL, "2024-03"), cols.TARGET_MIN])
-    assert t.loc[("arrival_urban", "2024-03"), cols.P90_MIN] == pytest.approx(3.7)
+    assert t.loc[("arrival_urban", "2024-03"), cols.P90_MIN] == pytest.approx(1.0)
     assert t.loc[("arrival_urban", "2024-03"), cols.TARGET_MIN] == 5.0
     assert t.loc[("arrival_urban", "2024-03"), cols.SEGMENT_KEY] == "area_class:urban"
     assert t.loc[("arrival_suburban", "2024-03"), cols.P90_MIN] == pytest.approx(11.0)
-    assert t.loc[("arrival_urban", "2024-02"), cols.P90_MIN] == pytest.approx(9.5)
+    assert t.loc[("arrival_urban", "2024-02"), N.N] == 0 and math.isnan(t.loc[("arrival_urban", "2024-02"), cols.P90_MIN])
     empty = t.loc[("arrival_suburban", "2024-02")]
     assert empty[N.N] == 0 and empty[N.THIN] and math.isnan(empty[cols.P90_MIN])
     assert (t.xs("2024-04", level=N.KEY_MONTH)[N.N] == 0).all()
@@ -200,22 +221,31 @@ def test_a_single_target_for_every_row_is_shown_as_all(frame):
 
 def test_p90_by_group_sorted_per_target(frame):
     table = T.p90_by_group(months.in_months(frame, "2024-03"), "cn110", min_cell=0)
-    # B [180, 240]: p90 = 180 + 0.9 * 60 = 234 s = 3.9 min; A [60, 120]: 114 s = 1.9 min; C [660]: 11 min.
-    assert list(table[cols.GROUP]) == ["B", "A", "C"]
-    assert list(table[cols.P90_MIN].round(4)) == [3.9, 1.9, 11.0]
-    assert list(table[cols.TARGET_MIN]) == [5.0, 5.0, 10.0]
-    assert list(table[cols.ABOVE_TARGET]) == [False, False, True]
-    assert list(table[cols.PANEL_TOTAL]) == [2, 2, 1]
+    # cn110 grades its population, the 一级 calls: A [60] = 1.0 min (target 5), C [660] = 11 min (target 10); B has
+    # none (its calls are 二级 and 三级) and is not graded. Over every call it was B [180, 240]: p90 = 180 + 0.9 * 60
+    # = 234 s = 3.9 min, A [60, 120]: 114 s = 1.9 min, C 11 min (below, with the population set to every call).
+    assert list(table[cols.GROUP]) == ["A", "C"]
+    assert list(table[cols.P90_MIN].round(4)) == [1.0, 11.0]
+    assert list(table[cols.TARGET_MIN]) == [5.0, 10.0]
+    assert list(table[cols.ABOVE_TARGET]) == [False, True]
+    assert list(table[cols.PANEL_TOTAL]) == [1, 1]
     assert table[cols.BY].unique().tolist() == [S.DISTRICT]
-    assert list(T.p90_by_group(months.in_months(frame, "2024-03"), "cn110", limit=1, min_cell=0)[cols.GROUP]) == [
+    every = T.p90_by_group(months.in_months(frame, "2024-03"), EVERY_CALL, min_cell=0)
+    assert list(every[cols.GROUP]) == ["B", "A", "C"] and list(every[cols.P90_MIN].round(4)) == [3.9, 1.9, 11.0]
+    assert list(every[cols.PANEL_TOTAL]) == [2, 2, 1]
+    assert list(T.p90_by_group(months.in_months(frame, "2024-03"), EVERY_CALL, limit=1, min_cell=0)[cols.GROUP]) == [
         "B", "C"]
 
 
 def test_attainment_by_priority(frame):
     table = T.attainment_by(months.in_months(frame, "2024-03"), "cn110", min_cell=0)
     got = [(r[cols.GROUP], r[cols.SEGMENT], r[N.N], r[N.N_WITHIN]) for _, r in table.iterrows()]
+    # cn110 grades 一级 calls only (its population): 二级 and 三级 are not listed (they were 2 of 2 and 1 of 1)
     assert got == [
         ("一级", cols.SEGMENT_ALL, 2, 1), ("一级", "arrival_urban", 1, 1), ("一级", "arrival_suburban", 1, 0),
+    ]  # fmt: skip
+    every = T.attainment_by(months.in_months(frame, "2024-03"), EVERY_CALL, min_cell=0)
+    assert [(r[cols.GROUP], r[cols.SEGMENT], r[N.N], r[N.N_WITHIN]) for _, r in every.iterrows()][3:] == [
         ("二级", cols.SEGMENT_ALL, 2, 2), ("二级", "arrival_urban", 2, 2),
         ("三级", cols.SEGMENT_ALL, 1, 1), ("三级", "arrival_urban", 1, 1),
     ]  # fmt: skip
@@ -266,8 +296,14 @@ def test_ecdf_matches_the_summary(frame):
 def test_attainment_trend(frame):
     table = T.attainment_trend(frame, ["2024-02", "2024-03"], "cn110", min_cell=0).set_index(
         [N.TARGET_ID, N.KEY_MONTH])
-    assert table.loc[("arrival_urban", "2024-02"), N.SHARE_WITHIN] == 0.5
-    assert table.loc[("arrival_urban", "2024-03"), N.N_WITHIN] == 4
+    # cn110 grades 一级 calls only: urban February has none (it was 1 of 2 over every call), urban March one
+    # (id 1, within; it was 4 of 4)
+    assert table.loc[("arrival_urban", "2024-02"), N.N] == 0
+    assert math.isnan(table.loc[("arrival_urban", "2024-02"), N.SHARE_WITHIN])
+    assert table.loc[("arrival_urban", "2024-03"), N.N_WITHIN] == 1
+    every = T.attainment_trend(frame, ["2024-02", "2024-03"], EVERY_CALL, min_cell=0).set_index([N.TARGET_ID, N.KEY_MONTH])
+    assert every.loc[("arrival_urban", "2024-02"), N.SHARE_WITHIN] == 0.5
+    assert every.loc[("arrival_urban", "2024-03"), N.N_WITHIN] == 4
     assert table.loc[("arrival_suburban", "2024-02"), N.N] == 0
     assert "arrival_rural" not in table.index.get_level_values(0)  # no numeric target
 
@@ -431,55 +467,94 @@ def _trend(months, p90):
 
 
 def test_trend_title_states_the_finding():
+    # Without a target, the month's p90 and its change. The tables here carry no interval of the p90, so no
+    # change can be told from the noise (issue 18, part 6): it is worded without a verdict ("less", not
+    # "better"); tests/briefing/test_headlines.py has the clear case and the titles against a target.
     trend = _trend(["2024-07", "2024-08"], [6.6, 6.2])
-    assert H.trend_title(trend, "2024-08", EN) == "p90 arrival 6.2 min in August 2024, 0.4 min better than July"
-    assert H.trend_title(trend, "2024-08", ZH) == "2024年8月到场时间P90 6.2分钟，较7月缩短0.4分钟"
+    assert H.trend_title(trend, "2024-08", EN) == (
+        "p90 arrival 6.2 min in August 2024, 0.4 min less than July, within the noise")
+    assert H.trend_title(trend, "2024-08", ZH) == "2024年8月到场时间P90 6.2分钟，较7月减少0.4分钟，在误差范围内"
     trend = _trend(["2024-12", "2025-01"], [6.0, 6.25])
-    assert H.trend_title(trend, "2025-01", EN) == "p90 arrival 6.2 min in January 2025, 0.2 min worse than December 2024"
-    assert H.trend_title(trend, "2025-01", ZH) == "2025年1月到场时间P90 6.2分钟，较2024年12月延长0.2分钟"
+    assert H.trend_title(trend, "2025-01", EN) == (
+        "p90 arrival 6.2 min in January 2025, 0.2 min more than December 2024, within the noise")
+    assert H.trend_title(trend, "2025-01", ZH) == "2025年1月到场时间P90 6.2分钟，较2024年12月增加0.2分钟，在误差范围内"
 
 
 def test_kpi_tiles_and_title(frame):
     kpi = T.kpi_table(frame, "2024-03", "cn110", min_cell=0)
-    tiles = {t["label"]: t for t in H.kpi_tiles(kpi, EN)}
-    p90 = tiles["p90 arrival"]
-    assert p90["value"] == "8.2 min" and p90["n"] == "of 5 dispatched calls with an arrival" and p90["thin"]
-    assert p90["lines"] == [("▼ 1.3 min better than February", changes.BETTER), ("no data for March 2023", changes.NOT_AVAILABLE)]
-    assert tiles["Calls"]["lines"][0] == ("▲ 3 more than February", changes.NEUTRAL)
-    assert tiles["Arrived within target"]["value"] == "80.0%"
-    assert tiles["Arrived within target"]["lines"][0] == ("▲ 30.0 pts higher than February", changes.BETTER)
-    assert H.kpi_title(kpi, EN) == "March 2024: 5 calls, 80.0% arrived within target, arrest rate 25.0%"
-    assert H.kpi_title(kpi, ZH) == "2024年3月：接警5起，时限内到达率80.0%，抓获率25.0%"
-    zh_tiles = H.kpi_tiles(kpi, ZH)
-    assert zh_tiles[2]["label"] == "到场时间P90" and zh_tiles[2]["lines"][0][0] == "▼ 较2月缩短1.3分钟"
+    population = "Priority 1 calls"
+    tiles = {t["label"]: t for t in H.kpi_tiles(kpi, EN, population)}
+    # Issue 18, part 6: the tile names its interval in full; every figure rests on fewer than 30 values, so no
+    # change is better or worse (it was "▼ 1.3 min better than February", green): too few to judge, grey. The
+    # p90 of 5 values has no upper bound (x_(6) would be needed), so the tile shows no interval.
+    p90 = tiles["Dispatch to arrival: p90"]
+    assert p90["value"] == "8.2 min" and p90["n"] == "of 5 incidents with both stamps" and p90["thin"]
+    assert p90["lines"] == [("▼ 1.3 min less than February, too few to judge", changes.THIN),
+                            ("no data for March 2023", changes.NOT_AVAILABLE)]  # fmt: skip
+    # calls per day: 5 / 31 = 0.16 against 2 / 29 = 0.07, 0.09 a day more (it was "▲ 3 more than February")
+    calls_tile = tiles["Calls"]
+    assert calls_tile["value"] == "5" and calls_tile["lines"][0] == (
+        "▲ 0.1 a day more than February, too few to judge", changes.THIN)
+    assert calls_tile["n"].startswith("5 incidents: 0.2 a day over 31 days; 95% CI ")
+    # within target: 1 of the 2 一级 calls (it was 4 of 5 calls: 80.0%); February has no 一级 call
+    within = tiles["Arrived within target"]
+    assert within["value"] == "50.0%" and within["n"].startswith("Priority 1 calls: 2 with a target; 95% CI ")
+    assert within["lines"][0] == ("no data for February", changes.NOT_AVAILABLE)
+    assert H.kpi_title(kpi, EN, population) == (
+        "March 2024: 5 calls (0.2 a day); 50.0% of Priority 1 calls arrived within target; "
+        "no change outside the noise from February")
+    assert H.kpi_title(kpi, ZH, "一级警情") == (
+        "2024年3月：接警5起（日均0.2起）；一级警情时限内到达率50.0%；与2月相比无超出误差范围的变化")
+    zh_tiles = H.kpi_tiles(kpi, ZH, "一级警情")
+    assert zh_tiles[2]["label"] == "派警至到达现场：P90"
+    assert zh_tiles[2]["lines"][0][0] == "▼ 较2月减少1.3分钟，样本不足，不作判断"
 
 
 def test_group_titles(frame):
     march = months.in_months(frame, "2024-03")
-    table = T.p90_by_group(march, "cn110", min_cell=0)
+    table = T.p90_by_group(march, EVERY_CALL, min_cell=0)  # every call graded: the three grids
     assert H.p90_groups_title(table, EN) == "1 of 3 grids had p90 arrival above target; slowest: C, 11.0 min"
     assert H.p90_groups_title(table, ZH) == "3个网格中1个到场时间P90超出时限；最慢：C，11.0分钟"
-    attain = T.attainment_by(march, "cn110", min_cell=0)
+    # cn110 grades 一级 calls: A (1.0 min) and C; the title names the population and that both are thin
+    urgent = T.p90_by_group(march, "cn110", min_cell=0)
+    assert H.p90_groups_title(urgent, EN, "Priority 1 calls") == (
+        "Priority 1 calls: 1 of 2 grids had p90 arrival above target (each under 30 calls); slowest: C, 11.0 min")
+    assert H.p90_groups_title(urgent, ZH, "一级警情") == (
+        "一级警情：2个网格中1个到场时间P90超出时限（均不足30起）；最慢：C，11.0分钟")
+    attain = T.attainment_by(march, EVERY_CALL, min_cell=0)
     assert H.attainment_title(attain, "2024-03", EN) == (
         "Within target, March 2024: Priority 1 50.0%, Priority 2 100.0%, Priority 3 100.0%")
     assert H.attainment_title(attain, "2024-03", ZH) == "2024年3月时限内到达率：一级 50.0%，二级 100.0%，三级 100.0%"
+    # one graded priority: the title names the population and the segments (urban 1 of 1, suburban 0 of 1)
+    urgent = T.attainment_by(march, "cn110", min_cell=0)
+    assert H.attainment_title(urgent, "2024-03", EN, "Priority 1 calls") == (
+        "Within target, March 2024, Priority 1 calls: 50.0% (Urban 100.0%, Suburban 0.0%)")
+    assert H.attainment_title(urgent, "2024-03", ZH, "一级警情") == "2024年3月一级警情时限内到达率：50.0%（城区 100.0%，郊区 0.0%）"
     by_month = T.outcomes_by(frame, by=N.KEY_MONTH, groups=["2024-02", "2024-03"], min_cell=0)
+    # the change rests on 4 and 2 eligible incidents: too few to judge (issue 18, part 6)
     assert H.arrests_title(by_month, "2024-03", EN) == (
-        "Arrest rate 25.0% in March 2024 (1 of 4), 25.0 pts higher than February; 100.0% caught in the act")
+        "Arrest rate 25.0% in March 2024 (1 of 4), 25.0 pts higher than February, too few to judge; "
+        "100.0% caught in the act")
     assert H.arrests_title(by_month, "2024-03", ZH) == (
-        "2024年3月抓获率25.0%（4起中抓获1起），较2月上升25.0个百分点；现行抓获占100.0%")
+        "2024年3月抓获率25.0%（4起中抓获1起），较2月上升25.0个百分点，样本不足，不作判断；现行抓获占100.0%")
 
 
-def test_heatmap_title_skips_thin_cells():
-    grid = pd.MultiIndex.from_product([range(7), range(24)], names=[N.KEY_WEEKDAY, N.KEY_HOUR]).to_frame(index=False)
-    volume = grid.assign(**{cols.CALLS: 1})
-    volume.loc[(volume[N.KEY_WEEKDAY] == 4) & (volume[N.KEY_HOUR] == 20), cols.CALLS] = 14
-    response = grid.assign(**{N.INTERVAL: N.DISPATCH_TO_ARRIVAL_S, cols.MEDIAN_MIN: 5.0, N.THIN: False})
-    response.loc[(response[N.KEY_WEEKDAY] == 0) & (response[N.KEY_HOUR] == 3), [cols.MEDIAN_MIN, N.THIN]] = [9.0, True]
-    response.loc[(response[N.KEY_WEEKDAY] == 1) & (response[N.KEY_HOUR] == 4), cols.MEDIAN_MIN] = 6.9
-    assert H.heatmap_title(volume, response, EN) == (
-        "Busiest hour: Fri 20:00 (14 calls); slowest median arrival: Tue 04:00 (6.9 min)")
-    assert H.heatmap_title(volume, response, ZH) == "警情最多：周五 20时（14起）；到场时间中位数最长：周二 04时（6.9分钟）"
+def test_hours_title_skips_thin_hours():
+    # The hour chart's title describes a block of hours, never one weekday-and-hour cell (issue 18, part 6):
+    # 16:00-22:00 holds 370 of 1,000 calls (37.0%; Wilson 95% interval 34.1-40.0%, above the even 25.0%).
+    # The median range takes only the hours that are not thin: 4.8 to 5.6 min (the thin 03:00 is 9.0).
+    block = pd.DataFrame({cols.HOUR_START: [16], cols.HOUR_END: [22], cols.HOURS_IN_BLOCK: [6], cols.CALLS: [370],
+                          cols.TOTAL: [1000], cols.SHARE: [0.37], cols.EVEN_SHARE: [0.25], cols.CLEAR: [True],
+                          cols.FEW: [False], cols.SUPPRESSED: [False]})  # fmt: skip
+    profile = pd.DataFrame({N.KEY_HOUR: range(24), N.INTERVAL: N.DISPATCH_TO_ARRIVAL_S, N.THIN: False,
+                            cols.MEDIAN_MIN: [5.0] * 24})  # fmt: skip
+    profile.loc[3, [cols.MEDIAN_MIN, N.THIN]] = [9.0, True]
+    profile.loc[4, cols.MEDIAN_MIN], profile.loc[20, cols.MEDIAN_MIN] = 4.8, 5.6
+    assert H.hours_title(block, profile, "April 2024 – March 2025", EN) == (
+        "Calls peak 16:00–22:00: 37.0% of calls in those 6 hours (an even spread gives 25.0%); "
+        "median arrival by hour 4.8–5.6 min")
+    assert H.hours_title(block, profile, "2024年4月至2025年3月", ZH) == (
+        "警情集中在16时至22时：这6小时占全部警情的37.0%（均匀分布为25.0%）；各时段到场时间中位数4.8–5.6分钟")
 
 
 def test_quality_titles():

@@ -9,7 +9,7 @@ import pytest
 
 from responsestats import schema as S
 from responsestats.errors import UserError
-from responsestats.metrics import attainment, list_standards, load_standard, standard_from_dict
+from responsestats.metrics import attainment, list_standards, load_standard, row_targets, standard_from_dict
 from responsestats.metrics import names as N
 
 
@@ -145,3 +145,50 @@ def test_attainment_nfpa1221_met_and_value_at_required(make_calls):
     assert out.loc["call_processing_95", N.MET]
     assert out.loc["call_processing_95", N.VALUE_AT_REQUIRED_S] == pytest.approx(95.5)
     assert out.loc["call_processing_90", N.PERCENTILE_AT_TARGET] == pytest.approx(60.0)
+
+
+# --- the population a standard grades (issue 18, part 6) -----------------------------------------------------
+def test_cn110_grades_urgent_calls(make_calls):
+    # The profile's rule is for urgent calls (紧急警情): population = { priority = ["一级"] }, on every target.
+    std = load_standard("cn110")
+    assert [(c.column, sorted(c.values), c.negate) for c in std.population] == [(S.PRIORITY, ["一级"], False)]
+    assert all(t.population == std.population for t in std.targets) and S.PRIORITY in std.condition_columns
+    # Urban dispatch-to-arrival [s]: 一级 100, 400; 二级 200; no priority recorded 350 (graded: it may be urgent).
+    rows = [dict(received_at="2024-07-01 09:00", dispatched_at=0, arrived_at=s, area_class="urban", priority=p)
+            for s, p in ((100, "一级"), (400, "一级"), (200, "二级"), (350, None))]
+    frame = make_calls(rows)
+    assert list(std.in_population(frame)) == [True, True, False, True]
+    urban = attainment(frame, "cn110").set_index(N.TARGET_ID).loc["arrival_urban"]
+    # 一级 and unrecorded: 100 (within 300 s), 400, 350: 1 of 3; the 二级 call is not graded
+    assert (urban[N.N_POPULATION], urban[N.N], urban[N.N_WITHIN]) == (3, 3, 1)
+    assert list(row_targets(frame, std, N.DISPATCH_TO_ARRIVAL_S)) == [300.0, 300.0, pytest.approx(float("nan"), nan_ok=True), 300.0]
+
+
+def test_population_is_inherited_replaced_or_cleared_by_extends(tmp_path):
+    base = load_standard("cn110")
+    inherits = standard_from_dict({"standard": {"name": "a", "extends": "cn110"}}, "a.toml")
+    assert inherits.population == base.population and inherits.targets[0].population == base.population
+    other = standard_from_dict({"standard": {"name": "b", "extends": "cn110",
+                                             "population": {"priority": ["1", "紧急"]}}}, "b.toml")  # fmt: skip
+    assert [sorted(c.values) for c in other.population] == [["1", "紧急"]]
+    assert other.population[0].shown == ("1", "紧急")  # as written, for the briefing's words
+    assert all(t.population == other.population for t in other.targets)
+    every = standard_from_dict({"standard": {"name": "c", "extends": "cn110", "population": {}}}, "c.toml")
+    assert every.population == () and all(t.population == () for t in every.targets)
+    path = tmp_path / "zz110.toml"
+    path.write_text('[standard]\nname = "zz110"\nextends = "cn110"\npopulation = { priority = { not_in = ["三级"] } }\n',
+                    encoding="utf-8")
+    negated = load_standard(path)
+    assert negated.population[0].negate and negated.population[0].values == frozenset({"三级"})
+
+
+def test_a_bad_population_is_named():
+    with pytest.raises(UserError, match=r"unknown key 'urgency' in \[standard\]\.population"):
+        standard_from_dict({"standard": {"population": {"urgency": ["1"]}},
+                            "targets": [{"interval": "travel_s", "target_s": 240}]}, "p.toml")  # fmt: skip
+    with pytest.raises(UserError, match="population must be a table"):
+        standard_from_dict({"standard": {"population": ["一级"]},
+                            "targets": [{"interval": "travel_s", "target_s": 240}]}, "p.toml")  # fmt: skip
+    with pytest.raises(UserError, match="unknown key 'among'"):
+        standard_from_dict({"standard": {"population": {"priority": {"among": ["1"]}}},
+                            "targets": [{"interval": "travel_s", "target_s": 240}]}, "p.toml")  # fmt: skip

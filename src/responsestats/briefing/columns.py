@@ -53,6 +53,25 @@ ARREST = N.IS_ARREST
 CAUGHT = N.IS_CAUGHT
 KM_HOURS = N.KM_HOURS
 KM_EVENT = N.KM_EVENT
+MEDIAN_CI_LOW_MIN = "median_ci_low_min"
+MEDIAN_CI_HIGH_MIN = "median_ci_high_min"
+
+# hour profile and its busiest block of hours
+HOUR_START = "hour_start"  # first hour of the block (local, 0-23)
+HOUR_END = "hour_end"  # the hour the block ends at (exclusive, 0-23: the block may wrap past midnight)
+HOURS_IN_BLOCK = "hours"
+TOTAL = "total"
+EVEN_SHARE = "even_share"  # the block's share if calls were spread evenly over the hours
+CLEAR = "clear"  # the block's share is above the even share beyond its 95% interval
+FEW = "few"  # too few calls in all for an hour pattern
+
+# arrests concentrated in some groups (call types)
+GROUPS = "groups"
+GROUPS_WITH_ARRESTS = "groups_with_arrests"
+ELIGIBLE_WITH_ARRESTS = "eligible_with_arrests"  # eligible incidents of the groups with at least one arrest
+RATE_WITH_ARRESTS = "arrest_rate_with_arrests"
+RATE_WITH_ARRESTS_CI_LOW = "arrest_rate_with_arrests_ci_low"
+RATE_WITH_ARRESTS_CI_HIGH = "arrest_rate_with_arrests_ci_high"
 
 # KPI table
 KPI = "kpi"
@@ -64,15 +83,24 @@ PERIOD_YEAR_AGO = "year_ago"
 PERIODS: tuple[str, ...] = (PERIOD_CURRENT, PERIOD_PREVIOUS, PERIOD_YEAR_AGO)
 MONTH_OF = "month_"  # prefix: month_current, ...
 N_OF = "n_"  # prefix: n_current, ...
+DAYS_OF = "days_"  # prefix: days_current, ... (days of the month the data cover)
+CI_LOW_OF = "ci_low_"  # prefix: ci_low_current, ... (95% interval of the period's value)
+CI_HIGH_OF = "ci_high_"
+THIN_OF = "thin_"  # prefix: thin_current, ... (fewer than min_n values)
 DELTA_PREVIOUS = "delta_previous"
 DELTA_YEAR_AGO = "delta_year_ago"
+#: Columns of a change against a reference period, by the reference (``previous``, ``year_ago``).
+CHANGE_LOW_OF = "change_low_"  # prefix: change_low_previous, ... (95% interval of the change, MOVER)
+CHANGE_HIGH_OF = "change_high_"
+CLEAR_OF = "clear_"  # prefix: clear_previous, ... (the change is outside the noise: tables.compare.is_clear)
 KPI_CALLS = "calls"
-KPI_MEDIAN_RESPONSE = "median_response"
+KPI_MEDIAN = "median"
 KPI_P90 = "p90"
 KPI_WITHIN_TARGET = "within_target"
 KPI_ARREST_RATE = "arrest_rate"
 KPI_CAUGHT_IN_ACT = "caught_in_act_rate"
 UNIT_COUNT = "count"
+UNIT_PER_DAY = "per_day"  # calls per day of the month the data cover
 UNIT_MIN = "min"
 UNIT_SHARE = "share"
 UNIT_HOURS = "h"

@@ -9,6 +9,7 @@ Everything after it (tables, wording, charts) works on that in memory.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ import pyarrow.dataset as ds
 
 from .. import schema as S
 from ..errors import UserError
-from ..metrics import Standard, load_standard
+from ..metrics import Standard, add_time_keys, load_standard
+from ..metrics import names as N
 from ..store import (
     latest_stamp,
     list_agencies,
@@ -79,6 +81,9 @@ class BriefingData:
         ``first_month`` to ``last_month`` because it holds implausibly few calls against the median month
         (:func:`~.months.plausible_months`: a stray row typed as 2042); the footer of every chart names them.
     median_month_calls : calls of the dataset's median month [count] (the yardstick of ``ignored_months``).
+    first_date, last_date : the local dates of the first and last calls of ``first_month`` and
+        ``last_month`` (None: unknown); calls per day count only the days between them
+        (:func:`~.tables.kpi.covered_days`).
     """
 
     dataset: Path
@@ -97,6 +102,15 @@ class BriefingData:
     reports: tuple[dict, ...]
     ignored_months: tuple[tuple[str, int], ...] = ()
     median_month_calls: int = 0
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+
+    @property
+    def coverage(self) -> tuple[dt.date, dt.date] | None:
+        """(first, last) local date of the data, or None when unknown."""
+        if self.first_date is None or self.last_date is None:
+            return None
+        return self.first_date, self.last_date
 
     @property
     def month_calls(self) -> pd.DataFrame:
@@ -173,12 +187,13 @@ def load_briefing_data(
     plausible, implausible = plausible_months(counts)
     plausible = plausible or present
     first_month, last_month = plausible[0], plausible[-1]
+    edges = read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.TIMEZONE],
+                       start=month_bounds(first_month)[0], end=month_bounds(first_month)[1])
+    if last_month != first_month:
+        edges = pd.concat([edges, read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.TIMEZONE],
+                                             start=month_bounds(last_month)[0], end=month_bounds(last_month)[1])])
+    first_date, last_date = _date_span(edges)
     if str(month).strip().lower() == LATEST:
-        edges = read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.TIMEZONE],
-                           start=month_bounds(first_month)[0], end=month_bounds(first_month)[1])
-        if last_month != first_month:
-            edges = pd.concat([edges, read_calls(dataset, agency=agency, columns=[S.RECEIVED_AT, S.TIMEZONE],
-                                                 start=month_bounds(last_month)[0], end=month_bounds(last_month)[1])])
         month = latest_full_month(edges)
     else:
         month = parse_month(month)
@@ -205,7 +220,19 @@ def load_briefing_data(
         reports=reports,
         ignored_months=tuple((m, int(counts.get(m, 0))) for m in implausible),
         median_month_calls=round(statistics.median(counts.values())) if counts else 0,
+        first_date=first_date,
+        last_date=last_date,
     )
+
+
+def _date_span(edges: pd.DataFrame) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last local dates of calls (rows of the first and last months)."""
+    if len(edges) == 0:
+        return None, None
+    dates = add_time_keys(edges, [N.KEY_DATE])[N.KEY_DATE].dropna()
+    if dates.empty:
+        return None, None
+    return dt.date.fromisoformat(dates.min()), dt.date.fromisoformat(dates.max())
 
 
 def _month_counts(dataset: str | Path, agency: str) -> dict[str, int]:

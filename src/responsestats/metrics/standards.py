@@ -31,6 +31,8 @@ STANDARD_KEYS = {
     "citation": "where the targets come from",
     "note": "free text shown in docs",
     "extends": "name (or path) of a profile whose targets this file starts from",
+    "population": "table column -> list of values (as `when`) naming the calls every target grades, e.g. "
+                  "{ priority = [\"一级\"] }; {} grades every call; a row with no value in the column is graded",
 }
 #: Allowed keys of a ``[[targets]]`` table.
 TARGET_KEYS = {
@@ -58,6 +60,8 @@ class Condition:
     column: str
     values: frozenset[str]
     negate: bool = False
+    #: The values as the profile writes them (for wording), in file order.
+    shown: tuple[str, ...] = field(default=(), compare=False)
 
     def mask(self, frame: pd.DataFrame) -> np.ndarray:
         """Boolean array: which rows of ``frame`` satisfy the condition."""
@@ -68,6 +72,24 @@ class Condition:
         text = pd.Series([str(v) for v in uniques], dtype=object).str.strip().str.casefold()
         hit = np.append(text.isin(self.values).to_numpy(dtype=bool), False)[codes]
         return present & (~hit if self.negate else hit)
+
+    def covers(self, frame: pd.DataFrame) -> np.ndarray:
+        """As :meth:`mask`, but a row with no value in ``column`` (or a frame without it) is covered.
+
+        The rule of a standard's ``population``: a call whose priority was not recorded may be urgent, so it is
+        graded rather than silently dropped; a dataset without priorities is graded whole.
+        """
+        if self.column not in frame.columns:
+            return np.ones(len(frame), dtype=bool)
+        return self.mask(frame) | frame[self.column].isna().to_numpy(dtype=bool)
+
+
+def population_mask(frame: pd.DataFrame, population: tuple[Condition, ...]) -> np.ndarray:
+    """Boolean array: the rows of ``frame`` in ``population`` (every condition covers them, see :meth:`Condition.covers`)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for cond in population:
+        mask &= cond.covers(frame)
+    return mask
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,9 @@ class Target:
         A short description, the section of the standard, free text.
     when : tuple of Condition
         The rows the target applies to (all must hold); empty: every row.
+    population : tuple of Condition
+        The standard's population (``[standard].population``), which the target grades within: a row must be
+        in it too (:func:`population_mask`); empty: every row.
     """
 
     id: str
@@ -98,10 +123,11 @@ class Target:
     citation: str = ""
     note: str = ""
     when: tuple[Condition, ...] = ()
+    population: tuple[Condition, ...] = ()
 
     def applies(self, frame: pd.DataFrame) -> np.ndarray:
-        """Boolean array: the rows this target applies to."""
-        mask = np.ones(len(frame), dtype=bool)
+        """Boolean array: the rows this target applies to (its ``when``, within the standard's population)."""
+        mask = population_mask(frame, self.population)
         for cond in self.when:
             mask &= cond.mask(frame)
         return mask
@@ -122,7 +148,10 @@ class Standard:
     source : str
         The file (or ``"custom"``) the profile was read from.
     condition_columns : tuple of str
-        The columns the targets' ``when`` conditions read.
+        The columns the targets' ``when`` conditions and the population read.
+    population : tuple of Condition
+        The calls every target grades (``[standard].population``, e.g. the urgent priorities of ``cn110``);
+        empty: every call. A row with no value in a population column is graded (:meth:`Condition.covers`).
     """
 
     name: str
@@ -133,6 +162,11 @@ class Standard:
     note: str = ""
     source: str = ""
     condition_columns: tuple[str, ...] = field(default=())
+    population: tuple[Condition, ...] = ()
+
+    def in_population(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean array: the rows of ``frame`` the standard grades (all of them without a population)."""
+        return population_mask(frame, self.population)
 
     def targets_for(self, interval: str) -> tuple[Target, ...]:
         """The targets of one interval, in file order."""
@@ -153,26 +187,29 @@ def _where(source: str, where: str) -> str:
     return f"standard {source} {where}"
 
 
-def _conditions(when: Any, where: str, source: str) -> tuple[Condition, ...]:
+def _conditions(when: Any, where: str, source: str, key: str = "when") -> tuple[Condition, ...]:
+    """The conditions of a ``when`` table (``key = "when"``, at ``where``) or of a population (``where`` is the key)."""
+    place = f"{where}.{key}" if key == "when" else where
     if not isinstance(when, Mapping):
-        raise _error(source, f"{where}.when must be a table of column = [values]")
+        raise _error(source, f"{place} must be a table of column = [values]")
     out = []
     for column, spec in when.items():
         if column not in S.COLUMNS:
-            raise _error(source, f"unknown key {column!r} in {where}.when: not a canonical column")
+            raise _error(source, f"unknown key {column!r} in {place}: not a canonical column")
         negate = False
         if isinstance(spec, Mapping):
-            check_keys(spec, _CONDITION_KEYS, _where(source, f"{where}.when.{column}"))
+            check_keys(spec, _CONDITION_KEYS, _where(source, f"{place}.{column}"))
             if len(spec) != 1:
-                raise _error(source, f"{where}.when.{column} needs exactly one of 'in' or 'not_in'")
+                raise _error(source, f"{place}.{column} needs exactly one of 'in' or 'not_in'")
             negate = "not_in" in spec
             spec = spec["not_in" if negate else "in"]
         if isinstance(spec, str):
             spec = [spec]
         if not isinstance(spec, list) or not all(isinstance(v, (str, int, float, bool)) for v in spec):
-            raise _error(source, f"{where}.when.{column} must be a list of values")
+            raise _error(source, f"{place}.{column} must be a list of values")
         values = frozenset(str(v).strip().casefold() for v in spec)
-        out.append(Condition(column, values, negate))
+        shown = tuple(dict.fromkeys(str(v).strip() for v in spec))
+        out.append(Condition(column, values, negate, shown))
     return tuple(out)
 
 
@@ -249,9 +286,14 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     base = None
     if "extends" in head:
         base = load_standard(text(head["extends"], _where(source, "[standard].extends")))
+    if "population" in head:  # an extending profile's population replaces the base's ({} grades every call)
+        population = _conditions(head["population"], "[standard].population", source, "population")
+    else:
+        population = base.population if base else ()
     merged = _merge(base.targets, targets) if base else tuple(targets)
     if not merged:
         raise _error(source, "no targets")
+    merged = tuple(replace(t, population=population) for t in merged)
     texts = ("name", "title", "edition", "citation", "note")
     fields = {k: text(head[k], _where(source, f"[standard].{k}")) for k in texts if k in head}
     default_name = Path(source).stem if source.endswith(".toml") else "custom"
@@ -263,8 +305,9 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
         citation=fields.get("citation", base.citation if base else ""),
         note=fields.get("note", base.note if base else ""),
         source=source,
+        population=population,
     )
-    columns = tuple(dict.fromkeys(c.column for t in merged for c in t.when))
+    columns = tuple(dict.fromkeys([*(c.column for t in merged for c in t.when), *(c.column for c in population)]))
     return replace(std, condition_columns=columns)
 
 
@@ -392,6 +435,7 @@ __all__ = [
     "custom_standard",
     "list_standards",
     "load_standard",
+    "population_mask",
     "row_target_index",
     "row_targets",
     "standard_from_dict",

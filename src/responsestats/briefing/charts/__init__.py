@@ -17,6 +17,7 @@ from .response import (
     attainment_trend,
     distribution,
     hour_weekday,
+    hour_weekday_maps,
     p90_by,
     p90_groups,
     segments,
@@ -25,7 +26,7 @@ from .response import (
 
 __all__ = [
     "DPI", "HEIGHT_PX", "OKABE_ITO", "STYLE_PATH", "WIDTH_PX", "arrest_rate", "arrests",
-    "attainment_groups", "attainment_trend", "distribution", "hour_weekday", "km_curve", "kpi_card", "missing",
+    "attainment_groups", "attainment_trend", "distribution", "hour_weekday", "hour_weekday_maps", "km_curve", "kpi_card", "missing",
     "negative", "new_figure", "p90_by", "p90_groups", "quality", "quarantine", "quarantine_files",
     "register_fonts", "save", "segments", "show", "style", "time_to_arrest", "trend",
 ]  # fmt: skip

@@ -40,7 +40,9 @@ SKY, PURPLE, YELLOW, BLACK = "#56B4E9", "#CC79A7", "#F0E442", "#000000"
 OKABE_ITO: tuple[str, ...] = (BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, BLACK)
 GREY, LIGHT_GREY, PALE = "#6B6B6B", "#D9D9D9", "#F3F3F3"
 #: Colours of the states of a change (see :func:`responsestats.briefing.wording.changes.change`).
-STATE_COLOURS = {"better": GREEN, "worse": VERMILLION, "same": GREY, "neutral": GREY, "na": GREY}
+#: Only a clear change (outside the noise, neither side thin) is green or orange-red; "noise" and "thin" are grey.
+STATE_COLOURS = {"better": GREEN, "worse": VERMILLION, "same": GREY, "neutral": GREY, "na": GREY, "noise": GREY,
+                 "thin": GREY}
 
 TITLE_SIZE, TITLE_MIN_SIZE, SUBTITLE_SIZE, FOOTER_SIZE = 24.0, 17.0, 15.0, 11.0
 _MARGIN = 0.012  # left / right margin [figure fraction]

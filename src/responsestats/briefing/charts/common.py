@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib
 import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
@@ -109,17 +110,61 @@ def text_colour(value: float, vmin: float, vmax: float, dark_high: bool = True) 
 
 
 def month_ticks(months, labels: Labels, counts=None) -> list[str]:
-    """Tick labels of consecutive months: the short name, with the year under the first month and
-    every January; with ``counts`` (numbers or worded), the count on a last line."""
+    """Tick labels of consecutive months as one text each: the short name, the year under the first month and
+    every January, and with ``counts`` (numbers or worded) the count on a last line.
+
+    For text (a table, a test); charts draw the rows with :func:`month_axis`, which keeps each row on one line
+    so that a month name with a descender ("May") does not push its year or count below the others'.
+    """
+    years = [i == 0 or month.endswith("-01") for i, month in enumerate(months)]
     out = []
     for i, month in enumerate(months):
-        text = labels.month(month, "short")
-        if i == 0 or month.endswith("-01"):
-            text += "\n" + month[:4]
+        lines = [labels.month(month, "short")]
+        if years[i]:
+            lines.append(month[:4])
         if counts is not None:
-            text += "\n" + (counts[i] if isinstance(counts[i], str) else labels.count(counts[i]))
-        out.append(text)
+            lines.append(counts[i] if isinstance(counts[i], str) else labels.count(counts[i]))
+        out.append("\n".join(lines))
     return out
+
+
+#: Height of one row of tick labels [in units of the font size].
+_ROW = 1.3
+
+
+def month_axis(ax, months, labels: Labels, counts=None, fontsize: float = 11.0, positions=None) -> None:
+    """Month ticks on ``ax``'s x axis in aligned rows: names; years (the first month and every January);
+    counts (with ``counts``, numbers or worded).
+
+    Each row is its own axis of one-line labels at a fixed distance from the spine (the years on a secondary
+    x axis, the counts on another), so every year sits on one line and every count on the next, whatever the
+    month names' descenders.
+    """
+    months = list(months)
+    x = np.arange(len(months)) if positions is None else np.asarray(positions, dtype="float64")
+    ax.set_xticks(x, [labels.month(m, "short") for m in months], fontsize=fontsize)
+    pad = ax.xaxis.get_major_ticks()[0].get_pad() if len(months) else 3.5
+    rows = []
+    first = [i for i, m in enumerate(months) if i == 0 or m.endswith("-01")]
+    rows.append(([x[i] for i in first], [months[i][:4] for i in first]))
+    if counts is not None:
+        rows.append((list(x), [c if isinstance(c, str) else labels.count(c) for c in counts]))
+    for k, (where, texts) in enumerate(rows, start=1):
+        row = ax.secondary_xaxis("bottom")
+        row.set_xticks(where, texts, fontsize=fontsize)
+        row.tick_params(axis="x", length=0, pad=pad + k * _ROW * fontsize)
+        row.spines["bottom"].set_visible(False)
+    # the axis title goes under the last row (it is placed from the names' row otherwise)
+    ax.xaxis.labelpad = matplotlib.rcParams["axes.labelpad"] + len(rows) * _ROW * fontsize
+
+
+def empty_panel(fig, labels: Labels):
+    """One blank panel saying there is nothing to draw (a table with no rows, e.g. no call in a population)."""
+    ax = fig.subplots()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, labels("title.empty"), ha="center", va="center", fontsize=20, color=GREY,
+            transform=ax.transAxes)  # fmt: skip
+    return ax
 
 
 def suppressed_of(table: pd.DataFrame) -> np.ndarray:

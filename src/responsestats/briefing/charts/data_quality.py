@@ -13,7 +13,7 @@ from ...metrics import names as N
 from .. import columns as cols
 from ..wording.labels import Labels
 from .base import BLUE, OKABE_ITO, PALE, figure_legend, new_figure, panel_title, style
-from .common import month_ticks, tick_size, upper
+from .common import month_axis, tick_size, upper
 
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
@@ -34,7 +34,7 @@ def _check_lines(ax, quality: pd.DataFrame, check: str, labels: Labels, highligh
     if highlight in months:
         i = months.index(highlight)
         ax.axvspan(i - 0.5, i + 0.5, color=PALE, zorder=0)
-    ax.set_xticks(x, month_ticks(months, labels), fontsize=tick_size(len(months)))
+    month_axis(ax, months, labels, fontsize=tick_size(len(months)))
     ax.set_xlim(-0.5, len(months) - 0.5)
     ax.set_ylim(0, upper(100 * rows[cols.SHARE]) * 1.25 if rows[cols.SHARE].max() > 0 else 1.0)
     ax.set_ylabel(labels(f"axis.{check}_share"))

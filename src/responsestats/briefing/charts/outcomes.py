@@ -13,12 +13,12 @@ from .. import columns as cols
 from ..tables.outcomes import cumulative_at
 from ..wording.labels import Labels
 from ..wording.terms import hours_bin_label, hours_edge
-from .base import BLUE, GREEN, GREY, ORANGE, PALE, figure_legend, new_figure, panel_title, style
+from .base import BLUE, GREEN, ORANGE, PALE, figure_legend, new_figure, panel_title, style
 from .common import (
     ci_handle,
     mark_suppressed,
     mark_thin,
-    month_ticks,
+    month_axis,
     suppressed_handle,
     suppressed_of,
     thin_handle,
@@ -45,8 +45,10 @@ def _rate_bars(ax, table: pd.DataFrame, labels: Labels, highlight: str | None) -
             ax.text(xi, (h if np.isfinite(h) else r) + 0.15, f"{r:.1f}%\n{labels.count(a)}/{labels.count(e)}", ha="center", va="bottom",
                     fontsize=10.5, linespacing=1.1)  # fmt: skip
     mark_suppressed(ax, x, suppressed_of(table), labels, horizontal=False, at=0.01, fontsize=10.5)
-    names = month_ticks(groups, labels) if by == N.KEY_MONTH else [labels.value(by, g) for g in groups]
-    ax.set_xticks(x, names, fontsize=tick_size(len(groups)))
+    if by == N.KEY_MONTH:
+        month_axis(ax, groups, labels, fontsize=tick_size(len(groups)))
+    else:
+        ax.set_xticks(x, [labels.value(by, g) for g in groups], fontsize=tick_size(len(groups)))
     ax.set_ylim(0, upper(high, rate) * 1.3)
     ax.set_ylabel(labels("axis.arrest_rate"))
     if highlight in groups:
@@ -142,20 +144,25 @@ def time_to_arrest(hist: pd.DataFrame, labels: Labels, *, title: str, subtitle: 
     return fig
 
 
-def arrests(by_month: pd.DataFrame, hist: pd.DataFrame, labels: Labels, *, title: str, rate_title: str,
-            hist_title: str, subtitle: str = "", footer: str = "", highlight: str | None = None) -> Figure:  # fmt: skip
-    """The briefing's outcome chart: arrest rate per month (left) and time to arrest (right)."""
+def arrests(by_type: pd.DataFrame, hist: pd.DataFrame, labels: Labels, *, title: str, rate_title: str,
+            hist_title: str, subtitle: str = "", footer: str = "") -> Figure:  # fmt: skip
+    """The briefing's outcome chart: arrest rate by call type (left) and time to arrest (right).
+
+    ``by_type``: :func:`responsestats.briefing.tables.outcomes_by` by a group column, highest rate first;
+    ``hist``: :func:`responsestats.briefing.tables.time_to_arrest_histogram`.
+    """
     fig = new_figure(title, subtitle, footer)
     with style():
-        left, right = fig.subplots(1, 2, width_ratios=[1.45, 1])
-        _rate_bars(left, by_month, labels, highlight)
+        left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
+        top = upper(100 * by_type[cols.ARREST_RATE_CI_HIGH], 100 * by_type[N.ARREST_RATE]) * 1.45
+        _rate_hbars(left, by_type.reset_index(drop=True), labels, top)
         panel_title(left, rate_title)
-        left.set_xlabel(labels("axis.month_rate_n"), fontsize=12, color=GREY)
         _arrest_hist(right, hist, labels)
         panel_title(right, hist_title)
         handles, _ = right.get_legend_handles_labels()
         figure_legend(fig, [Patch(color=BLUE, label=labels("legend.arrest_rate")), ci_handle(labels),
-                            thin_handle(labels), *handles, _legend_suppressed(labels, by_month)])  # fmt: skip
+                            thin_handle(labels) if by_type[N.THIN].any() else None, *handles,
+                            _legend_suppressed(labels, by_type)])  # fmt: skip
     return fig
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -30,10 +32,11 @@ from .base import (
 )
 from .common import (
     ci_handle,
+    empty_panel,
     line_with_thin,
     mark_suppressed,
     mark_thin,
-    month_ticks,
+    month_axis,
     suppressed_handle,
     suppressed_of,
     suppressed_text,
@@ -42,6 +45,7 @@ from .common import (
     thin_handle,
     thin_marker_handle,
     tick_size,
+    tint,
     upper,
     whiskers,
 )
@@ -51,11 +55,11 @@ LIGHT = "#C8C8C8"
 
 
 def _month_ticks(ax, months, n, labels: Labels, hidden=None) -> None:
-    """Month tick labels with the count under each month (``<5`` for a suppressed month)."""
+    """Month tick labels with the count under each month (``<5`` for a suppressed month), in aligned rows."""
     counts = list(n)
     if hidden is not None:
         counts = [suppressed_text(labels) if h else c for c, h in zip(counts, hidden)]
-    ax.set_xticks(np.arange(len(months)), month_ticks(list(months), labels, counts), fontsize=11)
+    month_axis(ax, list(months), labels, counts)
 
 
 def _legend_suppressed(labels: Labels, *tables: pd.DataFrame):
@@ -64,11 +68,12 @@ def _legend_suppressed(labels: Labels, *tables: pd.DataFrame):
 
 
 def trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str = "", footer: str = "",
-          highlight: str | None = None) -> Figure:  # fmt: skip
+          highlight: str | None = None, population: str | None = None) -> Figure:  # fmt: skip
     """Monthly median and p90 (with its 95% CI), one panel per segment, target line where there is one.
 
     ``table``: :func:`responsestats.briefing.tables.monthly_trend`. A suppressed month has no point, ``<5``
-    at the foot of its panel and under its name.
+    at the foot of its panel and under its name. With ``population`` (the calls a standard grades, in
+    words), each target panel names it and a panel without a target reads "(not graded)".
     """
     segments = list(dict.fromkeys(table[cols.SEGMENT]))
     interval = table[N.INTERVAL].iloc[0]
@@ -91,12 +96,17 @@ def trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str = ""
                 ax.axhline(target, color=VERMILLION, ls=":", lw=2.2, zorder=2)
                 ax.annotate(labels("chart.target_line", target=labels.number(target, 0)), xy=(0.99, target),
                             xycoords=("axes fraction", "data"), ha="right", va="bottom", color=VERMILLION,
-                            fontsize=13, xytext=(0, 3), textcoords="offset points")  # fmt: skip
+                            fontsize=13, xytext=(0, 3), textcoords="offset points", zorder=6,
+                            bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.85))  # fmt: skip
             hidden = suppressed_of(rows)
             _month_ticks(ax, rows[N.KEY_MONTH], rows[N.N], labels, hidden)
             mark_suppressed(ax, x, hidden, labels, horizontal=False, at=0.02)
             ax.set_xlim(-0.6, len(rows) - 0.4)
-            panel_title(ax, segment_name(rows[cols.SEGMENT_KEY].iloc[0], target, labels))
+            name = segment_name(rows[cols.SEGMENT_KEY].iloc[0], target, labels)
+            if population is not None:
+                name = labels("chart.graded_panel" if pd.notna(target) else "chart.ungraded_panel", panel=name,
+                              population=population)  # fmt: skip
+            panel_title(ax, name)
             ax.set_xlabel(labels("axis.month_n"), fontsize=12, color=GREY)
         axes[0].set_ylim(0, top * 1.12)
         axes[0].set_ylabel(labels("axis.interval_min", what=labels.interval(interval)))
@@ -117,7 +127,13 @@ def p90_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str
     """p90 per group as sorted horizontal bars, one panel per target, the target marked.
 
     ``table``: :func:`responsestats.briefing.tables.p90_by_group`. A suppressed group has no bar: ``<5``.
+    An empty table (no call in the standard's population) gives a blank panel that says so.
     """
+    if table.empty:
+        fig = new_figure(title, subtitle, footer)
+        with style():
+            empty_panel(fig, labels)
+        return fig
     by = table[cols.BY].iloc[0]
     interval = table[N.INTERVAL].iloc[0]
     key = table[cols.TARGET_MIN].fillna(-1.0)
@@ -174,15 +190,29 @@ def p90_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str
 
 
 def attainment_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str = "",
-                      footer: str = "") -> Figure:  # fmt: skip
+                      footer: str = "", population: str | None = None) -> Figure:  # fmt: skip
     """Share within target per group (e.g. priority), one bar per segment, 95% CI and n.
 
     ``table``: :func:`responsestats.briefing.tables.attainment_by`. A suppressed cell has no bar: ``<5``.
+    With ``population`` (the calls graded, in words), the ``all`` segment is named after it. An empty table
+    (no call in the standard's population) gives a blank panel that says so.
     """
+    if table.empty:
+        fig = new_figure(title, subtitle, footer)
+        with style():
+            empty_panel(fig, labels)
+        return fig
     by = table[cols.BY].iloc[0]
     groups = list(dict.fromkeys(table[cols.GROUP]))
     segments = list(dict.fromkeys(table[cols.SEGMENT]))
     colours = {seg: OKABE_ITO[i % len(OKABE_ITO)] for i, seg in enumerate(segments)}
+
+    def name(seg, key, target):
+        text = segment_name(key, target, labels)
+        if population is not None and seg == cols.SEGMENT_ALL:
+            return labels("chart.all_graded", population=population, panel=text)
+        return text
+
     width = 0.8 / len(segments)
     fig = new_figure(title, subtitle, footer)
     with style():
@@ -193,7 +223,7 @@ def attainment_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtit
             share = 100 * rows[N.SHARE_WITHIN].to_numpy(dtype="float64")
             colour = colours[seg]
             bars = ax.bar(x, np.nan_to_num(share), width=width * 0.92, color=colour, zorder=3,
-                          label=segment_name(rows[cols.SEGMENT_KEY].dropna().iloc[0], rows[cols.TARGET_MIN].iloc[0], labels))  # fmt: skip
+                          label=name(seg, rows[cols.SEGMENT_KEY].dropna().iloc[0], rows[cols.TARGET_MIN].iloc[0]))  # fmt: skip
             mark_thin(bars, rows[N.THIN].fillna(True), [colour] * len(groups))
             whiskers(ax, share, 100 * rows[cols.SHARE_CI_LOW], 100 * rows[cols.SHARE_CI_HIGH], x, horizontal=False)
             mark_suppressed(ax, x, suppressed_of(rows), labels, horizontal=False, at=0.01, fontsize=12)
@@ -211,11 +241,12 @@ def attainment_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtit
         ax.set_ylabel(labels("axis.share_within"))
         ax.set_xlabel(axis_group(by, labels))
         handles = [
-            Patch(color=colours[seg], label=segment_name(table.loc[table[cols.SEGMENT] == seg, cols.SEGMENT_KEY].iloc[0],
-                                                         table.loc[table[cols.SEGMENT] == seg, cols.TARGET_MIN].iloc[0], labels))
+            Patch(color=colours[seg], label=name(seg, table.loc[table[cols.SEGMENT] == seg, cols.SEGMENT_KEY].iloc[0],
+                                                 table.loc[table[cols.SEGMENT] == seg, cols.TARGET_MIN].iloc[0]))
             for seg in segments
         ]  # fmt: skip
-        extra = [ci_handle(labels), thin_handle(labels), _legend_suppressed(labels, table)]
+        extra = [ci_handle(labels), thin_handle(labels) if table[N.THIN].any() else None,
+                 _legend_suppressed(labels, table)]  # fmt: skip
         if table[N.REQUIRED_SHARE].notna().any():
             extra.insert(0, Line2D([], [], color=BLACK, ls="--", label=labels("legend.required_share")))
         figure_legend(fig, handles + extra)
@@ -224,6 +255,7 @@ def attainment_groups(table: pd.DataFrame, labels: Labels, *, title: str, subtit
 
 def _heat(ax, fig, grid: np.ndarray, cmap: str, labels: Labels, fmt, dark_high: bool, thin=None, unit: str = "",
           suppressed=None, min_cell: int = DEFAULT_MIN_CELL):  # fmt: skip
+    """A weekday x hour map of a time (e.g. the median): colour where known, ``<5`` where suppressed."""
     vmin, vmax = np.nanmin(grid) if np.isfinite(grid).any() else 0, np.nanmax(grid) if np.isfinite(grid).any() else 1
     image = ax.imshow(grid, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     for d in range(grid.shape[0]):
@@ -240,41 +272,171 @@ def _heat(ax, fig, grid: np.ndarray, cmap: str, labels: Labels, fmt, dark_high: 
                 if hasattr(cell, "set_hatch_linewidth"):
                     cell.set_hatch_linewidth(1.6)
                 ax.add_patch(cell)  # fmt: skip
+    _heat_axes(ax, labels)
+    bar = fig.colorbar(image, ax=ax, pad=0.01, fraction=0.025, aspect=12)
+    _colour_bar(bar, unit)
+
+
+def _heat_axes(ax, labels: Labels) -> None:
     ax.set_yticks(range(7), [labels.weekday(d) for d in range(7)], fontsize=12)
     ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)], fontsize=11)
     ax.grid(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     ax.tick_params(length=0)
-    bar = fig.colorbar(image, ax=ax, pad=0.01, fraction=0.025, aspect=12)
+
+
+def _colour_bar(bar, unit: str) -> None:
     bar.set_label(unit, fontsize=12)
     bar.ax.tick_params(labelsize=11)
     bar.outline.set_visible(False)
 
 
-def hour_weekday(volume: pd.DataFrame, response: pd.DataFrame, labels: Labels, *, title: str,
-                 volume_period: str, response_period: str, subtitle: str = "", footer: str = "") -> Figure:  # fmt: skip
-    """Two weekday x hour heatmaps: calls received (``volume``) and median response (``response``).
+#: Colours of the cells of a count map that carry no count on the colour scale.
+ZERO_CELL, SUPPRESSED_CELL = "#FFFFFF", "#E4E4E4"
+
+
+def _count_heat(ax, fig, calls: np.ndarray, hidden: np.ndarray, labels: Labels, min_cell: int = DEFAULT_MIN_CELL):
+    """A weekday x hour map of counts where 0, 1 to 4 and 5+ never look alike.
+
+    0 (no call) is white with a grey ``0``; a suppressed cell (1 to ``min_cell - 1`` calls) is light grey
+    with ``<5``; only counts of ``min_cell`` or more take a colour, on a scale that starts at ``min_cell``
+    and is darker than white, so no shown count reads as "no call".
+    """
+    shown = np.isfinite(calls) & ~hidden & (calls >= max(min_cell, 1))
+    top = float(np.nanmax(np.where(shown, calls, np.nan))) if shown.any() else float(min_cell + 1)
+    norm = Normalize(vmin=float(min_cell), vmax=max(top, float(min_cell) + 1.0))
+    cmap = LinearSegmentedColormap.from_list("calls", [tint(BLUE, 0.8), BLUE, "#08306B"])
+    rgba = np.ones(calls.shape + (4,))
+    rgba[shown] = cmap(norm(calls[shown]))
+    rgba[hidden] = to_rgba(SUPPRESSED_CELL)
+    ax.imshow(rgba, aspect="auto", interpolation="nearest")
+    for d in range(calls.shape[0]):
+        for h in range(calls.shape[1]):
+            v = calls[d, h]
+            if hidden[d, h]:
+                ax.text(h, d, labels("chart.suppressed_cell", n=min_cell), ha="center", va="center", fontsize=10,
+                        color="#555555")  # fmt: skip
+            elif np.isfinite(v) and v == 0:
+                ax.text(h, d, "0", ha="center", va="center", fontsize=10.5, color=GREY)
+            elif shown[d, h]:
+                frac = norm(v)
+                ax.text(h, d, f"{v:.0f}", ha="center", va="center", fontsize=10.5,
+                        color="white" if frac > 0.45 else BLACK)  # fmt: skip
+    _heat_axes(ax, labels)
+    for edge in np.arange(-0.5, calls.shape[1], 1.0):  # hairlines keep white 0 cells apart from each other
+        ax.axvline(edge, color="#F0F0F0", lw=0.6, zorder=2)
+    for edge in np.arange(-0.5, calls.shape[0], 1.0):
+        ax.axhline(edge, color="#F0F0F0", lw=0.6, zorder=2)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, pad=0.01, fraction=0.025, aspect=12)
+    _colour_bar(bar, labels("axis.calls"))
+
+
+def _count_handles(labels: Labels, hidden: bool, calls: np.ndarray) -> list:
+    """Legend entries of the 0 and ``<5`` cells of a count map, for those the chart has."""
+    handles = []
+    if (np.isfinite(calls) & (calls == 0)).any():
+        handles.append(Patch(facecolor=ZERO_CELL, edgecolor=GREY, lw=0.8, label=labels("legend.zero_cell")))
+    if hidden:
+        handles.append(Patch(facecolor=SUPPRESSED_CELL, edgecolor="none", label=labels("legend.suppressed", n=DEFAULT_MIN_CELL)))
+    return handles
+
+
+def _hour_profile(ax, profile: pd.DataFrame, labels: Labels, block: pd.DataFrame | None = None):
+    """Calls per hour (bars; ``<5`` for a suppressed hour; the busiest block darker when it is clear) and the
+    median time per hour (line with 95% whiskers; hollow: thin hours)."""
+    x = profile[N.KEY_HOUR].to_numpy(dtype="float64")
+    calls = profile[cols.CALLS].to_numpy(dtype="float64")
+    hidden = suppressed_of(profile)
+    colours = [tint(BLUE, 0.45)] * 24
+    if block is not None and len(block) and bool(block[cols.CLEAR].iloc[0]):
+        start, span = int(block[cols.HOUR_START].iloc[0]), int(block[cols.HOURS_IN_BLOCK].iloc[0])
+        for h in range(start, start + span):
+            colours[h % 24] = BLUE
+    ax.bar(x, np.nan_to_num(calls), width=0.72, color=colours, zorder=3)
+    mark_suppressed(ax, x, hidden, labels, horizontal=False, at=0.01, fontsize=11)
+    ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)], fontsize=11)
+    ax.set_xlim(-0.6, 23.6)
+    ax.set_ylim(0, upper(calls) * 1.15)
+    ax.set_ylabel(labels("axis.calls"))
+    ax.set_xlabel(labels("axis.hour"))
+    ax.grid(axis="x", visible=False)
+    right = ax.twinx()
+    median = profile[cols.MEDIAN_MIN].to_numpy(dtype="float64")
+    low, high = profile[cols.MEDIAN_CI_LOW_MIN].to_numpy(dtype="float64"), profile[cols.MEDIAN_CI_HIGH_MIN].to_numpy(dtype="float64")
+    ok = np.isfinite(median) & np.isfinite(low) & np.isfinite(high)
+    if ok.any():
+        err = np.vstack([median[ok] - low[ok], high[ok] - median[ok]]).clip(min=0)
+        right.errorbar(x[ok], median[ok], yerr=err, fmt="none", ecolor=tint(VERMILLION, 0.35), elinewidth=1.2,
+                       capsize=3, zorder=3)  # fmt: skip
+    line_with_thin(right, x, median, profile[N.THIN].to_numpy(dtype=bool), VERMILLION, "-", "o", "")
+    right.set_ylim(0, upper(high, median) * 1.25)
+    right.set_ylabel(labels("axis.interval_min", what=labels.interval(profile[N.INTERVAL].iloc[0])), color=VERMILLION)
+    right.tick_params(axis="y", colors=VERMILLION)
+    right.grid(False)
+    right.spines["right"].set_visible(True)
+    return right
+
+
+def hour_weekday(volume: pd.DataFrame, profile: pd.DataFrame, labels: Labels, *, title: str, period: str,
+                 subtitle: str = "", footer: str = "", block: pd.DataFrame | None = None) -> Figure:  # fmt: skip
+    """When calls come in: calls per weekday x hour (top) and the hour-of-day profile (bottom).
+
+    ``volume``: :func:`responsestats.briefing.tables.hour_weekday` (its ``calls``); ``profile``:
+    :func:`responsestats.briefing.tables.hour_profile`, both over the same ``period``. In the map 0, 1 to 4
+    (``<5``, suppressed) and 5 or more are drawn distinctly (:func:`_count_heat`); the profile has the calls
+    of each hour as bars and the median time with its 95% interval as a line (hollow: thin hours). With
+    ``block`` (:func:`responsestats.briefing.tables.busiest_hours`), a clear peak's hours are drawn darker.
+    """
+    calls = volume[cols.CALLS].to_numpy(dtype="float64").reshape(7, 24)
+    hidden = volume[cols.SUPPRESSED].to_numpy(dtype=bool).reshape(7, 24)
+    interval = profile[N.INTERVAL].iloc[0]
+    fig = new_figure(title, subtitle, footer)
+    with style():
+        top, bottom = fig.subplots(2, 1, height_ratios=[1.15, 1])
+        _count_heat(top, fig, calls, hidden, labels)
+        panel_title(top, labels("chart.heat_calls", period=period, n=DEFAULT_MIN_CELL, m=DEFAULT_MIN_CELL - 1))
+        _hour_profile(bottom, profile, labels, block)
+        panel_title(bottom, labels("chart.hour_profile", what=labels.interval(interval, "short"), period=period))
+        peak = block is not None and len(block) and bool(block[cols.CLEAR].iloc[0])
+        handles = [
+            Patch(color=tint(BLUE, 0.45), label=labels("legend.calls_hour")),
+            Patch(color=BLUE, label=labels("legend.peak_hours", hours=int(block[cols.HOURS_IN_BLOCK].iloc[0])))
+            if peak else None,
+            Line2D([], [], color=VERMILLION, marker="o", label=labels("legend.median_hour",
+                                                                       what=labels.interval(interval, "short"))),
+            Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor=VERMILLION, markersize=8,
+                   markeredgewidth=1.8, label=labels("legend.thin_hour", n=DEFAULT_MIN_N))
+            if profile[N.THIN].any() else None,
+            *_count_handles(labels, bool(hidden.any() or suppressed_of(profile).any()), calls),
+        ]  # fmt: skip
+        figure_legend(fig, handles)
+    return fig
+
+
+def hour_weekday_maps(volume: pd.DataFrame, response: pd.DataFrame, labels: Labels, *, title: str,
+                      volume_period: str, response_period: str, subtitle: str = "", footer: str = "") -> Figure:  # fmt: skip
+    """Two weekday x hour maps: calls received (``volume``, 0 / ``<5`` / 5+ distinct) and median response.
 
     Both tables: :func:`responsestats.briefing.tables.hour_weekday`; thin cells of the response map are hatched.
     """
     interval = response[N.INTERVAL].iloc[0]
     calls = volume[cols.CALLS].to_numpy(dtype="float64").reshape(7, 24)
     median = response[cols.MEDIAN_MIN].to_numpy(dtype="float64").reshape(7, 24)
-    thin = response[N.THIN].to_numpy(dtype=bool).reshape(7, 24)
+    thin = response[N.THIN].to_numpy(dtype=bool).reshape(7, 24) & np.isfinite(median)  # an empty cell is not thin
     hidden_calls = volume[cols.SUPPRESSED].to_numpy(dtype=bool).reshape(7, 24)
     hidden_median = (response[cols.SUPPRESSED].to_numpy(dtype=bool) | response[N.N].isna().to_numpy()).reshape(7, 24)
     fig = new_figure(title, subtitle, footer)
     with style():
         top, bottom = fig.subplots(2, 1)
-        _heat(top, fig, calls, "Blues", labels, lambda v: f"{v:.0f}", True, unit=labels("axis.calls"),
-              suppressed=hidden_calls)  # fmt: skip
-        panel_title(top, labels("chart.heat_calls", period=volume_period, n=DEFAULT_MIN_CELL))
+        _count_heat(top, fig, calls, hidden_calls, labels)
+        panel_title(top, labels("chart.heat_calls", period=volume_period, n=DEFAULT_MIN_CELL, m=DEFAULT_MIN_CELL - 1))
         _heat(bottom, fig, median, "cividis", labels, lambda v: f"{v:.1f}", False, thin=thin,
               unit=labels("unit.min_axis"), suppressed=hidden_median)  # fmt: skip
         panel_title(bottom, labels("chart.heat_median", what=labels.interval(interval), period=response_period,
                                 n=DEFAULT_MIN_N))  # fmt: skip
         bottom.set_xlabel(labels("axis.hour"))
+        figure_legend(fig, _count_handles(labels, bool(hidden_calls.any()), calls))
     return fig
 
 
@@ -373,8 +535,10 @@ def segments(table: pd.DataFrame, labels: Labels, *, title: str, subtitle: str =
         if highlight in groups:
             i = groups.index(highlight)
             ax.axvspan(i - 0.5, i + 0.5, color=PALE, zorder=0)
-        names = month_ticks(groups, labels) if by == N.KEY_MONTH else [labels.value(by, g) for g in groups]
-        ax.set_xticks(x, names, fontsize=tick_size(len(groups)))
+        if by == N.KEY_MONTH:
+            month_axis(ax, groups, labels, fontsize=tick_size(len(groups)))
+        else:
+            ax.set_xticks(x, [labels.value(by, g) for g in groups], fontsize=tick_size(len(groups)))
         ax.set_ylim(0, upper(bottom, total[cols.MEDIAN_MIN]) * 1.25)
         ax.set_ylabel(labels("axis.median_min"))
         ax.set_xlabel(labels("axis.month_total_n") if by == N.KEY_MONTH else axis_group(by, labels))
@@ -456,7 +620,7 @@ def attainment_trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitl
             month_rows = table[table[N.KEY_MONTH] == m].set_index(N.TARGET_ID).reindex(targets)
             counts.append("/".join(suppressed_text(labels) if h else labels.count(v)
                                    for v, h in zip(month_rows[N.N], suppressed_of(month_rows))))  # fmt: skip
-        ax.set_xticks(x, month_ticks(months, labels, counts), fontsize=11)
+        month_axis(ax, months, labels, counts)
         ax.set_xlim(-0.6, len(months) - 0.1)
         ax.set_ylim(0, 105)
         ax.set_ylabel(labels("axis.share_within"))
@@ -468,5 +632,6 @@ def attainment_trend(table: pd.DataFrame, labels: Labels, *, title: str, subtitl
     return fig
 
 
-__all__ = ["attainment_groups", "attainment_trend", "distribution", "hour_weekday", "p90_by", "p90_groups",
+__all__ = ["attainment_groups", "attainment_trend", "distribution", "hour_weekday", "hour_weekday_maps", "p90_by",
+           "p90_groups",
            "segments", "trend"]  # fmt: skip

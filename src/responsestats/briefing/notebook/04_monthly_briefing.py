@@ -53,12 +53,20 @@ context(data, labels)
 # ## 1. Key figures
 #
 # There is one tile per key figure. Each tile gives the value of the month,
-# the number of calls it rests on, and the change from the previous month
-# and from the same month a year before. Green means better and orange-red
-# means worse. An arrow (▲/▼) shows which way the value moved. Response
-# times are measured per incident, and self-initiated (patrol) calls are
-# left out of them. The arrest rate counts arrests among eligible
-# incidents: all incidents except cancelled, duplicate and unfounded calls.
+# the number of calls it rests on with its 95% confidence interval, and the
+# change from the previous month and from the same month a year before. An
+# arrow (▲/▼) shows which way the value moved. A change is green (better) or
+# orange-red (worse) only when it is outside the noise: the 95% interval of
+# the change excludes zero and neither month has fewer than 30 values.
+# Otherwise it is grey and reads "within the noise" or "too few to judge".
+# Calls are compared per day, because months differ in length (and a
+# dataset may start or end inside a month). The median and the p90 are of
+# one interval, the standard's headline interval (for `cn110`: dispatch to
+# arrival), measured per incident, with self-initiated (patrol) calls left
+# out. The share within target counts only the calls the standard grades:
+# for `cn110`, urgent (一级) calls. The arrest rate counts arrests among
+# eligible incidents: all incidents except cancelled, duplicate and
+# unfounded calls.
 
 # %%
 kpi = slides.kpi_card(data, labels)
@@ -74,8 +82,11 @@ book.add(kpi, "01_kpi_card.png")
 # interval (for `cn110`: dispatch to arrival), with its 95% confidence
 # band, and the median, for each of the last twelve months. The standard
 # sets a different target per area class, so there is one panel per target,
-# plus one for all calls (which has no single target). Hollow points mark
-# months with fewer than 30 values. The number under each month is its n.
+# plus one for all calls (which has no single target and is not graded).
+# The target panels hold only the calls the standard grades (for `cn110`,
+# urgent calls). The title counts the months each panel's p90 is above its
+# target. Hollow points mark months with fewer than 30 values. The number
+# under each month is its n.
 
 # %%
 trend = slides.trend(data, labels)
@@ -87,12 +98,14 @@ book.add(trend, "02_trend.png")
 # %% [markdown]
 # ## 3. p90 by grid
 #
-# The grids are ranked by p90 over the last three months. A single month
-# gives each grid only 10–25 calls, too few for a 90th percentile. Each
-# bar is compared with the target of its area. The dashed line is the
-# target, and orange-red bars exceed it. Each bar is labelled with its p90
-# and n. Hatched bars rest on fewer than 30 calls: with so few calls, a
-# grid's rank can change from one quarter to the next by chance alone.
+# The grids are ranked by the p90 of the calls the standard grades, each
+# against the target of its area. A single month gives each grid only
+# 10–25 calls, too few for a 90th percentile, so the chart pools the last
+# three months; when the standard grades only part of the calls (for
+# `cn110`, urgent calls: about one in ten), it pools the twelve months of
+# the trend. The dashed line is the target, and orange-red bars exceed it.
+# Each bar is labelled with its p90 and n. Hatched bars rest on fewer than
+# 30 calls: with so few calls, a grid's rank can change by chance alone.
 
 # %%
 by_grid = slides.p90_by_district(data, labels)
@@ -104,11 +117,12 @@ book.add(by_grid, "03_p90_by_district.png")
 # %% [markdown]
 # ## 4. Attainment by priority
 #
-# This chart shows the share of the month's calls that arrived within the
-# target of their area, for each priority. There is one bar for all calls
-# (each call is graded against its own area's target) and one bar per
-# area. "Within" means at or under the target. The whiskers are 95%
-# Wilson intervals.
+# This chart shows the share of the month's graded calls that arrived
+# within the target that applies to them, for each priority the standard
+# grades (for `cn110`: urgent calls only, so one priority). There is one
+# bar for all of them (each call is graded against its own area's target)
+# and one bar per area. "Within" means at or under the target. The
+# whiskers are 95% Wilson intervals.
 
 # %%
 by_priority = slides.attainment_by_priority(data, labels)
@@ -120,10 +134,15 @@ book.add(by_priority, "04_attainment_by_priority.png")
 # %% [markdown]
 # ## 5. Hour by weekday
 #
-# The top map shows when the month's calls came in. The bottom map shows
-# the median response in each weekday-and-hour cell. It pools twelve
-# months, because one month leaves most cells with a handful of calls.
-# Hatched cells still have fewer than 30 values.
+# Both panels pool twelve months, because one month leaves most
+# weekday-and-hour cells with a handful of calls. The top map shows the
+# calls of each weekday and hour: 0 (white) is an hour with no call, `<5`
+# (grey) one of 1 to 4 calls, not shown; only 5 calls or more take a
+# colour. The bottom panel is the hour-of-day profile: the calls of each
+# hour (bars; the busiest six hours darker when they stand out) and the
+# median response with its 95% interval (hollow points: hours with fewer
+# than 30 values). The title describes the busiest block of hours, never a
+# single cell.
 
 # %%
 heatmap = slides.hour_weekday(data, labels)
@@ -135,10 +154,14 @@ book.add(heatmap, "05_hour_weekday.png")
 # %% [markdown]
 # ## 6. Arrests and time to arrest
 #
-# On the left is the arrest rate of each month, with its 95% confidence
-# interval. The label on each bar gives the arrests and the eligible
-# incidents behind the rate. On the right, the arrests of the twelve months
-# are grouped by the time from dispatch to arrest. Arrests made during the
+# On the left is the arrest rate of each call type over the twelve months,
+# highest first, with its 95% confidence interval. The label on each bar
+# gives the arrests and the eligible incidents behind the rate. Call types
+# that never lead to an arrest (traffic, requests for help) dilute the
+# overall rate, so the panel's title gives the rate among the call types
+# with an arrest beside the overall one; the month's overall rate is on the
+# key-figure card. On the right, the arrests of the twelve months are
+# grouped by the time from dispatch to arrest. Arrests made during the
 # first response are "caught in the act"; the others came later.
 
 # %%

@@ -49,6 +49,6 @@ class Frame:
         """The catalogue's ``subtitle.<kind>`` for this briefing."""
         return subtitle(kind, self.data, self.labels, **extra)
 
-    def caption(self, kind: str) -> str:
-        """The catalogue's ``caption.<kind>`` for this briefing."""
-        return briefing_caption(kind, self.data, self.labels)
+    def caption(self, kind: str, **extra: object) -> str:
+        """The catalogue's ``caption.<kind>`` for this briefing (``extra`` fills placeholders of its own)."""
+        return briefing_caption(kind, self.data, self.labels, **extra)

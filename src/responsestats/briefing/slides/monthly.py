@@ -11,100 +11,127 @@ the order and under the file names of the briefing.
 
 from __future__ import annotations
 
+from ... import schema as S
 from ...metrics import names as N
 from .. import charts, tables
-from ..data import BriefingData
+from .. import columns as cols
+from ..data import RECENT_MONTHS, BriefingData
+from ..months import in_months
 from ..wording import titles
+from ..wording.context import population_text
 from ..wording.labels import Labels
 from .base import Frame, Slide
 
 
 def kpi_card(data: BriefingData, labels: Labels) -> Slide:
-    """Key figures of the month against the month before and a year before (table: :func:`~..tables.kpi_table`)."""
+    """Key figures of the month against the month before and a year before (table: :func:`~..tables.kpi_table`).
+
+    Calls are compared per day of the month the data cover; the median and p90 are of the headline interval;
+    the share within target is of the standard's population; a change is coloured only when it is clear.
+    """
     frame = Frame(data, labels)
-    kpi = tables.kpi_table(data.calls, data.month, data.standard, as_of=data.as_of)
-    title = titles.kpi_title(kpi, labels)
-    fig = charts.kpi_card(
-        titles.kpi_tiles(kpi, labels), labels, title=title, subtitle=frame.subtitle("kpi"), footer=frame.footer
-    )
+    kpi = tables.kpi_table(data.calls, data.month, data.standard, as_of=data.as_of, coverage=data.coverage)
+    population = population_text(data.standard, labels, data.calls)
+    title = titles.kpi_title(kpi, labels, population)
+    fig = charts.kpi_card(titles.kpi_tiles(kpi, labels, population), labels, title=title,
+                          subtitle=frame.subtitle("kpi"), footer=frame.footer)  # fmt: skip
     return Slide("kpi_card.png", fig, title, frame.caption("kpi_card"), kpi)
 
 
 def trend(data: BriefingData, labels: Labels) -> Slide:
-    """Twelve months of the headline p90 and median against the targets (:func:`~..tables.monthly_trend`)."""
+    """Twelve months of the headline p90 and median against the targets (:func:`~..tables.monthly_trend`).
+
+    The target panels hold the standard's population only (the targets grade it); the title counts the
+    months each target panel's p90 is above its target.
+    """
     frame = Frame(data, labels)
     table = tables.monthly_trend(data.calls, data.months, data.standard)
-    title = titles.trend_title(table, data.month, labels)
-    fig = charts.trend(
-        table, labels, title=title, subtitle=frame.subtitle("trend"), footer=frame.footer, highlight=data.month
-    )
+    population = population_text(data.standard, labels, data.calls)
+    title = titles.trend_title(table, data.month, labels, population)
+    fig = charts.trend(table, labels, title=title, subtitle=frame.subtitle("trend"), footer=frame.footer,
+                       highlight=data.month, population=population if data.standard.population else None)  # fmt: skip
     return Slide("trend.png", fig, title, frame.caption("trend"), table)
 
 
+def grid_window(data: BriefingData) -> tuple[str, ...]:
+    """The months the grid chart pools: the three recent ones, or the twelve of the trend when the standard
+    grades a population (a share of the calls, e.g. urgent calls, which three months spread too thin)."""
+    return data.months if data.standard.population else data.recent
+
+
 def p90_by_district(data: BriefingData, labels: Labels) -> Slide:
-    """p90 per district (grid) over three months, against each one's target (:func:`~..tables.p90_by_group`)."""
+    """p90 per district (grid) of the standard's population, against each one's target (:func:`~..tables.p90_by_group`).
+
+    Pools three months, or twelve when the standard grades a population (:func:`grid_window`).
+    """
     frame = Frame(data, labels)
-    table = tables.p90_by_group(data.recent_calls, data.standard)
-    title = titles.p90_groups_title(table, labels)
-    fig = charts.p90_groups(table, labels, title=title, subtitle=frame.subtitle("p90_groups"), footer=frame.footer)
-    return Slide("p90_by_district.png", fig, title, frame.caption("p90_groups"), table)
+    window = grid_window(data)
+    table = tables.p90_by_group(in_months(data.calls, window), data.standard)
+    population = population_text(data.standard, labels, data.calls)
+    title = titles.p90_groups_title(table, labels, population)
+    fields = dict(period=labels.month_span(window[0], window[-1]),
+                  reason=labels("pooling.window" if len(window) > RECENT_MONTHS else "pooling.recent"))  # fmt: skip
+    fig = charts.p90_groups(table, labels, title=title, subtitle=frame.subtitle("p90_groups", **fields),
+                            footer=frame.footer)  # fmt: skip
+    return Slide("p90_by_district.png", fig, title, frame.caption("p90_groups", **fields), table)
 
 
 def attainment_by_priority(data: BriefingData, labels: Labels) -> Slide:
-    """Share of the month's calls within target, by priority (:func:`~..tables.attainment_by`)."""
+    """Share of the month's calls within target, by priority, of the standard's population (:func:`~..tables.attainment_by`)."""
     frame = Frame(data, labels)
     table = tables.attainment_by(data.month_calls, data.standard)
-    title = titles.attainment_title(table, data.month, labels)
-    fig = charts.attainment_groups(
-        table, labels, title=title, subtitle=frame.subtitle("attainment"), footer=frame.footer
-    )
+    population = population_text(data.standard, labels, data.calls)
+    title = titles.attainment_title(table, data.month, labels, population)
+    fig = charts.attainment_groups(table, labels, title=title, subtitle=frame.subtitle("attainment"), footer=frame.footer,
+                                   population=population if data.standard.population else None)  # fmt: skip
     return Slide("attainment_by_priority.png", fig, title, frame.caption("attainment"), table)
 
 
 def hour_weekday(data: BriefingData, labels: Labels) -> Slide:
-    """Calls of the month (top) and the median response over twelve months (bottom), weekday x hour.
+    """When calls come in over twelve months: weekday x hour (top) and the hour-of-day profile (bottom).
 
-    The slide's table is the response map (:func:`~..tables.hour_weekday` of the twelve months).
+    The slide's table is the hour profile (:func:`~..tables.hour_profile`); its title states the busiest block
+    of hours (:func:`~..tables.busiest_hours`), never one cell.
     """
     frame = Frame(data, labels)
-    volume = tables.hour_weekday(data.month_calls, data.interval)
-    response = tables.hour_weekday(data.window_calls, data.interval)
-    title = titles.heatmap_title(volume, response, labels)
-    fig = charts.hour_weekday(
-        volume,
-        response,
-        labels,
-        title=title,
-        volume_period=labels.month(data.month),
-        response_period=labels.month_span(data.months[0], data.months[-1]),
-        subtitle=frame.subtitle("heatmap"),
-        footer=frame.footer,
-    )
-    return Slide("hour_weekday.png", fig, title, frame.caption("heatmap"), response)
+    calls = data.window_calls
+    volume = tables.hour_weekday(calls, data.interval)
+    profile = tables.hour_profile(calls, data.interval)
+    span = labels.month_span(data.months[0], data.months[-1])
+    block = tables.busiest_hours(calls)
+    title = titles.hours_title(block, profile, span, labels)
+    fig = charts.hour_weekday(volume, profile, labels, title=title, period=span, subtitle=frame.subtitle("heatmap"),
+                              footer=frame.footer, block=block)  # fmt: skip
+    return Slide("hour_weekday.png", fig, title, frame.caption("heatmap"), profile)
 
 
 def arrests(data: BriefingData, labels: Labels) -> Slide:
-    """Arrest rate per month with its interval (left) and the time from dispatch to arrest (right).
+    """Arrest rate by call type over twelve months (left) and the time from dispatch to arrest (right).
 
-    The slide's table is the arrest rate per month (:func:`~..tables.outcomes_by`).
+    The slide's table is the arrest rate by call type (:func:`~..tables.outcomes_by`, highest first); the
+    left panel's title gives the rate among the call types with an arrest beside the overall one
+    (:func:`~..tables.arrest_concentration`). The month's overall rate is on the KPI card.
     """
     frame = Frame(data, labels)
-    by_month = tables.outcomes_by(data.window_calls, by=N.KEY_MONTH, as_of=data.as_of, groups=data.months)
-    hist = tables.time_to_arrest_histogram(data.window_calls, as_of=data.as_of)
-    overall = tables.outcomes_by(data.window_calls, as_of=data.as_of)
-    title = titles.arrests_title(by_month, data.month, labels)
+    calls = data.window_calls
+    by_type = tables.outcomes_by(calls, by=S.CALL_TYPE, as_of=data.as_of, sort=N.ARREST_RATE)
+    by_type = by_type[by_type[cols.SUPPRESSED] | (by_type[N.ELIGIBLE] > 0)].reset_index(drop=True)  # no rate: no row
+    focus = tables.arrest_concentration(calls, S.CALL_TYPE, as_of=data.as_of)
+    hist = tables.time_to_arrest_histogram(calls, as_of=data.as_of)
+    overall = tables.outcomes_by(calls, as_of=data.as_of)
+    span = labels.month_span(data.months[0], data.months[-1])
+    title = titles.arrest_types_title(by_type, focus, span, labels)
     fig = charts.arrests(
-        by_month,
+        by_type,
         hist,
         labels,
         title=title,
-        rate_title=labels("chart.rate_panel"),
+        rate_title=titles.arrest_focus_title(focus, labels),
         hist_title=titles.time_to_arrest_title(overall, labels),
         subtitle=frame.subtitle("arrests"),
         footer=frame.footer,
-        highlight=data.month,
     )
-    return Slide("arrests.png", fig, title, frame.caption("arrests"), by_month)
+    return Slide("arrests.png", fig, title, frame.caption("arrests"), by_type)
 
 
 def data_quality(data: BriefingData, labels: Labels) -> Slide:

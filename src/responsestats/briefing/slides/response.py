@@ -58,12 +58,16 @@ def p90_by_priority(data: BriefingData, labels: Labels) -> Slide:
 
 
 def hour_weekday_window(data: BriefingData, labels: Labels) -> Slide:
-    """Calls and median response per weekday and hour, both over twelve months (:func:`~..tables.hour_weekday`)."""
+    """Calls and median response per weekday and hour, both over twelve months (:func:`~..tables.hour_weekday`).
+
+    The title states the busiest block of hours (:func:`~..tables.busiest_hours`), never one cell.
+    """
     frame = Frame(data, labels)
     table = tables.hour_weekday(data.window_calls, data.interval)
     span = labels.month_span(data.months[0], data.months[-1])
-    title = titles.heatmap_title(table, table, labels)
-    fig = charts.hour_weekday(
+    profile = tables.hour_profile(data.window_calls, data.interval)
+    title = titles.hours_title(tables.busiest_hours(data.window_calls), profile, span, labels)
+    fig = charts.hour_weekday_maps(
         table,
         table,
         labels,

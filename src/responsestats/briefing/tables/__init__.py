@@ -11,6 +11,7 @@ reshaped and converted to the units charts draw (minutes, hours, shares).
 * :mod:`.response`: trends, groups against targets, attainment, weekday x hour;
 * :mod:`.outcomes`: arrest rates and time to arrest;
 * :mod:`.quality`: reconciliation, quarantine, missing stamps, backward intervals;
+* :mod:`.compare`: when a change is outside the noise (intervals of counts and of differences);
 * :mod:`.common`: units, display order of groups, segments, small-cell suppression.
 """
 
@@ -23,11 +24,13 @@ from .common import (
     suppress_small_cells,
     target_segments,
 )
-from .kpi import kpi_table
+from .compare import difference_interval, is_clear, poisson_interval
+from .kpi import covered_days, kpi_table
 from .outcomes import (
     ARREST_HOUR_BINS,
     PUBLISHED_CN110,
     PUBLISHED_CN110_SOURCE,
+    arrest_concentration,
     arrest_curve,
     arrest_durations,
     cumulative_at,
@@ -47,9 +50,13 @@ from .quality import (
     timestamp_quality,
 )
 from .response import (
+    BLOCK_HOURS,
+    MIN_CALLS_FOR_HOURS,
     attainment_by,
     attainment_trend,
+    busiest_hours,
     ecdf,
+    hour_profile,
     hour_weekday,
     interval_summary,
     monthly_trend,
@@ -59,24 +66,33 @@ from .response import (
 
 __all__ = [
     "ARREST_HOUR_BINS",
+    "BLOCK_HOURS",
     "DEFAULT_MIN_CELL",
+    "MIN_CALLS_FOR_HOURS",
     "MISSING_CHECKS",
     "NEGATIVE_CHECKS",
     "PUBLISHED_CN110",
     "PUBLISHED_CN110_SOURCE",
+    "arrest_concentration",
     "arrest_curve",
     "arrest_durations",
     "attainment_by",
     "attainment_trend",
+    "busiest_hours",
+    "covered_days",
     "cumulative_at",
+    "difference_interval",
     "ecdf",
     "headline_interval",
+    "hour_profile",
     "hour_weekday",
     "interval_summary",
+    "is_clear",
     "kpi_table",
     "monthly_trend",
     "outcomes_by",
     "p90_by_group",
+    "poisson_interval",
     "priority_rank",
     "published_comparison",
     "quality_wide",

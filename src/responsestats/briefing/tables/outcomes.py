@@ -24,7 +24,10 @@ from ..columns import (
     CUMULATIVE_CI_HIGH,
     CUMULATIVE_CI_LOW,
     DIFFERENCE,
+    ELIGIBLE_WITH_ARRESTS,
     GROUP,
+    GROUPS,
+    GROUPS_WITH_ARRESTS,
     HOURS,
     HOURS_HIGH,
     HOURS_LOW,
@@ -34,6 +37,9 @@ from ..columns import (
     N_CAUGHT,
     N_LATER,
     PUBLISHED,
+    RATE_WITH_ARRESTS,
+    RATE_WITH_ARRESTS_CI_HIGH,
+    RATE_WITH_ARRESTS_CI_LOW,
     SEGMENT_ALL,
     SOURCE,
     UNIT,
@@ -124,6 +130,46 @@ def outcomes_by(
     elif sort is not None:
         raise ValueError(f"sort must be {N.ARREST_RATE!r} or None, got {sort!r}")
     return o.reset_index(drop=True)
+
+
+def arrest_concentration(df: pd.DataFrame, by: str, as_of: object = None,
+                         min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:  # fmt: skip
+    """How much of the arrest rate the groups that never lead to an arrest dilute (e.g. by call type).
+
+    The overall arrest rate counts every eligible incident, also those of call types that never end in an
+    arrest (traffic, requests for help); the rate among the groups with at least one arrest is the one to
+    compare call types by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``by``, ``groups`` (groups with an eligible incident), ``groups_with_arrests``,
+        ``eligible``, ``arrests``, ``arrest_rate`` with ``arrest_rate_ci_low`` / ``_high`` (Wilson 95%),
+        ``eligible_with_arrests`` (the eligible incidents of the groups with an arrest) and
+        ``arrest_rate_with_arrests`` with its interval, ``suppressed`` (1 to ``min_cell - 1`` eligible
+        incidents: the rates blanked).
+    """
+    o = outcome_summary(df, by=by, as_of=as_of)
+    o = o[o[N.ELIGIBLE] > 0]
+    with_arrests = o[N.ARRESTS].to_numpy() > 0
+    eligible, arrests = int(o[N.ELIGIBLE].sum()), int(o[N.ARRESTS].sum())
+    eligible_with = int(o.loc[with_arrests, N.ELIGIBLE].sum())
+    low, high = wilson_interval(arrests, eligible)
+    low_with, high_with = wilson_interval(arrests, eligible_with)
+    out = pd.DataFrame(
+        {
+            BY: [by], GROUPS: [len(o)], GROUPS_WITH_ARRESTS: [int(with_arrests.sum())], N.ELIGIBLE: [eligible],
+            N.ARRESTS: [arrests], N.ARREST_RATE: [arrests / eligible if eligible else np.nan],
+            ARREST_RATE_CI_LOW: [float(low)], ARREST_RATE_CI_HIGH: [float(high)],
+            ELIGIBLE_WITH_ARRESTS: [eligible_with],
+            RATE_WITH_ARRESTS: [arrests / eligible_with if eligible_with else np.nan],
+            RATE_WITH_ARRESTS_CI_LOW: [float(low_with)], RATE_WITH_ARRESTS_CI_HIGH: [float(high_with)],
+        }
+    )  # fmt: skip
+    rules = [(N.ELIGIBLE, (N.ELIGIBLE, N.ARRESTS, N.ARREST_RATE, ARREST_RATE_CI_LOW, ARREST_RATE_CI_HIGH), True),
+             (ELIGIBLE_WITH_ARRESTS, (ELIGIBLE_WITH_ARRESTS, RATE_WITH_ARRESTS, RATE_WITH_ARRESTS_CI_LOW,
+                                      RATE_WITH_ARRESTS_CI_HIGH), False)]  # fmt: skip
+    return suppress_figures(out, rules, min_cell)
 
 
 def arrest_durations(df: pd.DataFrame, as_of: object = None, denominator: str = "default") -> pd.DataFrame:

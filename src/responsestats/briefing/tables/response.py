@@ -31,8 +31,16 @@ from ..columns import (
     ABOVE_TARGET,
     BY,
     CALLS,
+    CLEAR,
     ECDF,
+    EVEN_SHARE,
+    FEW,
     GROUP,
+    HOUR_END,
+    HOUR_START,
+    HOURS_IN_BLOCK,
+    MEDIAN_CI_HIGH_MIN,
+    MEDIAN_CI_LOW_MIN,
     MEDIAN_MIN,
     P90_CI_HIGH_MIN,
     P90_CI_LOW_MIN,
@@ -42,10 +50,12 @@ from ..columns import (
     SEGMENT_ALL,
     SEGMENT_INTERVALS,
     SEGMENT_KEY,
+    SHARE,
     SHARE_CI_HIGH,
     SHARE_CI_LOW,
     SUPPRESSED,
     TARGET_MIN,
+    TOTAL,
     VALUE_MIN,
 )
 from ..months import in_months, parse_month
@@ -66,6 +76,10 @@ from .common import (
 _TIME_FIGURES = (N.N, MEDIAN_MIN, P90_MIN, P90_CI_LOW_MIN, P90_CI_HIGH_MIN, N.WITHIN_TARGET_SHARE)
 #: The figures of a share within target that rest on the calls graded (``n``).
 _SHARE_FIGURES = (N.N, N.N_WITHIN, N.SHARE_WITHIN, SHARE_CI_LOW, SHARE_CI_HIGH)
+#: Hours in the busiest block of the hour profile (:func:`busiest_hours`): a quarter of the day.
+BLOCK_HOURS = 6
+#: Fewer calls than this in all (5 an hour on average) are too few for an hour pattern [count].
+MIN_CALLS_FOR_HOURS = 24 * DEFAULT_MIN_CELL
 
 
 def monthly_trend(
@@ -146,10 +160,13 @@ def p90_by_group(
         the figures and ``n`` blanked, never above target) and ``panel_total``
         (groups sharing this target). Sorted by target (groups without one
         last), then slowest p90 first (suppressed groups last); with ``limit``,
-        only the slowest ``limit`` of each target.
+        only the slowest ``limit`` of each target. Only the calls of the standard's population
+        (``Standard.population``, e.g. the urgent calls of ``cn110``) are counted: the p90 is graded
+        against the target.
     """
     std = load_standard(standard)
     interval = interval or headline_interval(std)
+    df = df[std.in_population(df)]
     s = summarize(df, interval, by=by, standard=std, min_n=min_n)
     out = pd.DataFrame(
         {
@@ -200,10 +217,12 @@ def attainment_by(
         graded: the share, its interval, ``n`` and ``n_within`` blanked). The
         ``all`` segment grades each value against its own row's target
         (:func:`metrics.summarize`); the others come from
-        :func:`metrics.attainment`.
+        :func:`metrics.attainment`. Only the groups of the standard's population
+        (``Standard.population``) are listed: the others are not graded.
     """
     std = load_standard(standard)
     interval = interval or headline_interval(std)
+    df = df[std.in_population(df)]
     segments = target_segments(df, std, interval)
     keys = {seg: (key, target_s) for seg, key, _, target_s in segments}
     rows = []
@@ -279,6 +298,79 @@ def hour_weekday(df: pd.DataFrame, interval: str, min_n: int = DEFAULT_MIN_N,
     out[N.THIN] = out[N.N] < min_n
     out = suppress_figures(out, [(N.N, [N.N, MEDIAN_MIN, P90_MIN], False)], min_cell)
     return suppress_small_cells(out, CALLS, [CALLS, MEDIAN_MIN, P90_MIN], min_cell)
+
+
+def hour_profile(df: pd.DataFrame, interval: str, min_n: int = DEFAULT_MIN_N,
+                 min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:  # fmt: skip
+    """Calls and the median response per local hour of the day (every weekday pooled): 24 rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hour`` (0-23), ``calls`` (incidents received), ``share`` (of all the frame's incidents),
+        ``interval``, ``n`` (values used), ``median_min`` with its 95% interval ``median_ci_low_min`` /
+        ``median_ci_high_min`` (order statistics, :func:`metrics.summarize`), ``thin`` (``n < min_n``) and
+        ``suppressed`` (1 to ``min_cell - 1`` calls in the hour: calls and share blanked). The times of an
+        hour with 1 to ``min_cell - 1`` values are blanked, with ``n``.
+    """
+    s = summarize(df, interval, by=N.KEY_HOUR, min_n=min_n)
+    hours = pd.Index(range(24), name=N.KEY_HOUR)
+    if len(s):
+        s = s.assign(**{N.KEY_HOUR: s[N.KEY_HOUR].astype("int64")})
+    s = s.set_index(N.KEY_HOUR).reindex(hours)
+    n = s[N.N].fillna(0).astype("int64").to_numpy()
+    calls = n + s[N.N_EXCLUDED].fillna(0).astype("int64").to_numpy()
+    total = calls.sum()
+    out = pd.DataFrame(
+        {
+            N.KEY_HOUR: np.arange(24, dtype="int64"),
+            CALLS: calls,
+            SHARE: calls / total if total else np.full(24, np.nan),
+            N.INTERVAL: interval,
+            N.N: n,
+            MEDIAN_MIN: minutes(s[N.MEDIAN_S]),
+            MEDIAN_CI_LOW_MIN: minutes(s[N.MEDIAN_CI_LOW_S]),
+            MEDIAN_CI_HIGH_MIN: minutes(s[N.MEDIAN_CI_HIGH_S]),
+        }
+    )
+    out[N.THIN] = out[N.N] < min_n
+    return suppress_figures(out, [(N.N, [N.N, MEDIAN_MIN, MEDIAN_CI_LOW_MIN, MEDIAN_CI_HIGH_MIN], False),
+                                  (CALLS, [CALLS, SHARE], True)], min_cell)  # fmt: skip
+
+
+def busiest_hours(df: pd.DataFrame, hours: int = BLOCK_HOURS, min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:
+    """The ``hours`` consecutive local hours (wrapping past midnight) that hold the most calls.
+
+    A finding about a block of hours, not one weekday-and-hour cell: the block is clear when the lower
+    end of the 95% Wilson interval of its share lies above the share an even spread would give
+    (``hours / 24``); ties go to the earliest start.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``hour_start``, ``hour_end`` (exclusive; ``(hour_start + hours) % 24``), ``hours``,
+        ``calls`` (incidents in the block), ``total`` (incidents), ``share``, ``share_ci_low``,
+        ``share_ci_high``, ``even_share``, ``clear``, ``few`` (``total < MIN_CALLS_FOR_HOURS``: too few
+        for an hour pattern, never clear) and ``suppressed`` (1 to ``min_cell - 1`` calls in the block:
+        its figures blanked).
+    """
+    counts = hour_profile(df, N.RESPONSE_S, min_cell=0)[CALLS].to_numpy(dtype="int64")
+    total = int(counts.sum())
+    sums = np.array([counts[(start + np.arange(hours)) % 24].sum() for start in range(24)])
+    start = int(np.argmax(sums))
+    k = int(sums[start])
+    low, high = wilson_interval(k, total)
+    few = total < MIN_CALLS_FOR_HOURS
+    even = hours / 24.0
+    out = pd.DataFrame(
+        {
+            HOUR_START: [start], HOUR_END: [(start + hours) % 24], HOURS_IN_BLOCK: [hours], CALLS: [k],
+            TOTAL: [total], SHARE: [k / total if total else np.nan], SHARE_CI_LOW: [float(low)],
+            SHARE_CI_HIGH: [float(high)], EVEN_SHARE: [even], CLEAR: [bool(not few and float(low) > even)],
+            FEW: [few],
+        }
+    )  # fmt: skip
+    return suppress_figures(out, [(CALLS, [CALLS, SHARE, SHARE_CI_LOW, SHARE_CI_HIGH], True)], min_cell)
 
 
 def segment_medians(

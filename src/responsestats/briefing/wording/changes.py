@@ -2,6 +2,11 @@
 
 Rounding rule: a change is described at the precision it is printed with.
 When it rounds to zero, it reads "unchanged" and not "0.0 min better".
+
+Noise rule (:func:`judged_change`): a change is better or worse (and coloured so) only when it is clear,
+i.e. outside the noise (its 95% interval excludes zero) with neither period thin
+(:func:`~responsestats.briefing.tables.compare.is_clear`). Otherwise it is worded without a verdict ("0.8 min
+more than February, within the noise"; "..., too few values to judge") and drawn grey.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from .labels import Labels
 
 #: States of a change, for the colours and arrows of the KPI card.
 BETTER, WORSE, SAME, NEUTRAL, NOT_AVAILABLE = "better", "worse", "same", "neutral", "na"
+#: States of a change that is not clear: inside its interval, or with a thin side (both drawn grey).
+NOISE, THIN = "noise", "thin"
 UP, DOWN, LEVEL = "▲", "▼", "="
 
 
@@ -49,6 +56,8 @@ def change(delta: float, unit: str, direction: str, ref: str, labels: Labels, di
         size, kind = abs(100.0 * delta), "pts"
     elif unit == cols.UNIT_COUNT:
         size, kind, digits = abs(delta), "count", 0
+    elif unit == cols.UNIT_PER_DAY:
+        size, kind = abs(delta), "day"
     else:
         size, kind = abs(delta), "min" if unit == cols.UNIT_MIN else "hours"
     shown = round(size, digits)
@@ -68,6 +77,35 @@ def change(delta: float, unit: str, direction: str, ref: str, labels: Labels, di
     return labels(key, delta=text_size, ref=ref), state
 
 
+def judged_change(delta: float, unit: str, direction: str, ref: str, labels: Labels, *, clear: bool,
+                  thin: bool, digits: int = 1) -> tuple[str, str]:  # fmt: skip
+    """:func:`change` under the noise rule: a verdict (better / worse) only for a ``clear`` change.
+
+    Parameters
+    ----------
+    delta, unit, direction, ref, labels, digits
+        As :func:`change`.
+    clear : bool
+        The change is outside the noise and neither side is thin (``clear_*`` of the KPI table).
+    thin : bool
+        Either period has fewer than ``min_n`` values (said instead of "within the noise").
+
+    Returns
+    -------
+    (str, str)
+        The phrase and its state: better, worse or neutral for a clear change; same or na as
+        :func:`change`; else ``thin`` ("..., too few values to judge") or ``noise`` ("..., within the
+        noise"), worded without a verdict.
+    """
+    text, state = change(delta, unit, direction, ref, labels, digits)
+    if clear or state in (SAME, NOT_AVAILABLE):
+        return text, state
+    plain, _ = change(delta, unit, cols.NEUTRAL, ref, labels, digits)
+    if thin:
+        return labels("change.thin", change=plain), THIN
+    return labels("change.noise", change=plain), NOISE
+
+
 def arrow(delta: float, labels: Labels, unit: str, digits: int = 1) -> str:
     """▲ / ▼ for a change that shows at the printed precision, else =."""
     if is_missing(delta):
@@ -82,6 +120,8 @@ def format_value(value: float, unit: str, labels: Labels) -> str:
     """A KPI value with its unit."""
     if unit == cols.UNIT_COUNT:
         return labels.count(value)
+    if unit == cols.UNIT_PER_DAY:
+        return labels.number(value)
     if unit == cols.UNIT_SHARE:
         return labels.percent(value)
     if unit == cols.UNIT_HOURS:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
 from ..._version import __version__
 from ...metrics import Standard
 from ..months import PLAUSIBLE_MONTH_SHARE
 from ..tables.common import segment_key
 from .labels import Labels
+from .terms import group_name
 
 if TYPE_CHECKING:
     from ..data import BriefingData
@@ -30,6 +34,30 @@ def targets_text(standard: Standard, interval: str, labels: Labels) -> str:
     return labels("common.list_sep").join(parts) if parts else labels("common.dash")
 
 
+def population_text(standard: Standard, labels: Labels, frame: pd.DataFrame | None = None) -> str:
+    """The calls a standard grades, in words: "Priority 1 calls" / "一级警情", or "all calls".
+
+    With ``frame``, says so when some of its calls have no value in a population column (they are graded,
+    see :meth:`responsestats.metrics.standards.Condition.covers`), or when none has one (every call is graded).
+    """
+    if not standard.population:
+        return labels("population.all")
+    parts = []
+    for cond in standard.population:
+        values = labels("population.or").join(labels.value(cond.column, v) for v in cond.shown)
+        parts.append(labels("population.not_in" if cond.negate else "population.in", values=values))
+    text = labels("population.and").join(parts)
+    if frame is None or len(frame) == 0:
+        return text
+    for cond in standard.population:
+        missing = frame[cond.column].isna().to_numpy(dtype=bool) if cond.column in frame else np.ones(len(frame), bool)
+        if missing.all():
+            return labels("population.none_recorded", group=group_name(cond.column, labels))
+        if missing.any():
+            text = labels("population.unrecorded", population=text, group=group_name(cond.column, labels))
+    return text
+
+
 def context(data: BriefingData, labels: Labels) -> dict[str, str]:
     """Worded facts of a briefing that subtitles, footers and captions fill in."""
     return {
@@ -42,6 +70,7 @@ def context(data: BriefingData, labels: Labels) -> dict[str, str]:
         "what_short": labels.interval(data.interval, "short"),
         "standard": data.standard.name,
         "targets": targets_text(data.standard, data.interval, labels),
+        "population": population_text(data.standard, labels, data.calls),
         "agency": data.agency,
         "first": labels.month(data.first_month),
         "last": labels.month(data.last_month),
@@ -68,9 +97,9 @@ def footer(data: BriefingData, labels: Labels) -> str:
     return text
 
 
-def briefing_caption(chart: str, data: BriefingData, labels: Labels) -> str:
-    """How to read a briefing chart (``caption.<chart>``), filled with :func:`context`."""
-    return labels(f"caption.{chart}", **context(data, labels))
+def briefing_caption(chart: str, data: BriefingData, labels: Labels, **extra: object) -> str:
+    """How to read a briefing chart (``caption.<chart>``), filled with :func:`context` (and ``extra``)."""
+    return labels(f"caption.{chart}", **{**context(data, labels), **extra})
 
 
 def page_text(data: BriefingData, labels: Labels) -> dict[str, str]:

@@ -101,7 +101,10 @@ class Labels:
             return self("common.missing")
         text = str(value)
         translated = self._flat.get(f"values.{column}.{text}")
-        return str(translated) if translated is not None else text
+        if translated is not None:
+            return str(translated)
+        template = self._flat.get(f"value_template.{column}")  # e.g. "Priority {value}" for a code "2"
+        return str(template).format(value=text) if template is not None else text
 
     def segment(self, key: str) -> str:
         """A trend / attainment segment: ``all``, ``<column>:<value>``, or a standard's label as is."""
