@@ -33,3 +33,18 @@ class IngestIOError(UserError, OSError):
     and an :class:`OSError` (``errno`` is the cause's). Raised only when the
     dataset was left as it was before the run.
     """
+
+
+class QualityGateError(UserError):
+    """An input file failed a quality gate of the ingest (e.g. more than ``--max-quarantine-share`` of its rows
+    were quarantined); nothing was written.
+
+    A :class:`UserError` (one line, no traceback) that the CLI maps to exit status **1**, not 2: the command
+    and its files were readable, but what they hold is not fit to be added to the dataset. The message names
+    the file, the column and the value behind most of it. ``report`` is the file's ingest report
+    (:data:`responsestats.schema.FileReport`), for a caller that wants the whole account.
+    """
+
+    def __init__(self, message: str, report: dict | None = None) -> None:
+        super().__init__(message)
+        self.report = report

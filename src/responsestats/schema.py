@@ -174,6 +174,11 @@ REASON_MISSING_VALUE = "missing_required_value"
 REASON_DUPLICATE_ROW = "duplicate_row"
 REASON_REPEATED_HEADER = "repeated_header"
 REASON_RAGGED_ROW = "ragged_row"
+#: At incident level, a later row of the same file with the incident id of an earlier row kept (mapping
+#: ``[format] duplicate_ids = "quarantine"``, the default).
+REASON_DUPLICATE_ID = "duplicate_incident_id"
+#: The same, set aside as the mapping declares (``duplicate_ids = "keep_first"``): not counted by the quality gate.
+REASON_LATER_ROW_OF_INCIDENT = "later_row_of_incident"
 
 QUARANTINE_REASONS: tuple[str, ...] = (
     REASON_MISSING_ID,
@@ -183,7 +188,11 @@ QUARANTINE_REASONS: tuple[str, ...] = (
     REASON_DUPLICATE_ROW,
     REASON_REPEATED_HEADER,
     REASON_RAGGED_ROW,
+    REASON_DUPLICATE_ID,
+    REASON_LATER_ROW_OF_INCIDENT,
 )
+#: Quarantine reasons that the mapping asked for (not a defect of the file): the quality gate leaves them out.
+DECLARED_QUARANTINE_REASONS: tuple[str, ...] = (REASON_LATER_ROW_OF_INCIDENT,)
 
 # --- ingest report ------------------------------------------------------------------------------
 # One JSON document per input file, kept in the dataset's ``_reports/`` folder and returned by
@@ -210,6 +219,11 @@ R_ROWS_WRITTEN = "rows_written"
 R_ROWS_QUARANTINED = "rows_quarantined"
 R_RECONCILED = "reconciled"
 R_QUARANTINE_BY_REASON = "quarantine_by_reason"
+#: Quarantined rows per reason and source column, most first, each with its most frequent value (a list of
+#: objects with the items ``R_I_*`` below).
+R_QUARANTINE_BY_COLUMN = "quarantine_by_column"
+#: At incident level: later rows whose incident id an earlier row of the same file has, and what was done.
+R_DUPLICATE_INCIDENT_IDS = "duplicate_incident_ids"
 #: Rows of earlier files that this file's rows replaced (same incident and unit keys), and per earlier file.
 R_ROWS_REPLACED = "rows_replaced"
 R_REPLACED_FROM = "replaced_from"
@@ -219,6 +233,9 @@ R_SUPERSEDED_BY = "superseded_by"
 R_NULLS_PER_COLUMN = "nulls_per_column"
 R_VALUES_NULLED = "values_nulled"
 R_REPAIRS = "repairs"
+#: Duration columns with values that two declared patterns read on either side of plausibility (one reading
+#: under an hour, another over a day): column -> counts and examples.
+R_AMBIGUOUS_DURATIONS = "ambiguous_durations"
 R_UNMAPPED_VALUES = "unmapped_values"
 R_LOOKUP_UNMATCHED = "lookup_unmatched"
 R_INGESTED_AT = "ingested_at"
@@ -229,6 +246,20 @@ R_CANONICAL_COLUMNS = "canonical_columns"
 R_DATASET = "dataset"
 R_FILES = "files"
 R_REPEATED_INPUTS = "repeated_inputs"
+#: Items of the report's objects: ``quarantine_by_column`` entries (reason, column, rows, example, example_row),
+#: ``duplicate_incident_ids`` (action, incident_id_from, rows, examples) and each column of
+#: ``ambiguous_durations`` (rows, read_as, over_a_day_as, under_an_hour_as, examples).
+R_I_REASON = "reason"
+R_I_COLUMN = "column"
+R_I_ROWS = "rows"
+R_I_EXAMPLE = "example"
+R_I_EXAMPLE_ROW = "example_row"
+R_I_EXAMPLES = "examples"
+R_I_ACTION = "action"
+R_I_ID_FROM = "incident_id_from"
+R_I_READ_AS = "read_as"
+R_I_OVER_A_DAY_AS = "over_a_day_as"
+R_I_UNDER_AN_HOUR_AS = "under_an_hour_as"
 
 #: The report of one input file: its keys, in the order they are written, and their types.
 FileReport = TypedDict(
@@ -255,6 +286,8 @@ FileReport = TypedDict(
         R_ROWS_QUARANTINED: int,
         R_RECONCILED: bool,
         R_QUARANTINE_BY_REASON: "dict[str, int]",
+        R_QUARANTINE_BY_COLUMN: "list[dict]",
+        R_DUPLICATE_INCIDENT_IDS: "dict",
         R_ROWS_REPLACED: int,
         R_REPLACED_FROM: "dict[str, int]",
         R_ROWS_SUPERSEDED: int,
@@ -262,6 +295,7 @@ FileReport = TypedDict(
         R_NULLS_PER_COLUMN: "dict[str, int]",
         R_VALUES_NULLED: "dict[str, dict[str, int]]",
         R_REPAIRS: "dict[str, dict[str, int]]",
+        R_AMBIGUOUS_DURATIONS: "dict[str, dict]",
         R_UNMAPPED_VALUES: "dict[str, dict[str, int]]",
         R_LOOKUP_UNMATCHED: "dict[str, dict[str, int]]",
         R_INGESTED_AT: str,

@@ -117,3 +117,81 @@ def test_incident_level_is_idempotent(make_calls):
     # a one-row incident without an arrival has no first-arriving unit
     v = once.set_index(S.INCIDENT_ID).loc["V"]
     assert pd.isna(v[S.UNIT_ID]) and pd.isna(v[N.FIRST_ARRIVING_ENROUTE_AT])
+
+
+# --- the first-arriving unit does not depend on row order (issue 13, part 5) --------------------------------------
+
+#: Units of one incident on scene in the same second; the rule picks by en route, then dispatch, then unit id.
+#:   incident  unit  disp  enroute  arrived   first-arriving: why
+#:   T1        B2     60    100      400      A1 (same arrival, A1 en route earlier: travel 400 - 90 = 310)
+#:   T1        A1     62     90      400
+#:   T2        C1     30     70      300      C2 (same arrival and en route, C2 dispatched earlier: travel 230)
+#:   T2        C2     20     70      300
+#:   T3        M7     10     50      200      M3 (everything equal: the smaller unit id)
+#:   T3        M3     10     50      200
+#:   T4        Q1     10   None      200      Q2 (a missing en-route stamp comes last)
+#:   T4        Q2     12     80      200
+TIES = [
+    dict(incident_id="T1", unit_id="B2", received_at=T0, dispatched_at=60, enroute_at=100, arrived_at=400),
+    dict(incident_id="T1", unit_id="A1", received_at=T0, dispatched_at=62, enroute_at=90, arrived_at=400),
+    dict(incident_id="T2", unit_id="C1", received_at="2024-02-01 09:00", dispatched_at=30, enroute_at=70,
+         arrived_at=300, district="d1"),
+    dict(incident_id="T2", unit_id="C2", received_at="2024-02-01 09:00", dispatched_at=20, enroute_at=70,
+         arrived_at=300, district="d2"),
+    dict(incident_id="T3", unit_id="M7", received_at="2024-02-02 10:00", dispatched_at=10, enroute_at=50,
+         arrived_at=200),
+    dict(incident_id="T3", unit_id="M3", received_at="2024-02-02 10:00", dispatched_at=10, enroute_at=50,
+         arrived_at=200),
+    dict(incident_id="T4", unit_id="Q1", received_at="2024-02-03 10:00", dispatched_at=10, arrived_at=200),
+    dict(incident_id="T4", unit_id="Q2", received_at="2024-02-03 10:00", dispatched_at=12, enroute_at=80,
+         arrived_at=200),
+]
+
+
+def test_ties_in_arrival_are_broken_by_en_route_dispatch_and_unit_id(make_calls):
+    for rows in (TIES, TIES[::-1]):
+        inc = incident_level(make_calls(rows)).set_index(S.INCIDENT_ID)
+        assert inc[S.UNIT_ID].to_dict() == {"T1": "A1", "T2": "C2", "T3": "M3", "T4": "Q2"}
+        travel = compute_intervals(inc)[N.TRAVEL_S].to_dict()
+        assert travel == {"T1": 310.0, "T2": 230.0, "T3": 150.0, "T4": 120.0}
+        assert inc.loc["T2", S.DISTRICT] == "d2"  # the incident's "first" row is the first-arriving one too
+
+
+def _figures(frame: pd.DataFrame) -> pd.DataFrame:
+    intervals = [N.CALL_PROCESSING_S, N.TURNOUT_S, N.TRAVEL_S, N.DISPATCH_TO_ARRIVAL_S, N.RESPONSE_S, N.ON_SCENE_S]
+    return summarize(frame, intervals, by=[N.KEY_MONTH], level="incident", percentiles=(75,))
+
+
+def test_shuffled_rows_give_the_same_incident_figures(make_calls):
+    """Reversing or shuffling a unit-level table's rows changes no incident figure (before: the travel time of an
+    incident whose units arrived in the same second was that of whichever came first in the table)."""
+    rng = np.random.default_rng(13)
+    rows = []
+    for k in range(120):  # 120 incidents over three months, 2 to 4 units each, arrivals often tied
+        received = pd.Timestamp("2024-01-01 08:00") + pd.Timedelta(hours=17 * k)
+        for u in range(int(rng.integers(2, 5))):
+            arrived = 240 + 60 * int(rng.integers(0, 3))
+            rows.append(dict(incident_id=f"I{k}", unit_id=f"U{u}", received_at=str(received),
+                             dispatched_at=int(rng.integers(20, 60)), enroute_at=int(rng.integers(60, 200)),
+                             arrived_at=arrived, cleared_at=arrived + int(rng.integers(600, 3600)),
+                             district=f"d{k % 3}"))
+    frame = make_calls(rows)
+    want_incidents = incident_level(frame)
+    want = _figures(frame)
+    assert len(want) == 6 * 3
+    for order in [np.arange(len(frame))[::-1]] + [rng.permutation(len(frame)) for _ in range(10)]:
+        shuffled = frame.iloc[order].reset_index(drop=True)
+        pd.testing.assert_frame_equal(_figures(shuffled), want)
+        pd.testing.assert_frame_equal(incident_level(shuffled), want_incidents)
+
+
+def test_a_real_unit_level_export_reversed_gives_the_same_figures(tmp_path):
+    from responsestats import ingest, read_calls
+
+    from paths import REAL_SAMPLE
+
+    ingest([REAL_SAMPLE / "sffd" / "Fire_Department_Calls_for_Service.csv"], tmp_path / "ds", mapping="sffd")
+    frame = read_calls(tmp_path / "ds")
+    want = _figures(frame)
+    pd.testing.assert_frame_equal(_figures(frame.iloc[::-1].reset_index(drop=True)), want)
+    pd.testing.assert_frame_equal(_figures(frame.sample(frac=1, random_state=3).reset_index(drop=True)), want)

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from responsestats import ingest, read_reports
 from responsestats.cli import main
 from responsestats.sources import csvchunks
 
@@ -295,7 +296,8 @@ _EXCEL_MAPPING = _PARQUET_MAPPING.replace('source = "id"', 'source = ["id", "Cal
 @settings(max_examples=examples(25))
 @given(data=csv_files())
 def test_fuzz_cli_exit_codes(data, capsys):
-    """Through the CLI: exit 0 with a summary, or exit 2 with one `responsestats: error:` line; no traceback."""
+    """Through the CLI: exit 0 with a summary, exit 2 with one `responsestats: error:` line, or exit 1 (the quality
+    gate: more than half the rows would be quarantined) with one such line; no traceback."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         path = tmp / "input.csv"
@@ -303,14 +305,22 @@ def test_fuzz_cli_exit_codes(data, capsys):
         out = tmp / "ds"
         code = main(["ingest", str(path), "--mapping", str(write_mapping(tmp)), "--out", str(out), "--agency", "fz"])
         captured = capsys.readouterr()
-        assert code in (0, 2)
-        if code == 2:
+        assert code in (0, 1, 2)
+        if code in (1, 2):
             lines = captured.err.strip().splitlines()
             assert len(lines) == 1 and lines[0].startswith("responsestats: error: "), captured.err
             assert tree_digest(out) == {} and not debris(out)
-            TALLY[("fuzz: CLI", "exit 2, one error line")] += 1
+            if code == 1:  # the gate, and only when the ungated ingest quarantines more than half of the rows
+                assert "--max-quarantine-share" in lines[0] and str(path) in lines[0], lines[0]
+                ungated = ingest([path], tmp / "ungated", mapping=write_mapping(tmp), agency="fz")
+                assert ungated.rows_quarantined > 0.5 * ungated.rows_read
+                TALLY[("fuzz: CLI", "exit 1, quality gate, one error line")] += 1
+            else:
+                TALLY[("fuzz: CLI", "exit 2, one error line")] += 1
         else:
             assert "rows read =" in captured.out and "NOT RECONCILED" not in captured.out
+            report = read_reports(out)[0]
+            assert report["rows_quarantined"] <= 0.5 * report["rows_read"]
             TALLY[("fuzz: CLI", "exit 0, reconciled")] += 1
 
 

@@ -2,7 +2,9 @@
 
 Each sub-command lives in a module of :mod:`responsestats.cli` and calls the same
 library functions as the notebooks. Errors a user can cause print one line and
-exit with status 2, without a traceback.
+exit with status 2, without a traceback; an input that fails a quality gate of the
+ingest (:class:`~responsestats.errors.QualityGateError`) prints one line and exits
+with status 1.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import sys
 
 from .._version import __version__
-from ..errors import UserError
+from ..errors import QualityGateError, UserError
 from . import briefing as _briefing_cmds
 from . import ingest as _ingest_cmds
 from . import inspect as _inspect_cmds
@@ -40,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except QualityGateError as exc:  # readable input whose rows are not fit to add: exit 1, dataset unchanged
+        print(f"responsestats: error: {exc}", file=sys.stderr)
+        return 1
     except UserError as exc:
         print(f"responsestats: error: {exc}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..formats.mapping import builtin_formats, load_mapping
 from ..ingestion import ingest
+from ..ingestion.pipeline import DEFAULT_MAX_QUARANTINE_SHARE
 from ..ingestion.reexports import ON_OVERLAP
 
 
@@ -32,6 +33,10 @@ def add_ingest_parser(sub: argparse._SubParsersAction) -> None:
                    help="rows whose incident (and unit) another input file already wrote: 'replace' them, so the "
                    "file ingested last wins and a re-export never doubles the dataset (default), or 'refuse' the "
                    "file")
+    p.add_argument("--max-quarantine-share", type=_share, default=DEFAULT_MAX_QUARANTINE_SHARE, metavar="SHARE",
+                   help="quality gate: a file of which more than this share of rows (0 to 1) would be quarantined "
+                   "fails the run with exit status 1, naming the column and value behind most of it, and nothing "
+                   f"is written (default {DEFAULT_MAX_QUARANTINE_SHARE:g}; 1 turns the gate off)")
     p.add_argument("--link-salt-file", metavar="FILE",
                    help="a file holding a secret salt: the mapping's link_fields (caller phone, name...) are stored "
                    "only as caller_key, a salted hash that links calls from one caller (docs/mappings.md)")
@@ -45,7 +50,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     try:
         result = ingest(args.inputs, args.out, mapping=mapping, agency=args.agency, timezone=args.tz,
                         progress=bar.update if bar is not None else None, link_salt=salt,
-                        on_overlap=args.on_overlap)
+                        on_overlap=args.on_overlap, max_quarantine_share=args.max_quarantine_share)
     finally:
         if bar is not None:
             bar.close()
@@ -60,6 +65,17 @@ def run_ingest(args: argparse.Namespace) -> int:
                             f"the ingest itself completed: {result.summary_line()}") from None
     print(result.summary_line(), file=sys.stderr if args.report == "-" else sys.stdout)
     return 0
+
+
+def _share(text: str) -> float:
+    """``--max-quarantine-share``: a number from 0 to 1 (argparse prints the error, exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share of the rows from 0 to 1 (e.g. 0.5)")
+    return value
 
 
 #: Largest salt file read [bytes]: a salt is a short secret (64 hex digits from ``secrets.token_hex(32)``);

@@ -52,6 +52,8 @@ FORMAT_KEYS = {
     "clock_start": "what event received_at records in this source",
     "agency": "default agency id",
     "link_fields": "personal columns (or lists of aliases) hashed into caller_key when the ingest is given a salt",
+    "duplicate_ids": "at incident level, later rows of a file with an incident id seen before: "
+                     "'quarantine' (default), 'keep_first' or 'merge'",
 }
 
 #: Allowed keys of a ``[fields.<name>]`` table.
@@ -71,7 +73,30 @@ FIELD_KEYS = {
     "after": "the stage this field's duration is counted from (a timestamp given as a duration)",
     "duration_formats": "duration text formats tried in order: " + ", ".join(
         ["M:SS", "H:MM:SS", "MM:SS:00", "H:MM", "seconds", "minutes"]),
+    "duration_overlap": "a value several duration_formats fit: 'first' (default: the first in order) or "
+                        "'plausible' (the reading under an hour where another is over a day)",
+    "synthetic": "incident_id only, for a source without an id column: 'file_row' or 'hash' (of `hash_of`)",
+    "hash_of": "the columns (each a name or a list of aliases) whose values a synthetic 'hash' id is made of",
 }
+
+#: ``[format] duplicate_ids``: what happens at incident level to a later row of a file whose incident id an
+#: earlier row kept already has (documented in docs/mappings.md, *Incident ids*).
+DUPLICATE_IDS_QUARANTINE = "quarantine"
+DUPLICATE_IDS_KEEP_FIRST = "keep_first"
+DUPLICATE_IDS_MERGE = "merge"
+DUPLICATE_ID_ACTIONS: tuple[str, ...] = (DUPLICATE_IDS_QUARANTINE, DUPLICATE_IDS_KEEP_FIRST, DUPLICATE_IDS_MERGE)
+#: ``[fields.incident_id] synthetic``: an id made for a source that has none.
+SYNTHETIC_FILE_ROW = "file_row"
+SYNTHETIC_HASH = "hash"
+SYNTHETIC_IDS: tuple[str, ...] = (SYNTHETIC_FILE_ROW, SYNTHETIC_HASH)
+#: ``duration_overlap``: which reading wins where a value fits several ``duration_formats``.
+OVERLAP_FIRST = "first"
+OVERLAP_PLAUSIBLE = "plausible"
+DURATION_OVERLAPS: tuple[str, ...] = (OVERLAP_FIRST, OVERLAP_PLAUSIBLE)
+#: Two readings of one duration value disagree on plausibility when one is under this [s] (an hour) ...
+DURATION_PLAUSIBLE_BELOW_S = 3600.0
+#: ... and another over this [s] (a day): ``27:10:00`` as ``MM:SS:00`` (27 min 10 s) and as ``H:MM:SS`` (27 h).
+DURATION_IMPLAUSIBLE_ABOVE_S = 86400.0
 
 #: Allowed keys of the ``[repairs]`` table.
 REPAIR_KEYS = {
@@ -118,6 +143,13 @@ MAPPABLE_FIELDS = tuple(
 DATE_KEY_SUFFIX = ".date"
 #: Prefix of the resolved-column key of a lookup's key column (``lookup.dispo``).
 LOOKUP_KEY_PREFIX = "lookup."
+#: Infix of the resolved-column keys of a synthetic hash id's columns (``incident_id.hash_of.1``, 1-based).
+HASH_KEY_INFIX = ".hash_of."
+
+
+def hash_key(name: str, k: int) -> str:
+    """The resolved-column key of the ``k``-th column [1-based] a synthetic hash ``name`` is made of."""
+    return f"{name}{HASH_KEY_INFIX}{k}"
 
 
 @dataclass(frozen=True)
@@ -139,6 +171,9 @@ class FieldSpec:
     zone_suffixes: dict[str, int] = field(default_factory=dict)  # suffix -> UTC offset [s]
     after: str | None = None
     duration_formats: tuple[str, ...] = ()
+    duration_overlap: str = OVERLAP_FIRST
+    synthetic: str | None = None  # incident_id only: SYNTHETIC_FILE_ROW or SYNTHETIC_HASH
+    hash_of: tuple[tuple[str, ...], ...] = ()  # the columns (each a tuple of aliases) of a synthetic hash
 
     @property
     def kind(self) -> str:
@@ -219,6 +254,9 @@ class Mapping:
         The lookup tables, by name.
     link_fields : tuple of tuple of str
         Personal columns (each a tuple of aliases) hashed into ``caller_key`` when a salt is given.
+    duplicate_ids : str
+        At incident level, what a later row of a file whose incident id an earlier row kept already has
+        becomes: one of :data:`DUPLICATE_ID_ACTIONS`.
     """
 
     name: str
@@ -237,6 +275,7 @@ class Mapping:
     midnight_rollover: bool = False
     lookups: dict[str, LookupSpec] = field(default_factory=dict)
     link_fields: tuple[tuple[str, ...], ...] = ()
+    duplicate_ids: str = DUPLICATE_IDS_QUARANTINE
 
     def resolve_columns(self, header: list[str], source: str) -> dict[str, str]:
         """Match this mapping's fields to the columns of one input file.
@@ -281,6 +320,13 @@ class Mapping:
 
         resolved: dict[str, str] = {}
         for spec in self.fields.values():
+            if spec.synthetic is not None:  # no column of its own; a hash reads every column it is made of
+                for k, aliases in enumerate(spec.hash_of, start=1):
+                    col = find(aliases)
+                    if col is None:
+                        fail(spec, f" (column {k} of its synthetic hash_of)", aliases)
+                    resolved[hash_key(spec.name, k)] = col
+                continue
             hit = None
             lookup_name = None
             for alias in spec.source:
@@ -464,6 +510,17 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None) -> Mapping:
     link_fields = tuple(tuple(str_list(item, f"{where} [format] link_fields", MappingError)) for item in link_raw)
     if any(not aliases for aliases in link_fields):
         raise MappingError(f"{where} [format] link_fields: an entry has no column name")
+    duplicate_ids = fmt.get("duplicate_ids", DUPLICATE_IDS_QUARANTINE)
+    if duplicate_ids not in DUPLICATE_ID_ACTIONS:
+        raise MappingError(f"{where} [format] duplicate_ids: {duplicate_ids!r} is not one of "
+                           f"{list(DUPLICATE_ID_ACTIONS)}")
+    if "duplicate_ids" in fmt and level != "incident":
+        raise MappingError(f"{where} [format] duplicate_ids: applies at level = 'incident' only (at unit level the "
+                           "rows of one incident are its units)")
+    if fields[S.INCIDENT_ID].synthetic == SYNTHETIC_FILE_ROW and level != "incident":
+        raise MappingError(f"{where} [fields.{S.INCIDENT_ID}] synthetic: 'file_row' makes every row an incident "
+                           "of its own, which a unit-level source cannot be; use 'hash' of the columns that name "
+                           "the incident")
     sheet = fmt.get("sheet", 0)
     if not isinstance(sheet, (str, int)) or isinstance(sheet, bool):
         raise MappingError(f"{where} [format] sheet: expected a sheet name or a 0-based index, got {sheet!r}")
@@ -484,6 +541,7 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None) -> Mapping:
         midnight_rollover=rollover,
         lookups=lookups,
         link_fields=link_fields,
+        duplicate_ids=duplicate_ids,
     )
 
 
@@ -495,10 +553,11 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
     if not isinstance(spec, dict):
         raise MappingError(f"{where}: expected a table or a column name")
     check_keys(spec, FIELD_KEYS, where, MappingError)
+    synthetic, hash_of = _parse_synthetic(name, spec, where)
     source = spec.get("source")
-    if source is None:
+    if source is None and synthetic is None:
         raise MappingError(f"{where}: missing key 'source'")
-    source = str_list(source, f"{where} source", MappingError)
+    source = str_list(source, f"{where} source", MappingError) if source is not None else []
     for alias in source:
         lname, sep, col = alias.partition(".")
         if sep and lname in lookups and col not in lookups[lname].table:
@@ -532,6 +591,12 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
         raise MappingError(f"{where}: 'duration_formats' needs 'after' (the stage the duration counts from)")
     elif kind_is_ts and not formats:
         raise MappingError(f"{where}: timestamp fields need 'formats' (strftime patterns, e.g. '%Y-%m-%d %H:%M:%S')")
+    duration_overlap = spec.get("duration_overlap", OVERLAP_FIRST)
+    if "duration_overlap" in spec and not duration_formats:
+        raise MappingError(f"{where}: 'duration_overlap' applies only to a duration (a field with 'after' and "
+                           "'duration_formats')")
+    if duration_overlap not in DURATION_OVERLAPS:
+        raise MappingError(f"{where} duration_overlap: {duration_overlap!r} is not one of {list(DURATION_OVERLAPS)}")
     if formats and not kind_is_ts:
         raise MappingError(f"{where}: 'formats' applies only to timestamp fields")
     date_source = str_list(spec.get("date_source", []), f"{where} date_source", MappingError)
@@ -570,7 +635,7 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
         bad = sorted({v for v in value_map.values() if v not in S.AREA_CLASSES})
         if bad:
             raise MappingError(f"{where}: area classes {bad} are not among {list(S.AREA_CLASSES)}")
-    required = boolean(spec.get("required", False), f"{where} required", MappingError)
+    required = boolean(spec.get("required", False), f"{where} required", MappingError) or synthetic is not None
     return FieldSpec(
         name=name,
         source=tuple(source),
@@ -587,7 +652,38 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
         zone_suffixes=zone_suffixes,
         after=after,
         duration_formats=tuple(duration_formats),
+        duration_overlap=duration_overlap,
+        synthetic=synthetic,
+        hash_of=hash_of,
     )
+
+
+def _parse_synthetic(name: str, spec: dict, where: str) -> tuple[str | None, tuple[tuple[str, ...], ...]]:
+    """The ``synthetic`` and ``hash_of`` keys of a field: (kind or None, columns of a hash, each its aliases)."""
+    synthetic = spec.get("synthetic")
+    if synthetic is None:
+        if "hash_of" in spec:
+            raise MappingError(f"{where}: 'hash_of' needs synthetic = 'hash'")
+        return None, ()
+    if name != S.INCIDENT_ID:
+        raise MappingError(f"{where}: 'synthetic' applies only to [fields.{S.INCIDENT_ID}]")
+    if synthetic not in SYNTHETIC_IDS:
+        raise MappingError(f"{where} synthetic: {synthetic!r} is not one of {list(SYNTHETIC_IDS)}")
+    for key in ("source", "extract", "map", "default", "na_values"):
+        if key in spec:
+            raise MappingError(f"{where}: a synthetic id takes no '{key}' (it is made, not read)")
+    raw = spec.get("hash_of")
+    if synthetic == SYNTHETIC_FILE_ROW:
+        if raw is not None:
+            raise MappingError(f"{where}: 'hash_of' goes with synthetic = 'hash', not 'file_row'")
+        return synthetic, ()
+    if not isinstance(raw, list) or not raw:
+        raise MappingError(f"{where}: synthetic = 'hash' needs 'hash_of', the columns that together name an "
+                           "incident, e.g. [\"Call Received\", \"Call Type\", \"Beat\"]")
+    hash_of = tuple(tuple(str_list(item, f"{where} hash_of", MappingError)) for item in raw)
+    if any(not aliases for aliases in hash_of):
+        raise MappingError(f"{where} hash_of: an entry has no column name")
+    return synthetic, hash_of
 
 
 def _parse_lookup(name: str, spec: Any, base_dir: Path, where: str) -> LookupSpec:

@@ -195,9 +195,11 @@ class SeenHashes:
         found[maybe] = np.isin(hashes[maybe], queries[hit])
         return found
 
-    def add(self, hashes: np.ndarray) -> None:
-        """Remember fingerprints."""
-        run = np.sort(hashes)
+    def add(self, hashes: np.ndarray, *, presorted: bool = False) -> None:
+        """Remember fingerprints (``presorted``: they come sorted already, e.g. from ``numpy.unique``)."""
+        if not len(hashes):  # nothing to remember (an empty run would break the search)
+            return
+        run = hashes if presorted else np.sort(hashes)
         byte, bit = self._slots(run)  # sorted: each byte's bits are neighbours, OR-ed in one pass
         if len(run):
             starts = np.flatnonzero(np.diff(byte, prepend=-1))
@@ -205,6 +207,23 @@ class SeenHashes:
         while self._runs and len(self._runs[-1]) <= 2 * len(run) and len(self._runs[-1]) + len(run) <= _RUN_LIMIT:
             run = np.sort(np.concatenate([self._runs.pop(), run]), kind="stable")  # a merge of two sorted runs
         self._runs.append(run)
+
+
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", np.uint8)
+
+
+def hex_hashes(hashes: np.ndarray) -> pa.Array:
+    """64-bit hashes as text: 16 lower-case hex digits each, most significant first (a synthetic incident id).
+
+    Built in numpy (no Python object per value): ``0x0123456789abcdef`` -> ``"0123456789abcdef"``.
+    """
+    n = len(hashes)
+    octets = np.ascontiguousarray(hashes, dtype=">u8").view(np.uint8).reshape(n, 8)
+    chars = np.empty((n, 16), np.uint8)
+    chars[:, 0::2] = _HEX_DIGITS[octets >> 4]
+    chars[:, 1::2] = _HEX_DIGITS[octets & 15]
+    offsets = np.arange(0, 16 * (n + 1), 16, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes())])
 
 
 #: Names how :func:`key_hashes` hashes a key; stored beside every key index, so that an index made by another

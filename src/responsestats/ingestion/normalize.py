@@ -12,6 +12,11 @@ in file order, finds records repeated from earlier blocks and does the
 counting. The work is vectorised: text stays in Arrow arrays, and rules that
 depend on a value alone (maps, flags, lookups, patterns) are applied once per
 distinct value and spread to the rows.
+
+At incident level, :func:`finish_block` also finds the rows whose incident id an
+earlier row of the file kept already has (in file order, across blocks, in bounded
+memory: :class:`~.fingerprints.SeenHashes` keyed on the id) and does with them what
+the mapping's ``[format] duplicate_ids`` says.
 """
 
 from __future__ import annotations
@@ -29,9 +34,18 @@ import pyarrow.compute as pc
 
 from .. import privacy
 from .. import schema as S
-from ..formats.mapping import DATE_KEY_SUFFIX, LOOKUP_KEY_PREFIX, FieldSpec, Mapping
+from ..formats.mapping import (
+    DATE_KEY_SUFFIX,
+    DUPLICATE_IDS_KEEP_FIRST,
+    DUPLICATE_IDS_MERGE,
+    LOOKUP_KEY_PREFIX,
+    SYNTHETIC_FILE_ROW,
+    FieldSpec,
+    Mapping,
+    hash_key,
+)
 from ..sources import RawBlock
-from .fingerprints import SeenHashes, int_hashes, row_hashes, text_hashes
+from .fingerprints import SeenHashes, hex_hashes, int_hashes, row_hashes, text_hashes
 from .report import FileStats
 from .timestamps import (
     VALUE_OUT_OF_RANGE,
@@ -65,6 +79,7 @@ class FileContext:
     link_salt: bytes | None = None
     stats: FileStats = field(default_factory=FileStats)
     seen: SeenHashes = field(default_factory=SeenHashes)
+    seen_ids: SeenHashes | None = None  # incident ids of the rows kept so far (incident level; made when needed)
 
 
 @dataclass
@@ -91,6 +106,16 @@ class PreparedBlock:
     quarantined: list  # (mask, reason, column, values): in the order the rules ran
     findings: list  # (bucket, field, kind, mask, values), counted on kept rows only
     hashes: np.ndarray | None  # fingerprint of each row (duplicate records); None: no columns read
+    # Incident level only (else None): the rows kept so far that repeat an id of an earlier row of the block
+    # [bool], the block's distinct ids of those rows as sorted 64-bit hashes, the row of each id's first
+    # occurrence with its hash, each row's id (the quarantine's raw value) and its source column (None: a
+    # synthetic id).
+    id_later: np.ndarray | None = None
+    id_run: np.ndarray | None = None
+    id_first_rows: np.ndarray | None = None
+    id_first_hashes: np.ndarray | None = None
+    id_values: pa.Array | None = None
+    id_column: str | None = None
 
 
 def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
@@ -169,7 +194,10 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
                     quarantine(stage.date_unusable, S.REASON_BAD_TIMESTAMP, stage.date_column, stage.date_raw)
                 quarantine(stage.unusable, S.REASON_BAD_TIMESTAMP, stage.column, stage.raw)
         else:
-            values, src = field_values(spec)
+            if spec.synthetic is not None:
+                values, src = _synthetic_ids(spec, raw, block.rows, ctx, encoded), None
+            else:
+                values, src = field_values(spec)
             if spec.name == S.OUTCOME and src is not None:
                 outcome_values = values
             out[spec.name], found = _convert(values, spec, _encoding_of(values, encoded))
@@ -188,37 +216,58 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
 
     # Exact duplicate records (every source value read equal): the first is kept.
     hashes = None
+    text_parts: dict[int, tuple[pa.Array, np.ndarray]] = {}  # id(array) -> (array, hash of its text)
     if raw:
-        parts = [value_hashes[c] if c in value_hashes else text_hashes(v, _encoding_of(v, encoded))
-                 for c, v in raw.items()]
+        parts = []
+        for c, v in raw.items():
+            if c in value_hashes:
+                parts.append(value_hashes[c])
+            else:
+                parts.append(text_hashes(v, _encoding_of(v, encoded)))
+                text_parts[id(v)] = (v, parts[-1])
         hashes = row_hashes(parts, n)
         first = np.zeros(n, bool)
         first[np.unique(hashes, return_index=True)[1]] = True
         quarantine(~first, S.REASON_DUPLICATE_ROW, None, None)
+    ids = {}
+    if mapping.level == "incident" and n:  # repeats within the block; finish_block checks earlier blocks
+        ids = _block_ids(out[S.INCIDENT_ID], ~bad, text_parts)
+        ids["id_column"] = ctx.resolved.get(S.INCIDENT_ID)
     keep = ~bad
     table = _to_canonical(out, keep, block.rows, ctx)
     local = pc.cast(table.column(S.RECEIVED_AT), pa.timestamp("us", tz=ctx.timezone))
     return PreparedBlock(n=n, rows=block.rows, bad_records=block.bad_records, table=table,
                          year=pc.year(local).to_numpy().astype(np.int32),
                          month=pc.month(local).to_numpy().astype(np.int32),
-                         bad=bad, quarantined=quarantined, findings=findings, hashes=hashes)
+                         bad=bad, quarantined=quarantined, findings=findings, hashes=hashes, **ids)
 
 
 def finish_block(prep: PreparedBlock, ctx: FileContext) -> NormalizedBlock:
-    """Quarantine records repeated from earlier blocks, count, and build the tables (in file order)."""
+    """Quarantine records repeated from earlier blocks and, at incident level, rows whose incident id an earlier
+    row kept has (as ``[format] duplicate_ids`` says); count, and build the tables (in file order)."""
     stats = ctx.stats
     n = prep.n
     bad = prep.bad
     quarantined = list(prep.quarantined)
     table, year, month = prep.table, prep.year, prep.month
+    removed = np.zeros(n, bool)  # rows of the table quarantined here
     if n and prep.hashes is not None:
         dup = ctx.seen.contains(prep.hashes) & ~bad if len(ctx.seen) else np.zeros(n, bool)
         ctx.seen.add(prep.hashes)
         if dup.any():  # records already met in an earlier block
             quarantined.append((dup, S.REASON_DUPLICATE_ROW, None, None))
-            stay = ~dup[~bad]  # over the rows of the table
-            table, year, month = table.filter(pa.array(stay)), year[stay], month[stay]
-            bad = bad | dup
+            removed |= dup
+    if prep.id_run is not None:
+        later = _later_incident_rows(prep, ~bad & ~removed, ctx)
+        if later.any() and ctx.mapping.duplicate_ids != DUPLICATE_IDS_MERGE:
+            reason = (S.REASON_LATER_ROW_OF_INCIDENT if ctx.mapping.duplicate_ids == DUPLICATE_IDS_KEEP_FIRST
+                      else S.REASON_DUPLICATE_ID)
+            quarantined.append((later, reason, prep.id_column, prep.id_values))
+            removed |= later
+    if removed.any():
+        stay = ~removed[~bad]  # over the rows of the table
+        table, year, month = table.filter(pa.array(stay)), year[stay], month[stay]
+        bad = bad | removed
     keep = ~bad
     _count_findings(prep.findings, keep, stats)
 
@@ -232,6 +281,84 @@ def finish_block(prep: PreparedBlock, ctx: FileContext) -> NormalizedBlock:
     for name in S.COLUMNS:
         stats.nulls_per_column[name] += table.column(name).null_count
     return NormalizedBlock(table=table, year=year, month=month, quarantine=qtable)
+
+
+#: Incident ids listed as examples in the report's ``duplicate_incident_ids`` (the first met in the file).
+DUPLICATE_ID_EXAMPLES = 5
+
+
+def _block_ids(ids: pa.Array, kept: np.ndarray, text_parts: dict) -> dict:
+    """The :class:`PreparedBlock` items of the incident-id check that need no other block (run in threads).
+
+    ``kept`` [bool]: the rows not quarantined so far; ``text_parts``: id(array) -> (array, its text hashes)
+    of the columns hashed for the fingerprints (the id column's hashes are reused when it is one of them).
+    """
+    known = text_parts.get(id(ids))
+    hashes = known[1] if known is not None and known[0] is ids else text_hashes(ids)
+    rows = np.flatnonzero(kept)
+    kept_hashes = hashes[rows]
+    run = np.sort(kept_hashes)
+    if not (run[1:] == run[:-1]).any():  # the usual case: no id twice in the block
+        return dict(id_later=np.zeros(len(kept), bool), id_run=run, id_first_rows=rows, id_first_hashes=kept_hashes,
+                    id_values=ids)
+    run, first = np.unique(kept_hashes, return_index=True)  # sorted distinct ids, each one's first row
+    later = kept.copy()
+    later[rows[first]] = False
+    return dict(id_later=later, id_run=run, id_first_rows=rows[first], id_first_hashes=run, id_values=ids)
+
+
+def _later_incident_rows(prep: PreparedBlock, kept: np.ndarray, ctx: FileContext) -> np.ndarray:
+    """Rows of a block (among ``kept`` [bool]) whose incident id an earlier kept row of the file has [bool].
+
+    "Earlier" is in file order: earlier in the block (:func:`_block_ids`), or in an earlier block. The ids
+    met so far are remembered as 64-bit hashes in a :class:`~.fingerprints.SeenHashes`: each block's
+    distinct ids, so at most 8 bytes per record. (A row of those that ``kept`` leaves out here is an exact
+    duplicate of an earlier record, whose id is remembered already, or a repeat of a remembered id: adding
+    its id changes nothing.) The rows are counted, with examples, in ``ctx.stats``; what happens to them
+    is the caller's.
+    """
+    if ctx.seen_ids is None:
+        ctx.seen_ids = SeenHashes()
+    later = prep.id_later & kept
+    if len(ctx.seen_ids):
+        seen = ctx.seen_ids.contains(prep.id_first_hashes)
+        later[prep.id_first_rows[seen]] = True
+        later &= kept
+    ctx.seen_ids.add(prep.id_run, presorted=True)
+    count = int(later.sum())
+    if count:
+        stats = ctx.stats
+        stats.duplicate_id_rows += count
+        if len(stats.duplicate_id_examples) < DUPLICATE_ID_EXAMPLES:
+            ids = prep.id_values.filter(pa.array(later)).slice(0, 4 * DUPLICATE_ID_EXAMPLES).to_pylist()
+            for value in dict.fromkeys(ids):
+                shown = privacy.redact_value(value, category=True)
+                if shown not in stats.duplicate_id_examples:
+                    stats.duplicate_id_examples.append(shown)
+            del stats.duplicate_id_examples[DUPLICATE_ID_EXAMPLES:]
+    return later
+
+
+def _synthetic_ids(spec: FieldSpec, raw: dict[str, pa.Array], rows: np.ndarray, ctx: FileContext,
+                   encoded: dict) -> pa.Array:
+    """The ids of a source without an id column (``[fields.incident_id] synthetic``), one per row.
+
+    ``file_row``: ``<source file>:<source_row>`` (``export.csv:17``). ``hash``: 16 hex digits of the
+    64-bit hash (:func:`~.fingerprints.row_hashes`) of the cleaned text of the ``hash_of`` columns, in
+    their order; null where they are all missing.
+    """
+    if spec.synthetic == SYNTHETIC_FILE_ROW:
+        return pc.binary_join_element_wise(pa.scalar(f"{ctx.source_file}:"), pc.cast(pa.array(rows), pa.string()),
+                                           "")
+    columns = [raw[ctx.resolved[hash_key(spec.name, k)]] for k in range(1, len(spec.hash_of) + 1)]
+    hashes = row_hashes([text_hashes(c, _encoding_of(c, encoded)) for c in columns], len(rows))
+    ids = hex_hashes(hashes)
+    none = np.ones(len(rows), bool)
+    for c in columns:
+        none &= ~bool_mask(c.is_valid())
+    if none.any():
+        ids = pc.if_else(pa.array(none), pa.scalar(None, pa.string()), ids)
+    return ids
 
 
 def normalize_link_value(value: str | None) -> str:
@@ -412,6 +539,10 @@ def _count_findings(findings, keep: np.ndarray, stats: FileStats) -> None:
     for bucket, name, kind, mask, values in findings:
         mask = mask & keep
         if not mask.any():
+            continue
+        if bucket == S.R_AMBIGUOUS_DURATIONS:
+            stats.add_ambiguous_durations(name, kind, int(mask.sum()),
+                                          pc.value_counts(values.filter(pa.array(mask))).to_pylist())
             continue
         target = stats.section(bucket)
         if bucket in (S.R_UNMAPPED_VALUES, S.R_LOOKUP_UNMATCHED):

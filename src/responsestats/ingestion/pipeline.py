@@ -4,7 +4,9 @@
 each file's blocks through :func:`~.normalize.prepare_block` (threads) and
 :func:`~.normalize.finish_block` (file order) into one
 :class:`~responsestats.store.DatasetTransaction`, and commits only if every
-file reconciles (rows read = rows written + rows quarantined).
+file reconciles (rows read = rows written + rows quarantined) and, when asked
+(``max_quarantine_share``), passes the quality gate: no file with more than that
+share of its rows quarantined (:class:`~responsestats.errors.QualityGateError`).
 """
 
 from __future__ import annotations
@@ -18,17 +20,20 @@ from pathlib import Path
 
 from .. import schema as S
 from ..config import DEFAULT_BLOCK_ROWS
-from ..errors import IngestIOError, UserError, one_line
+from ..errors import IngestIOError, QualityGateError, UserError, one_line
 from ..formats.mapping import Mapping, check_zone, load_mapping
 from ..sources import open_source
 from ..store import DatasetTransaction, check_agency_id, file_key
 from ._memory import arrow_memory_pool, release_freed_memory
 from .normalize import FileContext, finish_block, prepare_block
 from .reexports import FileKeys, check_on_overlap, note_supersessions, record_keys, settle_overlaps
-from .report import IngestResult, file_report
+from .report import IngestResult, describe_quarantine_entry, file_report, gate_share, quarantine_by_column
 
 #: Blocks prepared at once (threads; Arrow and numpy release the GIL). Each holds one block in memory.
 INGEST_THREADS = min(2, os.cpu_count() or 1)
+#: The command line's default quality gate: a file with more than this share of its rows quarantined fails
+#: (``--max-quarantine-share``; the Python API gates only when given ``max_quarantine_share``).
+DEFAULT_MAX_QUARANTINE_SHARE = 0.5
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
@@ -51,6 +56,7 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     link_salt: str | bytes | None = None,
     on_overlap: str = "replace",
+    max_quarantine_share: float | None = None,
 ) -> IngestResult:
     """Normalise input files into the dataset at ``out``, atomically.
 
@@ -81,6 +87,12 @@ def ingest(
         Rows whose key (agency, incident id, unit id) another input file already wrote: ``replace`` them, so
         the file ingested last wins and a re-export never doubles the dataset (counted in both files'
         reports), or ``refuse`` the file (:mod:`~responsestats.ingestion.reexports`).
+    max_quarantine_share : float, optional
+        The quality gate [share of rows read, 0 to 1]: a file of which more than this share of rows is
+        quarantined (rows the mapping set aside by ``duplicate_ids = "keep_first"`` not counted) fails the
+        whole run with :class:`~responsestats.errors.QualityGateError`, naming the column and value behind
+        most of it, and nothing is written. None (the default here; the command line's is
+        :data:`DEFAULT_MAX_QUARANTINE_SHARE`): no gate.
 
     Returns
     -------
@@ -91,12 +103,15 @@ def ingest(
     UserError
         Missing file, unknown format, a required column absent, bad encoding,
         a file that cannot be read or written (:class:`~responsestats.errors.IngestIOError`,
-        e.g. a full disk). Nothing is changed in the dataset when an error is raised.
+        e.g. a full disk), a file over the quality gate (:class:`~responsestats.errors.QualityGateError`).
+        Nothing is changed in the dataset when an error is raised.
     """
+    share = _check_share(max_quarantine_share)
     try:
         with arrow_memory_pool():
             return _ingest(inputs, out, mapping=mapping, agency=agency, timezone=timezone, block_rows=block_rows,
-                           progress=progress, link_salt=link_salt, on_overlap=check_on_overlap(on_overlap))
+                           progress=progress, link_salt=link_salt, on_overlap=check_on_overlap(on_overlap),
+                           max_quarantine_share=share)
     except IngestIOError:
         raise
     except OSError as exc:
@@ -116,7 +131,54 @@ def _io_error(exc: OSError, out: Path) -> IngestIOError:
     return err
 
 
-def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, link_salt, on_overlap) -> IngestResult:
+def _check_share(share: float | None) -> float | None:
+    """``max_quarantine_share`` as a float in [0, 1], or None; else a UserError."""
+    if share is None:
+        return None
+    try:
+        value = float(share)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise UserError(f"max quarantine share {share!r}: give a share of the rows read between 0 and 1 (e.g. 0.5)")
+    return value
+
+
+def _quality_gate(report: dict, path: Path, out: Path, limit: float) -> None:
+    """Raise :class:`QualityGateError` when more than ``limit`` of a file's rows were quarantined.
+
+    The message names the file, the share, and the (reason, column) behind most of the rows with its
+    most frequent value.
+    """
+    rows, share = gate_share(report)
+    if share <= limit:
+        return
+    entries = [e for e in report[S.R_QUARANTINE_BY_COLUMN] if e[S.R_I_REASON] not in S.DECLARED_QUARANTINE_REASONS]
+    cause = ""
+    if entries:
+        top = entries[0]
+        cause = (f"; most of them ({top[S.R_I_ROWS]:,}) {top[S.R_I_REASON]}{describe_quarantine_entry(top)}"
+                 + _GATE_HINTS.get(top[S.R_I_REASON], ""))
+    raise QualityGateError(
+        f"{path}: {rows:,} of {report[S.R_ROWS_READ]:,} rows ({share:.1%}) would be quarantined, more than the "
+        f"limit of {limit:.0%} (--max-quarantine-share){cause}; nothing was written: the dataset {out} was left "
+        "as it was before this run", report)
+
+
+#: What to check, by the quarantine reason behind most of a file that fails the quality gate.
+_GATE_HINTS = {
+    S.REASON_BAD_TIMESTAMP: ": check that column's `formats` in the mapping",
+    S.REASON_MISSING_TIMESTAMP: ": check the mapping's `source` for that column",
+    S.REASON_MISSING_ID: ": check the mapping's `source` for incident_id",
+    S.REASON_MISSING_VALUE: ": check the mapping's `source` for that column",
+    S.REASON_RAGGED_ROW: ": check the mapping's `delimiter`, `encoding` and `header_row`",
+    S.REASON_DUPLICATE_ID: ": the column does not identify incidents; choose [format] duplicate_ids or a "
+                           "synthetic incident_id (docs/mappings.md)",
+}
+
+
+def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, link_salt, on_overlap,
+            max_quarantine_share=None) -> IngestResult:
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     agency = check_agency_id(agency or mapping.agency or mapping.name)
@@ -163,8 +225,11 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
             replaced_from = note_supersessions(tx, agency, removed, by=path.name)
             record_keys(tx, agency, sha, keys)
             tx.write_quarantine(agency, sha, quarantined)
+            ctx.stats.quarantine_by_column = quarantine_by_column(quarantined)
             report = file_report(path, sha, file_key(sha), src.encoding, mapping, agency, tz, resolved, ctx.stats,
                                  link_columns, replaced_from)
+            if max_quarantine_share is not None:
+                _quality_gate(report, path, Path(out), max_quarantine_share)
             tx.write_report(agency, sha, report)
             for earlier in result.files:  # earlier files of this run that this one replaced rows of
                 if earlier[S.R_FILE_KEY] in removed:

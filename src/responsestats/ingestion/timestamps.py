@@ -32,7 +32,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema as S
-from ..formats.mapping import DURATION_FORMATS, ROLLOVER_STAGES, STAGE_ORDER, FieldSpec
+from ..formats.mapping import (
+    DURATION_FORMATS,
+    DURATION_IMPLAUSIBLE_ABOVE_S,
+    DURATION_PLAUSIBLE_BELOW_S,
+    OVERLAP_PLAUSIBLE,
+    ROLLOVER_STAGES,
+    STAGE_ORDER,
+    FieldSpec,
+)
 
 #: Parsed timestamps outside these years are treated as unusable values.
 VALID_YEARS = (1970, 2100)
@@ -140,7 +148,7 @@ def parse_stage(spec: FieldSpec, values: pa.Array, column: str | None, date_valu
     present = _present(values)
     offset = np.full(n, np.nan)
     if spec.after is not None:
-        seconds, unparseable, found = _parse_durations(text_series(values), spec)
+        seconds, unparseable, found = _parse_durations(values, spec)
         too_long = ~(seconds <= MAX_DURATION_S) & ~np.isnan(seconds)  # inf too
         seconds[too_long] = np.nan
         stage = Stage(spec.name, pd.Series(np.full(n, np.datetime64("NaT"), "datetime64[us]")), offset,
@@ -545,25 +553,62 @@ def text_series(values: pa.Array) -> pd.Series:
     return pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
 
 
-def _parse_durations(values: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray, list]:
-    """Duration text -> seconds with the spec's duration formats (first match wins)."""
-    n = len(values)
-    seconds = np.full(n, np.nan)
-    todo = values.notna().to_numpy().copy()
-    findings = []
-    for name in spec.duration_formats:
-        if not todo.any():
-            break
-        pattern, scale, rule = DURATION_FORMATS[name]
-        parts = values[todo].str.extract(pattern)
+def _parse_durations(values: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray, list]:
+    """Duration text -> seconds with the spec's ``duration_formats``, once per distinct value.
+
+    Every declared pattern is tried on every distinct value. Where several fit, the winner is the
+    first in the declared order, or, with ``duration_overlap = "plausible"``, the first whose reading
+    is under :data:`DURATION_PLAUSIBLE_BELOW_S` when another is over
+    :data:`DURATION_IMPLAUSIBLE_ABOVE_S`. Values whose readings disagree so (``27:10:00``: 27 min 10 s
+    as ``MM:SS:00``, 27 h as ``H:MM:SS``) are returned as the finding
+    ``(R_AMBIGUOUS_DURATIONS, field, (winner, pattern over a day, pattern under an hour), mask, values)``,
+    whichever rule is in force; each value read is a repair finding of its winning pattern.
+
+    Returns
+    -------
+    seconds : numpy.ndarray
+        The duration of each row [s], NaN where none.
+    unparseable : numpy.ndarray
+        Rows with a value no pattern fits [bool].
+    findings : list
+        Repair and ambiguity findings.
+    """
+    names = spec.duration_formats
+    enc = pc.dictionary_encode(values)
+    uniques = text_series(enc.dictionary)
+    m = len(uniques)
+    codes = enc.indices.fill_null(m).to_numpy(zero_copy_only=False).astype(np.int64)  # m: a missing value
+    readings = np.full((len(names), m + 1), np.nan)
+    for k, name in enumerate(names):
+        pattern, scale, _rule = DURATION_FORMATS[name]
+        parts = uniques.str.extract(pattern)
         ok = parts.notna().all(axis=1).to_numpy()
-        if not ok.any():
-            continue
-        idx = np.flatnonzero(todo)[ok]
-        nums = parts[ok].astype(float).to_numpy()
-        seconds[idx] = nums @ np.asarray(scale)
-        todo[idx] = False
-        mask = np.zeros(n, bool)
-        mask[idx] = True
-        findings.append((S.R_REPAIRS, spec.name, rule, mask, None))
-    return seconds, todo, findings
+        if ok.any():
+            with np.errstate(over="ignore", invalid="ignore"):
+                readings[k, np.flatnonzero(ok)] = parts[ok].astype(float).to_numpy() @ np.asarray(scale)
+    fits = ~np.isnan(readings)
+    fitted = fits.any(axis=0)
+    winner = fits.argmax(axis=0)  # the first declared pattern that fits
+    short, long = fits & (readings < DURATION_PLAUSIBLE_BELOW_S), fits & (readings > DURATION_IMPLAUSIBLE_ABOVE_S)
+    ambiguous = short.any(axis=0) & long.any(axis=0)
+    if spec.duration_overlap == OVERLAP_PLAUSIBLE:
+        winner = np.where(ambiguous, short.argmax(axis=0), winner)
+    per_value = np.where(fitted, readings[winner, np.arange(m + 1)], np.nan)
+    seconds = per_value[codes]
+    unparseable = ~fitted[codes] & (codes < m)
+    findings = []
+    row_winner = np.where(fitted, winner, -1)[codes]
+    for k, name in enumerate(names):
+        mask = row_winner == k
+        if mask.any():
+            findings.append((S.R_REPAIRS, spec.name, DURATION_FORMATS[name][2], mask, None))
+    if ambiguous.any():
+        over, under = long.argmax(axis=0), short.argmax(axis=0)
+        kinds = {}
+        for u in np.flatnonzero(ambiguous):
+            kinds.setdefault((names[winner[u]], names[over[u]], names[under[u]]), []).append(u)
+        for kind, us in kinds.items():
+            flag = np.zeros(m + 1, bool)
+            flag[us] = True
+            findings.append((S.R_AMBIGUOUS_DURATIONS, spec.name, kind, flag[codes], values))
+    return seconds, unparseable, findings

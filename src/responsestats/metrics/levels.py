@@ -4,7 +4,9 @@ Unit level is the table as it is (one row per responding unit, or per
 incident for sources that only have one). Incident level collapses the units
 of an incident into one row the way NFPA 1710 and NFORS report: the first
 dispatch, the first unit en route and the first unit on scene, so a late
-unit never extends the incident's response.
+unit never extends the incident's response. Which unit arrived first, and
+which row gives the incident's other values, is decided by the rows' values
+(:data:`FIRST_ARRIVING_ORDER`), never by their order in the table.
 """
 
 from __future__ import annotations
@@ -30,6 +32,43 @@ _TIMESTAMP_RULES: dict[str, str] = {
 }
 #: Flags that are true for the incident when true for any of its rows.
 _ANY_FLAGS = (S.SELF_INITIATED, S.CAUGHT_IN_ACT)
+#: How the first-arriving unit of an incident is chosen: earliest arrival, then (between units on scene in
+#: the same instant) earliest en route, then earliest dispatch, then the smallest unit id; a missing value
+#: comes after every present one. The same keys, after ``received_at``, order an incident's rows for the
+#: values taken from its "first" row. Documented in docs/metrics.md (*Levels*).
+FIRST_ARRIVING_ORDER: tuple[str, ...] = (S.ARRIVED_AT, S.ENROUTE_AT, S.DISPATCHED_AT, S.UNIT_ID)
+_LAST = np.iinfo(np.int64).max
+
+
+def _sort_key(frame: pd.DataFrame, column: str) -> np.ndarray | None:
+    """One column as an int64 sort key, missing values last; None when the frame lacks the column.
+
+    Timestamps by instant, text (``unit_id``) by its sorted order.
+    """
+    if column not in frame.columns:
+        return None
+    values = frame[column]
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values.dtype):
+        key = values.array.asi8.astype(np.int64, copy=True)
+    else:
+        codes, _ = pd.factorize(values.astype(object), sort=True)
+        key = codes.astype(np.int64)
+    key[values.isna().to_numpy()] = _LAST
+    return key
+
+
+def _row_order(frame: pd.DataFrame, columns: tuple[str, ...], first: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the rows sorted by ``first`` (an int64 key, e.g. the incident code), then ``columns``.
+
+    ``numpy.lexsort`` sorts by its last key first; ties in every key keep the table's order (they are
+    rows equal in every column that decides anything).
+    """
+    keys = [k for k in (_sort_key(frame, c) for c in reversed(columns)) if k is not None]
+    if first is not None:
+        keys.append(first)
+    if not keys:
+        return np.arange(len(frame))
+    return np.lexsort(keys)
 
 
 def _incident_codes(frame: pd.DataFrame) -> np.ndarray:
@@ -88,12 +127,15 @@ def incident_level(df: pd.DataFrame, sort: bool = True) -> pd.DataFrame:
         ``cleared_at`` = the latest; ``arrested_at`` = the earliest;
         ``outcome`` = the first outcome that is not ``unknown``;
         ``self_initiated`` and ``caught_in_act`` = true if true on any row;
-        ``unit_id`` = the first-arriving unit; ``n_units`` = distinct units;
+        ``unit_id`` = the first-arriving unit (:data:`FIRST_ARRIVING_ORDER`:
+        earliest arrival, then earliest en route, then earliest dispatch,
+        then unit id); ``n_units`` = distinct units;
         ``first_arriving_enroute_at`` = the first-arriving unit's own
         en-route stamp (incident travel starts there).
         Other columns take the first non-missing value in order of
-        ``received_at``. Sorted by agency, received_at, incident_id (with
-        ``sort``).
+        ``received_at``, then of :data:`FIRST_ARRIVING_ORDER`. None of it
+        depends on the order of the rows in ``df``. Sorted by agency,
+        received_at, incident_id (with ``sort``).
 
     Notes
     -----
@@ -109,9 +151,8 @@ def incident_level(df: pd.DataFrame, sort: bool = True) -> pd.DataFrame:
     if n_incidents == len(frame):
         out = _one_row_incidents(frame)
     else:
-        if not frame[S.RECEIVED_AT].is_monotonic_increasing:
-            order = np.argsort(frame[S.RECEIVED_AT].to_numpy(), kind="stable")
-            frame, codes = frame.take(order).reset_index(drop=True), codes[order]
+        order = _row_order(frame, (S.RECEIVED_AT, *FIRST_ARRIVING_ORDER))
+        frame, codes = frame.take(order).reset_index(drop=True), codes[order]
         out = _collapse(frame, codes, n_incidents)
     order = [c for c in df.columns if c in out.columns] + [c for c in out.columns if c not in df.columns]
     out = out[order]
@@ -134,7 +175,8 @@ def _one_row_incidents(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _collapse(frame: pd.DataFrame, codes: np.ndarray, n_incidents: int) -> pd.DataFrame:
-    """Incident level of a table with several rows for some incidents (sorted by received_at)."""
+    """Incident level of a table with several rows for some incidents (sorted by received_at, then
+    :data:`FIRST_ARRIVING_ORDER`)."""
     grouped = frame.groupby(codes, sort=True)
 
     fixed = {*_TIMESTAMP_RULES, *_ANY_FLAGS, S.OUTCOME, S.UNIT_ID}
@@ -149,9 +191,12 @@ def _collapse(frame: pd.DataFrame, codes: np.ndarray, n_incidents: int) -> pd.Da
         out[S.OUTCOME] = known.groupby(codes, sort=True).first().fillna(S.OUTCOME_UNKNOWN)
     out[N.N_UNITS] = _distinct_units(codes, _unit_codes(frame), n_incidents)
 
-    has_arrival = frame[S.ARRIVED_AT].notna().to_numpy()
-    arrived = frame[has_arrival].assign(_code=codes[has_arrival]).sort_values(S.ARRIVED_AT, kind="stable")
-    first_arriving = arrived.drop_duplicates("_code", keep="first").set_index("_code")
+    has_arrival = np.flatnonzero(frame[S.ARRIVED_AT].notna().to_numpy())
+    arrived = frame.take(has_arrival).reset_index(drop=True)
+    arrived_codes = codes[has_arrival]
+    order = _row_order(arrived, FIRST_ARRIVING_ORDER, first=arrived_codes)
+    firsts = order[np.unique(arrived_codes[order], return_index=True)[1]]  # each incident's first-arriving row
+    first_arriving = arrived.take(firsts).set_index(pd.Index(arrived_codes[firsts]))
     out[N.FIRST_ARRIVING_ENROUTE_AT] = first_arriving[S.ENROUTE_AT].reindex(out.index)
     if S.UNIT_ID in frame.columns:
         out[S.UNIT_ID] = first_arriving[S.UNIT_ID].reindex(out.index)

@@ -84,6 +84,15 @@ class ParquetSource:
 
     def _check_chunk_sizes(self, names: set[str]) -> None:
         """Refuse a column chunk of ``names`` declared larger than :data:`MAX_COLUMN_CHUNK_BYTES` uncompressed."""
+        try:
+            self._check_chunk_sizes_of(names)
+        except UserError:
+            raise
+        except (pa.ArrowException, OSError, ValueError) as exc:  # damaged metadata: a path that is not UTF-8...
+            raise UserError(f"{self.path}: not a readable Parquet file ({type(exc).__name__}: {one_line(exc)})") \
+                from None
+
+    def _check_chunk_sizes_of(self, names: set[str]) -> None:
         meta = self._file.metadata
         for g in range(meta.num_row_groups):
             group = meta.row_group(g)
