@@ -212,6 +212,8 @@ R_MIDNIGHT_ROLLOVER = "midnight_rollover"
 R_LOOKUPS = "lookups"
 R_CLOCK_START = "clock_start"
 R_COLUMNS_USED = "columns_used"
+#: The canonical outcomes the file's outcome field can yield (``unknown`` alone: the file has no outcome column).
+R_OUTCOMES_POSSIBLE = "outcomes_possible"
 R_FIELDS_NOT_IN_SOURCE = "fields_not_in_source"
 R_CALLER_KEY_FROM = "caller_key_from"
 R_ROWS_READ = "rows_read"
@@ -261,6 +263,11 @@ R_I_READ_AS = "read_as"
 R_I_OVER_A_DAY_AS = "over_a_day_as"
 R_I_UNDER_AN_HOUR_AS = "under_an_hour_as"
 
+#: Key of the ``attrs`` of a frame ``read_calls`` returns: what its files' reports say of the sources, a dict of
+#: ``R_OUTCOMES_POSSIBLE`` (the union over the files; None when a report predates the key) and
+#: ``R_COLUMNS_USED`` (the canonical fields any file read). Outcome figures use it to tell "not recorded" from 0.
+FRAME_SOURCES = "sources"
+
 #: The report of one input file: its keys, in the order they are written, and their types.
 FileReport = TypedDict(
     "FileReport",
@@ -279,6 +286,7 @@ FileReport = TypedDict(
         R_LOOKUPS: "dict[str, str]",
         R_CLOCK_START: str,
         R_COLUMNS_USED: "dict[str, str]",
+        R_OUTCOMES_POSSIBLE: "list[str]",
         R_FIELDS_NOT_IN_SOURCE: "list[str]",
         R_CALLER_KEY_FROM: "list[str]",
         R_ROWS_READ: int,

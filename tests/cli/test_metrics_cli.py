@@ -167,3 +167,20 @@ def test_end_to_end_on_an_ingested_cn110_file(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)[0]
     assert out["eligible"] == 2 and out["arrests"] == 1
     assert out["arrest_rate"] == 0.5 and out["caught_in_act_rate"] == 1.0
+
+
+def test_outcomes_of_a_source_without_outcomes_are_blank_not_zero(tmp_path, minimal_mapping, capsys):
+    from responsestats.ingestion import ingest
+
+    src = tmp_path / "calls.csv"
+    src.write_text("id,received\n1,2024-03-01 10:00:00\n2,2024-03-02 11:00:00\n", encoding="utf-8")
+    ingest([src], tmp_path / "ds", mapping=minimal_mapping(), agency="a")
+    target = tmp_path / "out.csv"
+    args = _parser().parse_args(["outcomes", str(tmp_path / "ds"), "--output", str(target)])
+    assert args.func(args) == 0
+    err = capsys.readouterr().err
+    assert "not available" in err and "no outcome column" in err
+    row = pd.read_csv(target, encoding="utf-8-sig").iloc[0]
+    assert row["incidents"] == 2 and row["eligible"] == 2
+    assert pd.isna(row["arrest_rate"]) and pd.isna(row["arrests"]) and pd.isna(row["caught_in_act_rate"])
+    assert row["not_available"] == "no_outcome_column"

@@ -19,7 +19,7 @@ import pyarrow.dataset as ds
 
 from .. import schema as S
 from ..errors import UserError
-from ..metrics import Standard, add_time_keys, load_standard
+from ..metrics import OutcomeAvailability, Standard, add_time_keys, load_standard, outcome_availability
 from ..metrics import names as N
 from ..store import (
     latest_stamp,
@@ -77,6 +77,8 @@ class BriefingData:
     calls : canonical rows received from ``year_ago`` through ``month``.
     as_of : end of observation for open arrest cases (latest stamp in the dataset).
     reports : the ingest reports of the agency's files.
+    outcomes : what outcome figures the source can show at all (:func:`~responsestats.metrics.outcome_availability`,
+        from the reports); ``calls.attrs`` carries it to every outcome table.
     ignored_months : (month, calls) of each month left out of ``latest`` and of the span
         ``first_month`` to ``last_month`` because it holds implausibly few calls against the median month
         (:func:`~.months.plausible_months`: a stray row typed as 2042); the footer of every chart names them.
@@ -100,6 +102,7 @@ class BriefingData:
     calls: pd.DataFrame
     as_of: pd.Timestamp
     reports: tuple[dict, ...]
+    outcomes: OutcomeAvailability = OutcomeAvailability()
     ignored_months: tuple[tuple[str, int], ...] = ()
     median_month_calls: int = 0
     first_date: dt.date | None = None
@@ -129,7 +132,9 @@ class BriefingData:
 
     def all_calls(self) -> pd.DataFrame:
         """Every call of the agency in the dataset (read on demand)."""
-        return read_calls(self.dataset, agency=self.agency)
+        calls = read_calls(self.dataset, agency=self.agency)
+        calls.attrs[N.OUTCOME_AVAILABILITY] = self.outcomes
+        return calls
 
     @property
     def timezone(self) -> str:
@@ -203,6 +208,8 @@ def load_briefing_data(
     year_ago = shift_month(month, -12)
     calls = read_calls(dataset, agency=agency, start=month_bounds(year_ago)[0], end=month_bounds(month)[1])
     reports = tuple(r for r in read_reports(dataset) if r.get(S.R_AGENCY) == agency)
+    outcomes = outcome_availability(calls, reports)
+    calls.attrs[N.OUTCOME_AVAILABILITY] = outcomes  # every outcome table made from these rows knows
     return BriefingData(
         dataset=Path(dataset),
         agency=agency,
@@ -218,6 +225,7 @@ def load_briefing_data(
         calls=calls,
         as_of=as_of,
         reports=reports,
+        outcomes=outcomes,
         ignored_months=tuple((m, int(counts.get(m, 0))) for m in implausible),
         median_month_calls=round(statistics.median(counts.values())) if counts else 0,
         first_date=first_date,

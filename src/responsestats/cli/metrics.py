@@ -36,7 +36,7 @@ from ..metrics.export import FORMATS, in_minutes, output_format, render, write_t
 from ..metrics.filters import parse_filter
 from ..metrics.grouping import check_by, resolve_by
 from ..metrics.intervals import INTERVALS, resolve_intervals
-from ..metrics.outcomes import outcome_summary, resolve_denominator
+from ..metrics.outcomes import NOT_AVAILABLE_REASONS, outcome_summary, resolve_denominator
 from ..metrics.standards import list_standards, load_standard
 from ..metrics.summary import DEFAULT_MIN_N, summarize
 
@@ -303,5 +303,9 @@ def run_outcomes(args: argparse.Namespace) -> int:
     columns += [S.OUTCOME, S.CAUGHT_IN_ACT, S.TIMEZONE] + [b for b in by if b in S.COLUMNS]
     frame = _read(args, columns)
     table = outcome_summary(frame, by=by, denominator=args.denominator, as_of=as_of, where=args.where)
+    codes = sorted({c for cell in table.get(N.NOT_AVAILABLE, []) for c in str(cell).split(";") if c})
+    if codes:  # the figures are blank, not 0: say why, once
+        print("responsestats: note: some outcome figures are not available (left blank): "
+              + "; ".join(NOT_AVAILABLE_REASONS[c] for c in codes), file=sys.stderr)
     _write(table, args, sheet="outcomes")
     return 0

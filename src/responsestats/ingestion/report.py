@@ -153,6 +153,29 @@ def quarantine_by_column(tables: list[pa.Table]) -> list[dict]:
     return out
 
 
+def outcomes_possible(mapping: Mapping, resolved: dict[str, str]) -> list[str]:
+    """The canonical outcomes a file's rows can carry: what its outcome field maps to, and ``unknown``.
+
+    Parameters
+    ----------
+    mapping : Mapping
+        The format.
+    resolved : dict
+        Canonical field -> the file's source column (:meth:`~responsestats.formats.mapping.Mapping.resolve_columns`).
+
+    Returns
+    -------
+    list of str
+        Sorted; ``["unknown"]`` alone when the file has no outcome column. A value the map does not know
+        becomes the field's ``default`` (``other`` without one), so that is possible too.
+    """
+    possible = {S.OUTCOME_UNKNOWN}
+    spec = mapping.fields.get(S.OUTCOME)
+    if spec is not None and S.OUTCOME in resolved:
+        possible |= set(spec.value_map.values()) | {str(spec.default or S.OUTCOME_OTHER)}
+    return sorted(possible)
+
+
 def file_report(path: Path, sha: str, file_key: str, encoding: str | None, mapping: Mapping, agency: str, tz: str,
                 resolved: dict[str, str], stats: FileStats, link_columns: tuple[str, ...] = (),
                 replaced_from: dict[str, int] | None = None) -> S.FileReport:
@@ -194,6 +217,7 @@ def file_report(path: Path, sha: str, file_key: str, encoding: str | None, mappi
         S.R_LOOKUPS: {name: str(lk.file.name) for name, lk in sorted(mapping.lookups.items())},
         S.R_CLOCK_START: mapping.clock_start,
         S.R_COLUMNS_USED: dict(sorted(resolved.items())),
+        S.R_OUTCOMES_POSSIBLE: outcomes_possible(mapping, resolved),
         S.R_FIELDS_NOT_IN_SOURCE: missing,
         S.R_CALLER_KEY_FROM: list(link_columns),
         **stats.to_dict(),

@@ -13,7 +13,16 @@ from .filters import RowFilter, apply_filter, parse_filter
 from .grouping import resolve_by
 from .intervals import DEFAULT_CAPS_S, INTERVALS, RESPONSE_INTERVALS, Interval, compute_intervals, resolve_intervals
 from .levels import at_level, incident_level, nth_unit_arrival
-from .outcomes import DEFAULT_INELIGIBLE, incident_outcomes, outcome_summary, resolve_denominator
+from .outcomes import (
+    DEFAULT_INELIGIBLE,
+    NOT_AVAILABLE_REASONS,
+    OutcomeAvailability,
+    incident_outcomes,
+    outcome_availability,
+    outcome_summary,
+    resolve_denominator,
+    unavailable_figures,
+)
 from .proportions import wilson_interval
 from .quantiles import binom_cdf, binom_ppf, percentile, quantile_ci
 from .standards import Standard, Target, custom_standard, list_standards, load_standard, row_targets, standard_from_dict
@@ -28,6 +37,8 @@ __all__ = [
     "DEFAULT_INELIGIBLE",
     "DEFAULT_MIN_N",
     "INTERVALS",
+    "NOT_AVAILABLE_REASONS",
+    "OutcomeAvailability",
     "RESPONSE_INTERVALS",
     "Interval",
     "Standard",
@@ -50,6 +61,7 @@ __all__ = [
     "list_standards",
     "load_standard",
     "nth_unit_arrival",
+    "outcome_availability",
     "outcome_summary",
     "parse_filter",
     "percentile",
@@ -62,5 +74,6 @@ __all__ = [
     "row_targets",
     "standard_from_dict",
     "summarize",
+    "unavailable_figures",
     "wilson_interval",
 ]

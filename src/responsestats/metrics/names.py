@@ -123,6 +123,10 @@ KM_MEDIAN_CI_LOW_HOURS = "km_median_ci_low_hours"
 KM_MEDIAN_CI_HIGH_HOURS = "km_median_ci_high_hours"
 AS_OF = "as_of"
 DENOMINATOR = "denominator"
+#: Why outcome figures are missing (codes; empty when every figure is available).
+NOT_AVAILABLE = "not_available"
+#: Key of a frame's ``attrs`` holding its :class:`~responsestats.metrics.outcomes.OutcomeAvailability`.
+OUTCOME_AVAILABILITY = "outcome_availability"
 
 # --- per-incident outcome table (incident_outcomes) ------------------------------
 IS_ELIGIBLE = "eligible"

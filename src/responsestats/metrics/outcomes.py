@@ -16,11 +16,18 @@ in the output's ``denominator`` column.
   stamp; incidents without an arrest (or arrested after ``as_of``) are
   censored at ``as_of``. Arrests without an ``arrested_at`` stamp have no
   time and are left out.
+* **Not available is not zero.** Where the source cannot record an arrest (no
+  outcome column; or an outcome map that yields no ``arrest`` and no arrest
+  time), every arrest figure is missing, not 0, and ``not_available`` says why;
+  where it cannot record caught in the act (neither a flag nor an arrest time),
+  the caught-in-the-act figures are missing. :func:`outcome_availability`
+  decides, from the ingest reports where they say, else from the rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -42,6 +49,90 @@ DENOMINATOR_DEFAULT = "default"
 DENOMINATOR_ALL = "all"
 
 _SECONDS_PER_HOUR = 3600.0
+
+#: Why an outcome figure is not available: code -> the reason in words (the briefing's catalogues word the codes).
+NOT_AVAILABLE_REASONS: dict[str, str] = {
+    "no_outcome_column": "the source has no outcome column, so no arrest is recorded",
+    "no_arrest_code": "the source's outcomes map no value to 'arrest' and it has no arrest time",
+    "no_caught_source": "the source has neither a caught-in-the-act flag nor an arrest time",
+}
+
+
+@dataclass(frozen=True)
+class OutcomeAvailability:
+    """Whether a dataset can show arrests and caught-in-the-act figures at all.
+
+    Attributes
+    ----------
+    arrests : bool
+        The source can record an arrest (an outcome mapped to ``arrest``, or an arrest time).
+    caught : bool
+        The source can tell an arrest caught in the act (a flag, or an arrest time against the clear time).
+    reasons : tuple of str
+        Codes of :data:`NOT_AVAILABLE_REASONS` for what is not available (empty: everything is).
+    """
+
+    arrests: bool = True
+    caught: bool = True
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The reasons in words, ``"; "``-joined (empty when everything is available)."""
+        return "; ".join(NOT_AVAILABLE_REASONS[r] for r in self.reasons)
+
+
+def outcome_availability(df: pd.DataFrame | None = None, reports: Iterable[dict] | None = None) -> OutcomeAvailability:
+    """Decide what outcome figures a dataset can show.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame, optional
+        Canonical rows, used when no report says.
+    reports : iterable of dict, optional
+        The ingest reports of the files behind ``df`` (:func:`responsestats.store.read_reports`): they say
+        which canonical outcomes each file's mapping can yield and which columns it read. Without them,
+        ``df.attrs["sources"]`` (set by :func:`responsestats.store.read_calls`) says the same.
+
+    Returns
+    -------
+    OutcomeAvailability
+        Without reports, ``df.attrs["outcome_availability"]`` where a reader set one. From the reports when
+        every one says (arrests: any file can yield ``arrest`` or has an arrest time; caught: any file has a
+        caught-in-the-act flag or an arrest time); else from the rows: arrests are not
+        available only where every outcome is ``unknown`` and no arrest time is set (no outcome column), and
+        caught in the act only where no flag and no arrest time is set.
+    """
+    reports = [r for r in (reports or []) if isinstance(r, dict)]
+    if not reports and df is not None and isinstance(df.attrs.get(N.OUTCOME_AVAILABILITY), OutcomeAvailability):
+        return df.attrs[N.OUTCOME_AVAILABILITY]
+    if reports and all(S.R_OUTCOMES_POSSIBLE in r for r in reports):
+        sources = {S.R_OUTCOMES_POSSIBLE: sorted({o for r in reports for o in r[S.R_OUTCOMES_POSSIBLE]}),
+                   S.R_COLUMNS_USED: sorted({k for r in reports for k in (r.get(S.R_COLUMNS_USED) or {})})}
+    else:
+        sources = (df.attrs.get(S.FRAME_SOURCES) if df is not None else None) or {}
+    if sources.get(S.R_OUTCOMES_POSSIBLE) is not None:
+        used = set(sources.get(S.R_COLUMNS_USED) or ())
+        possible = set(sources[S.R_OUTCOMES_POSSIBLE])
+        arrest_time = S.ARRESTED_AT in used
+        arrests = arrest_time or S.OUTCOME_ARREST in possible
+        caught = arrest_time or S.CAUGHT_IN_ACT in used
+        no_column = possible == {S.OUTCOME_UNKNOWN}
+    elif df is not None:
+        stamps = df[S.ARRESTED_AT].notna().any() if S.ARRESTED_AT in df else False
+        flags = df[S.CAUGHT_IN_ACT].notna().any() if S.CAUGHT_IN_ACT in df else False
+        outcomes = df[S.OUTCOME] if S.OUTCOME in df else pd.Series([], dtype=object)
+        no_column = bool(len(outcomes)) and bool((outcomes.astype("object") == S.OUTCOME_UNKNOWN).all())
+        arrests = bool(stamps) or not no_column
+        caught = bool(stamps) or bool(flags)
+    else:
+        return OutcomeAvailability()
+    reasons = []
+    if not arrests:
+        reasons.append("no_outcome_column" if no_column else "no_arrest_code")
+    elif not caught:
+        reasons.append("no_caught_source")
+    return OutcomeAvailability(arrests=bool(arrests), caught=bool(caught) and bool(arrests), reasons=tuple(reasons))
 
 
 def resolve_denominator(denominator: str | Iterable[str] = DENOMINATOR_DEFAULT) -> tuple[tuple[str, ...], str]:
@@ -163,6 +254,7 @@ def outcome_summary(
     as_of: object = None,
     confidence: float = 0.95,
     where: str | RowFilter | None = None,
+    availability: OutcomeAvailability | None = None,
 ) -> pd.DataFrame:
     """Arrest rate, caught-in-the-act rate and time to arrest per group.
 
@@ -183,6 +275,10 @@ def outcome_summary(
         Level of the KM median CI [fraction, e.g. 0.95].
     where : str or RowFilter, optional
         Keep only the rows this filter matches (:mod:`~responsestats.metrics.filters`).
+    availability : OutcomeAvailability, optional
+        What the source can record (:func:`outcome_availability`, best made from the ingest reports);
+        default: ``df.attrs["outcome_availability"]`` where a reader set it (the briefing's data does),
+        else worked out from ``df`` alone.
 
     Returns
     -------
@@ -194,17 +290,23 @@ def outcome_summary(
         ``median_hours_to_arrest``, ``p90_hours_to_arrest`` [h],
         ``km_n``, ``km_events``, ``km_median_hours_to_arrest``,
         ``km_median_ci_low_hours``, ``km_median_ci_high_hours`` [h],
-        ``as_of`` and ``denominator`` (the rule, in words).
+        ``as_of`` (in the agency's local time where ``df`` holds one zone, else UTC),
+        ``denominator`` (the rule, in words) and ``not_available`` (codes of
+        :data:`NOT_AVAILABLE_REASONS`, ``;``-joined, empty when every figure is available; the figures it
+        names are missing, never 0).
     """
     excluded, rule = resolve_denominator(denominator)
     by_cols = resolve_by(by)
     rf = parse_filter(where, df.columns) if where is not None else None
+    avail = availability or outcome_availability(df)  # of the source: every row, not only those the filter keeps
     df = apply_filter(df, rf)
     frame = prepare(df, [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT, S.OUTCOME], [*S.TIMESTAMP_COLUMNS, S.CAUGHT_IN_ACT])
     frame = incident_level(frame)
     frame, group_cols = with_keys(frame, by_cols)
     cutoff = _as_of(frame, as_of)
     flags = _per_incident(frame, excluded, cutoff)
+    zones = frame[S.TIMEZONE].dropna().unique() if S.TIMEZONE in frame else []
+    shown_as_of = cutoff.tz_convert(str(zones[0])) if len(zones) == 1 and cutoff is not None else cutoff
 
     eligible = flags[N.IS_ELIGIBLE].to_numpy()
     arrest = flags[N.IS_ARREST].to_numpy()
@@ -239,15 +341,43 @@ def outcome_summary(
                 N.KM_MEDIAN_HOURS_TO_ARREST: km[0],
                 N.KM_MEDIAN_CI_LOW_HOURS: km[1],
                 N.KM_MEDIAN_CI_HIGH_HOURS: km[2],
-                N.AS_OF: cutoff,
+                N.AS_OF: shown_as_of,
                 N.DENOMINATOR: rule,
+                N.NOT_AVAILABLE: ";".join(avail.reasons),
             }
         )
+        row.update(dict.fromkeys(unavailable_figures(avail), nan))
         rows.append(row)
     columns = [
         *group_cols, N.INCIDENTS, N.ELIGIBLE, N.ARRESTS, N.ARREST_RATE, N.CAUGHT_IN_ACT_COUNT,
         N.CAUGHT_IN_ACT_RATE, N.N_HOURS_TO_ARREST, N.MEAN_HOURS_TO_ARREST, N.MEDIAN_HOURS_TO_ARREST,
         N.P90_HOURS_TO_ARREST, N.KM_N, N.KM_EVENTS, N.KM_MEDIAN_HOURS_TO_ARREST, N.KM_MEDIAN_CI_LOW_HOURS,
-        N.KM_MEDIAN_CI_HIGH_HOURS, N.AS_OF, N.DENOMINATOR,
+        N.KM_MEDIAN_CI_HIGH_HOURS, N.AS_OF, N.DENOMINATOR, N.NOT_AVAILABLE,
     ]  # fmt: skip
     return with_population(pd.DataFrame(rows, columns=columns), rf)
+
+
+def unavailable_figures(availability: OutcomeAvailability) -> tuple[str, ...]:
+    """The columns of :func:`outcome_summary` a source cannot fill (left missing, never 0).
+
+    Parameters
+    ----------
+    availability : OutcomeAvailability
+        What the source can record (:func:`outcome_availability`).
+
+    Returns
+    -------
+    tuple of str
+        Every arrest figure where arrests are not available; the caught-in-the-act count and rate where only
+        those are not; empty where everything is.
+    """
+    if not availability.arrests:
+        return _ARREST_FIGURES
+    return () if availability.caught else _CAUGHT_FIGURES
+
+
+#: The figures that need arrests to be recorded, and those that need caught in the act.
+_CAUGHT_FIGURES = (N.CAUGHT_IN_ACT_COUNT, N.CAUGHT_IN_ACT_RATE)
+_ARREST_FIGURES = (N.ARRESTS, N.ARREST_RATE, *_CAUGHT_FIGURES, N.N_HOURS_TO_ARREST, N.MEAN_HOURS_TO_ARREST,
+                   N.MEDIAN_HOURS_TO_ARREST, N.P90_HOURS_TO_ARREST, N.KM_N, N.KM_EVENTS, N.KM_MEDIAN_HOURS_TO_ARREST,
+                   N.KM_MEDIAN_CI_LOW_HOURS, N.KM_MEDIAN_CI_HIGH_HOURS)

@@ -79,6 +79,8 @@ def read_calls(
     -------
     pandas.DataFrame
         Timestamps as ``datetime64[us, UTC]``; with ``local``, their ``*_local`` twins after them.
+        ``attrs["sources"]`` holds what the files' reports say of the sources (:func:`sources_summary`), so
+        that outcome figures tell a source that records no arrests from one with none in these rows.
     """
     d = open_dataset(dataset)
     start_d = as_date(start, "start")
@@ -94,11 +96,36 @@ def read_calls(
     table = d.to_table(columns=read_cols, filter=expr)
     frame = received_between(table.to_pandas(), start_d, end_d)
     out = frame[wanted]
+    out.attrs[S.FRAME_SOURCES] = sources_summary(read_reports(dataset), agency)
     if local:
         out = out.copy()
         for column in [c for c in wanted if c in S.TIMESTAMP_COLUMNS]:
             out.insert(out.columns.get_loc(column) + 1, S.local_column(column), local_time(frame, column))
     return out
+
+
+def sources_summary(reports: Iterable[dict], agency: str | None = None) -> dict:
+    """What the ingest reports of an agency's files (every agency's for None) say of the sources.
+
+    Parameters
+    ----------
+    reports : iterable of dict
+        Ingest reports (:func:`read_reports`).
+    agency : str, optional
+        Only this agency's.
+
+    Returns
+    -------
+    dict
+        ``outcomes_possible``: the canonical outcomes any file can yield, sorted (None when a report does not
+        say, or there is none); ``columns_used``: the canonical fields any file read, sorted.
+    """
+    mine = [r for r in reports if agency is None or r.get(S.R_AGENCY) == agency]
+    possible = None
+    if mine and all(S.R_OUTCOMES_POSSIBLE in r for r in mine):
+        possible = sorted({o for r in mine for o in r[S.R_OUTCOMES_POSSIBLE]})
+    used = sorted({k for r in mine for k in (r.get(S.R_COLUMNS_USED) or {}) if k in S.COLUMNS})
+    return {S.R_OUTCOMES_POSSIBLE: possible, S.R_COLUMNS_USED: used}
 
 
 def read_quarantine(dataset: str | Path) -> pd.DataFrame:

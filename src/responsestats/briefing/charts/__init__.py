@@ -11,7 +11,7 @@ from __future__ import annotations
 from .base import DPI, HEIGHT_PX, OKABE_ITO, STYLE_PATH, WIDTH_PX, new_figure, register_fonts, save, show, style
 from .data_quality import missing, negative, quality, quarantine, quarantine_files
 from .kpi import kpi_card
-from .outcomes import arrest_rate, arrests, km_curve, time_to_arrest
+from .outcomes import arrest_rate, arrests, km_curve, not_available, time_to_arrest
 from .response import (
     attainment_groups,
     attainment_trend,
@@ -27,6 +27,6 @@ from .response import (
 __all__ = [
     "DPI", "HEIGHT_PX", "OKABE_ITO", "STYLE_PATH", "WIDTH_PX", "arrest_rate", "arrests",
     "attainment_groups", "attainment_trend", "distribution", "hour_weekday", "hour_weekday_maps", "km_curve", "kpi_card", "missing",
-    "negative", "new_figure", "p90_by", "p90_groups", "quality", "quarantine", "quarantine_files",
+    "negative", "new_figure", "not_available", "p90_by", "p90_groups", "quality", "quarantine", "quarantine_files",
     "register_fonts", "save", "segments", "show", "style", "time_to_arrest", "trend",
 ]  # fmt: skip

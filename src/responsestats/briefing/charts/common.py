@@ -158,12 +158,15 @@ def month_axis(ax, months, labels: Labels, counts=None, fontsize: float = 11.0, 
     ax.xaxis.labelpad = matplotlib.rcParams["axes.labelpad"] + len(rows) * _ROW * fontsize
 
 
-def empty_panel(fig, labels: Labels):
-    """One blank panel saying there is nothing to draw (a table with no rows, e.g. no call in a population)."""
+def empty_panel(fig, labels: Labels, text: str | None = None):
+    """One blank panel saying there is nothing to draw (a table with no rows, e.g. no call in a population).
+
+    ``text``: what to say instead of the catalogue's ``title.empty`` (e.g. why a figure is not available).
+    """
     ax = fig.subplots()
     ax.set_axis_off()
-    ax.text(0.5, 0.5, labels("title.empty"), ha="center", va="center", fontsize=20, color=GREY,
-            transform=ax.transAxes)  # fmt: skip
+    ax.text(0.5, 0.5, labels("title.empty") if text is None else text, ha="center", va="center", fontsize=20,
+            color=GREY, transform=ax.transAxes, wrap=True)  # fmt: skip
     return ax
 
 

@@ -16,6 +16,7 @@ from ..wording.terms import hours_bin_label, hours_edge
 from .base import BLUE, GREEN, ORANGE, PALE, figure_legend, new_figure, panel_title, style
 from .common import (
     ci_handle,
+    empty_panel,
     mark_suppressed,
     mark_thin,
     month_axis,
@@ -204,3 +205,13 @@ def km_curve(curve: pd.DataFrame, labels: Labels, *, title: str, subtitle: str =
                             Patch(facecolor=BLUE, alpha=0.15, label=labels("legend.ci_band"))])  # fmt: skip
     return fig
 
+
+def not_available(labels: Labels, reasons: str, *, title: str, subtitle: str = "", footer: str = "") -> Figure:
+    """The slide of an outcome chart the source cannot fill: no axes, no zeros, the reason in words.
+
+    ``reasons``: why (the catalogue's ``not_available.<code>`` texts, joined).
+    """
+    fig = new_figure(title, subtitle, footer)
+    with style():
+        empty_panel(fig, labels, reasons)
+    return fig

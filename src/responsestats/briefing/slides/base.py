@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .. import charts
 from ..data import BriefingData
 from ..wording.context import briefing_caption, footer, subtitle
 from ..wording.labels import Labels
@@ -52,3 +53,21 @@ class Frame:
     def caption(self, kind: str, **extra: object) -> str:
         """The catalogue's ``caption.<kind>`` for this briefing (``extra`` fills placeholders of its own)."""
         return briefing_caption(kind, self.data, self.labels, **extra)
+
+
+def arrests_not_recorded(data: BriefingData, labels: Labels, name: str) -> Slide | None:
+    """The slide that stands in for an arrest chart where the source records no arrest; None where it does.
+
+    Where :attr:`BriefingData.outcomes` says arrests are not available (no outcome column, or no outcome
+    value mapped to ``arrest`` and no arrest time), an arrest chart would show zeros that are not zeros: this
+    slide draws no axes, states the reason in the title and the caption, and keeps the chart's file name.
+    """
+    if data.outcomes.arrests:
+        return None
+    frame = Frame(data, labels)
+    reason = labels("common.list_sep").join(labels(f"not_available.{c}") for c in data.outcomes.reasons)
+    title = labels("title.arrests_not_available", span=labels.month_span(data.months[0], data.months[-1]),
+                   reason=reason)  # fmt: skip
+    fig = charts.not_available(labels, reason, title=title, subtitle=frame.subtitle("not_available"),
+                               footer=frame.footer)  # fmt: skip
+    return Slide(name, fig, title, frame.caption("not_available", reason=reason))

@@ -20,7 +20,7 @@ from ..months import in_months
 from ..wording import titles
 from ..wording.context import population_text
 from ..wording.labels import Labels
-from .base import Frame, Slide
+from .base import Frame, Slide, arrests_not_recorded
 
 
 def kpi_card(data: BriefingData, labels: Labels) -> Slide:
@@ -112,6 +112,8 @@ def arrests(data: BriefingData, labels: Labels) -> Slide:
     left panel's title gives the rate among the call types with an arrest beside the overall one
     (:func:`~..tables.arrest_concentration`). The month's overall rate is on the KPI card.
     """
+    if (absent := arrests_not_recorded(data, labels, "arrests.png")) is not None:
+        return absent  # the source records no arrest: say so, draw no zeros
     frame = Frame(data, labels)
     calls = data.window_calls
     by_type = tables.outcomes_by(calls, by=S.CALL_TYPE, as_of=data.as_of, sort=N.ARREST_RATE)

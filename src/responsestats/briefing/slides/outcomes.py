@@ -11,11 +11,13 @@ from .. import charts, tables
 from ..data import BriefingData
 from ..wording import terms, titles
 from ..wording.labels import Labels
-from .base import Frame, Slide
+from .base import Frame, Slide, arrests_not_recorded
 
 
 def arrest_rate_by_month(data: BriefingData, labels: Labels) -> Slide:
     """Arrests per eligible incident in each month of the window, with 95% intervals (:func:`~..tables.outcomes_by`)."""
+    if (absent := arrests_not_recorded(data, labels, "arrest_rate_by_month.png")) is not None:
+        return absent
     frame = Frame(data, labels)
     table = tables.outcomes_by(data.window_calls, by=N.KEY_MONTH, as_of=data.as_of, groups=data.months)
     title = titles.arrests_title(table, data.month, labels)
@@ -30,6 +32,8 @@ def arrest_rate_by(data: BriefingData, labels: Labels, by: str) -> Slide:
 
     The file name is ``arrest_rate_by_<by>.png``.
     """
+    if (absent := arrests_not_recorded(data, labels, f"arrest_rate_by_{by}.png")) is not None:
+        return absent
     frame = Frame(data, labels)
     table = tables.outcomes_by(data.window_calls, by=by, as_of=data.as_of, sort=N.ARREST_RATE)
     title = titles.outcome_groups_title(table, labels)
@@ -48,6 +52,8 @@ def time_to_arrest(data: BriefingData, labels: Labels) -> Slide:
 
     The slide's table is the overall outcome summary (:func:`~..tables.outcomes_by`).
     """
+    if (absent := arrests_not_recorded(data, labels, "time_to_arrest.png")) is not None:
+        return absent
     frame = Frame(data, labels)
     overall = tables.outcomes_by(data.window_calls, as_of=data.as_of)
     hist = tables.time_to_arrest_histogram(data.window_calls, as_of=data.as_of)
@@ -60,6 +66,8 @@ def time_to_arrest(data: BriefingData, labels: Labels) -> Slide:
 
 def km_curve(data: BriefingData, labels: Labels) -> Slide:
     """Kaplan-Meier share of eligible incidents arrested by time since dispatch (:func:`~..tables.arrest_curve`)."""
+    if (absent := arrests_not_recorded(data, labels, "km_curve.png")) is not None:
+        return absent
     frame = Frame(data, labels)
     table = tables.arrest_curve(data.window_calls, as_of=data.as_of)
     title = titles.km_title(table, labels)

@@ -113,8 +113,9 @@ def kpi_table(
         ``ci_low_*`` / ``ci_high_*`` (95% interval of the value), ``thin_*``, ``suppressed_*`` (the
         small-cell flag of each period), ``delta_previous`` and ``delta_year_ago`` (current minus the
         other, NaN when either is suppressed), ``change_low_*`` / ``change_high_*`` (95% interval of the
-        change, :func:`~.compare.difference_interval`), ``clear_*`` (:func:`~.compare.is_clear`) and
-        ``thin``. Rows: calls (incidents per covered day; interval: Poisson score / days), median and p90
+        change, :func:`~.compare.difference_interval`), ``clear_*`` (:func:`~.compare.is_clear`),
+        ``thin`` and ``not_available`` (why an outcome figure is blank rather than 0: codes of
+        :data:`~responsestats.metrics.NOT_AVAILABLE_REASONS`, empty when it is available). Rows: calls (incidents per covered day; interval: Poisson score / days), median and p90
         (of ``interval``; order-statistic intervals), within_target (share of ``interval`` values of the
         standard's population within each row's target; Wilson), arrest_rate (arrests / eligible
         incidents; Wilson), caught_in_act_rate (of arrests; Wilson).
@@ -139,7 +140,8 @@ def kpi_table(
             if m not in rows.index:
                 out[period] = (nan, 0, nan, nan)
                 continue
-            v, n = float(rows.at[m, value]), int(rows.at[m, n_column])
+            raw_n = rows.at[m, n_column]
+            v, n = float(rows.at[m, value]), 0 if pd.isna(raw_n) else int(raw_n)  # NaN: not recorded at all
             if k_column is not None:
                 lo, hi = (float(x) for x in wilson_interval(rows.at[m, k_column], n))
             elif low is not None:
@@ -178,9 +180,12 @@ def kpi_table(
         (KPI_CAUGHT_IN_ACT, None, UNIT_SHARE, HIGHER_IS_BETTER,
          pick(outc, N.CAUGHT_IN_ACT_RATE, N.ARRESTS, k_column=N.CAUGHT_IN_ACT_COUNT)),
     ]  # fmt: skip
+    codes = sorted({c for cell in outc.get(N.NOT_AVAILABLE, []) for c in str(cell).split(";") if c})
+    missing = {KPI_ARREST_RATE: [c for c in codes if c != "no_caught_source"], KPI_CAUGHT_IN_ACT: codes}
     rows = []
     for kpi, kpi_interval, unit, direction, values in spec:
-        row = {KPI: kpi, N.INTERVAL: kpi_interval, UNIT: unit, DIRECTION: direction}
+        row = {KPI: kpi, N.INTERVAL: kpi_interval, UNIT: unit, DIRECTION: direction,
+               N.NOT_AVAILABLE: ";".join(missing.get(kpi, []))}
         for period in PERIODS:
             row[period] = values[period][0]
         for period in PERIODS:
@@ -208,5 +213,5 @@ def kpi_table(
     per_ref = [CHANGE_LOW_OF, CHANGE_HIGH_OF, CLEAR_OF]
     columns = [KPI, N.INTERVAL, UNIT, DIRECTION, *PERIODS, *(pre + p for pre in per_period for p in PERIODS),
                DELTA_PREVIOUS, DELTA_YEAR_AGO, *(pre + ref for pre in per_ref for ref, _ in REFERENCES),
-               N.THIN]  # fmt: skip
+               N.THIN, N.NOT_AVAILABLE]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)

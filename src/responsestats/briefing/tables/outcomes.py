@@ -12,7 +12,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ...metrics import DEFAULT_MIN_N, incident_outcomes, kaplan_meier, outcome_summary, wilson_interval
+from ...metrics import (
+    DEFAULT_MIN_N,
+    incident_outcomes,
+    kaplan_meier,
+    outcome_availability,
+    outcome_summary,
+    unavailable_figures,
+    wilson_interval,
+)
 from ...metrics import names as N
 from ..columns import (
     ARREST_RATE_CI_HIGH,
@@ -112,8 +120,11 @@ def outcomes_by(
         o = o.rename(columns={by: GROUP})
         if groups is not None:
             o = o.set_index(GROUP).reindex(list(groups)).rename_axis(GROUP).reset_index()
-            counts = [N.INCIDENTS, N.ELIGIBLE, N.ARRESTS, N.CAUGHT_IN_ACT_COUNT, N.N_HOURS_TO_ARREST, N.KM_N, N.KM_EVENTS]
+            blank = set(unavailable_figures(outcome_availability(df)))  # not recorded: missing, never 0
+            counts = [c for c in (N.INCIDENTS, N.ELIGIBLE, N.ARRESTS, N.CAUGHT_IN_ACT_COUNT, N.N_HOURS_TO_ARREST,
+                                  N.KM_N, N.KM_EVENTS) if c not in blank]  # fmt: skip
             o[counts] = o[counts].fillna(0).astype("int64")
+            o[N.NOT_AVAILABLE] = o[N.NOT_AVAILABLE].fillna(";".join(outcome_availability(df).reasons))
         else:
             order = {g: i for i, g in enumerate(sort_groups(o[GROUP], by))}
             o = o.iloc[np.argsort(o[GROUP].map(order).to_numpy(), kind="stable")]
@@ -147,8 +158,10 @@ def arrest_concentration(df: pd.DataFrame, by: str, as_of: object = None,
         ``eligible``, ``arrests``, ``arrest_rate`` with ``arrest_rate_ci_low`` / ``_high`` (Wilson 95%),
         ``eligible_with_arrests`` (the eligible incidents of the groups with an arrest) and
         ``arrest_rate_with_arrests`` with its interval, ``suppressed`` (1 to ``min_cell - 1`` eligible
-        incidents: the rates blanked).
+        incidents: the rates blanked) and ``not_available`` (as :func:`metrics.outcome_summary`: where the
+        source records no arrest, every arrest figure is missing).
     """
+    avail = outcome_availability(df)
     o = outcome_summary(df, by=by, as_of=as_of)
     o = o[o[N.ELIGIBLE] > 0]
     with_arrests = o[N.ARRESTS].to_numpy() > 0
@@ -166,6 +179,10 @@ def arrest_concentration(df: pd.DataFrame, by: str, as_of: object = None,
             RATE_WITH_ARRESTS_CI_LOW: [float(low_with)], RATE_WITH_ARRESTS_CI_HIGH: [float(high_with)],
         }
     )  # fmt: skip
+    if not avail.arrests:  # not recorded: every arrest figure missing, never 0
+        out[[GROUPS_WITH_ARRESTS, N.ARRESTS, N.ARREST_RATE, ARREST_RATE_CI_LOW, ARREST_RATE_CI_HIGH,
+             ELIGIBLE_WITH_ARRESTS, RATE_WITH_ARRESTS, RATE_WITH_ARRESTS_CI_LOW, RATE_WITH_ARRESTS_CI_HIGH]] = np.nan
+    out[N.NOT_AVAILABLE] = ";".join(avail.reasons)
     rules = [(N.ELIGIBLE, (N.ELIGIBLE, N.ARRESTS, N.ARREST_RATE, ARREST_RATE_CI_LOW, ARREST_RATE_CI_HIGH), True),
              (ELIGIBLE_WITH_ARRESTS, (ELIGIBLE_WITH_ARRESTS, RATE_WITH_ARRESTS, RATE_WITH_ARRESTS_CI_LOW,
                                       RATE_WITH_ARRESTS_CI_HIGH), False)]  # fmt: skip
@@ -242,7 +259,8 @@ def published_comparison(
         One row per published figure: ``metric`` (a column of
         :func:`metrics.outcome_summary`), ``unit``, ``computed``,
         ``published``, ``difference`` (computed minus published), ``n``
-        (arrests for a rate, timed arrests for hours), ``source``.
+        (arrests for a rate, timed arrests for hours), ``source`` and ``not_available`` (where the source
+        records no arrest: ``computed``, ``difference`` and ``n`` missing, not 0).
     """
     o = outcome_summary(df, as_of=as_of).iloc[0]
     rows = []
@@ -250,5 +268,7 @@ def published_comparison(
         n = o[N.N_HOURS_TO_ARREST] if unit == UNIT_HOURS else o[N.ARRESTS]
         computed = float(o[metric])
         rows.append({METRIC: metric, UNIT: unit, COMPUTED: computed, PUBLISHED: float(value),
-                     DIFFERENCE: computed - float(value), N.N: int(n), SOURCE: source})  # fmt: skip
-    return pd.DataFrame(rows, columns=[METRIC, UNIT, COMPUTED, PUBLISHED, DIFFERENCE, N.N, SOURCE])
+                     DIFFERENCE: computed - float(value), N.N: pd.NA if pd.isna(n) else int(n), SOURCE: source,
+                     N.NOT_AVAILABLE: o[N.NOT_AVAILABLE]})  # fmt: skip
+    columns = [METRIC, UNIT, COMPUTED, PUBLISHED, DIFFERENCE, N.N, SOURCE, N.NOT_AVAILABLE]
+    return pd.DataFrame(rows, columns=columns).astype({N.N: "Int64"})

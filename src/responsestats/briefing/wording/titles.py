@@ -102,6 +102,12 @@ def kpi_tiles(kpi: pd.DataFrame, labels: Labels, population: str | None = None) 
     population = population or labels("population.all")
     tiles = []
     for _, row in kpi.iterrows():
+        reasons = [c for c in str(row.get(N.NOT_AVAILABLE) or "").split(";") if c]
+        if reasons:  # the source cannot record it: not a zero, not a dash, but why
+            tiles.append({"label": kpi_label(row, labels), "value": labels("common.not_available"),
+                          "n": labels("common.list_sep").join(labels(f"not_available.{c}") for c in reasons),
+                          "thin": False, "lines": []})
+            continue
         hidden = _suppressed(row, SUPPRESSED_OF + cols.PERIOD_CURRENT)
         lines = []
         for period, delta_col in ((cols.PERIOD_PREVIOUS, cols.DELTA_PREVIOUS), (cols.PERIOD_YEAR_AGO, cols.DELTA_YEAR_AGO)):
