@@ -156,7 +156,11 @@ def test_kpi_median_and_p90_are_of_one_interval(sample_dataset):
 def test_population_wording():
     cn110 = load_standard("cn110")
     assert population_text(cn110, EN) == "Priority 1 calls" and population_text(cn110, ZH) == "一级警情"
-    assert population_text(load_standard("nfpa1710"), EN) == "all calls"
+    nfpa = load_standard("nfpa1710")  # fire and EMS groups: a long list, named by what the rows hold
+    assert population_text(nfpa, EN) == "ems or medical or emergency medical or emergency medical services and 24 more calls"
+    fire = calls([dict(received_at="2024-03-01 10:00", call_group=g) for g in ["Fire", "Alarm", "Alarm", "Police"]])
+    assert population_text(nfpa, EN, fire) == "Alarm or Fire calls"
+    assert population_text(load_standard("nfpa1221-2016"), EN) == "all calls"
     some = calls([dict(received_at="2024-03-01 10:00", priority="一级"), dict(received_at="2024-03-01 11:00")])
     assert population_text(cn110, EN, some) == "Priority 1 calls (and calls with no priority recorded)"
     assert population_text(cn110, ZH, some) == "一级警情（含未记录警情级别的警情）"

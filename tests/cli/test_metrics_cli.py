@@ -184,3 +184,17 @@ def test_outcomes_of_a_source_without_outcomes_are_blank_not_zero(tmp_path, mini
     assert row["incidents"] == 2 and row["eligible"] == 2
     assert pd.isna(row["arrest_rate"]) and pd.isna(row["arrests"]) and pd.isna(row["caught_in_act_rate"])
     assert row["not_available"] == "no_outcome_column"
+
+
+def test_metrics_names_who_a_standard_leaves_out(monkeypatch, make_calls, capsys):
+    store = pytest.importorskip("responsestats.store")
+    rows = [dict(received_at="2024-03-01 10:00", dispatched_at=0, enroute_at=50, arrived_at=200, call_group=g)
+            for g in ["Police", "Police", "Police", "Fire", "EMS"]]  # fmt: skip
+    monkeypatch.setattr(store, "read_calls", lambda dataset, **kw: make_calls(rows))
+    args = _parser().parse_args(["metrics", "ds", "--interval", "turnout", "--standard", "nfpa1710", "--format", "csv"])
+    assert args.func(args) == 0
+    captured = capsys.readouterr()
+    row = pd.read_csv(io.StringIO(captured.out)).iloc[0]
+    assert row["n"] == 5 and row["n_target"] == 2 and row["n_not_applicable"] == 3
+    assert "does not apply to 3 of 5 incidents" in captured.err and "Police 3" in captured.err
+    assert "turnout_fire took by catch-all" in captured.err and "Fire 1" in captured.err

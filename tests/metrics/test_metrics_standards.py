@@ -192,3 +192,61 @@ def test_a_bad_population_is_named():
     with pytest.raises(UserError, match="unknown key 'among'"):
         standard_from_dict({"standard": {"population": {"priority": {"among": ["1"]}}},
                             "targets": [{"interval": "travel_s", "target_s": 240}]}, "p.toml")  # fmt: skip
+
+
+# --- a standard grades only the population it applies to (issue 13, part 3) -----------------------------------
+# A PSAP's incidents, all dispatched at 0 s (times in seconds after received):
+#   group    turnout  travel   NFPA 1710
+#   police   100      100      not applicable (not a fire or EMS group)
+#   police   20       500      not applicable
+#   Fire     70       200      fire turnout 80 s: within; travel 240 s: within
+#   Alarm    90       300      fire turnout (by catch-all): over; travel: over
+#   EMS      50       230      EMS turnout 60 s: within; travel: within
+#   (none)   30       100      in the population (no group recorded): no turnout target; travel within
+# turnout: n 6, n_target 3 (Fire, Alarm, EMS), within 2 -> 2/3; n_not_applicable 2
+# travel:  n 6, n_target 4, within 3 -> 3/4; n_not_applicable 2
+# Before populations, police was graded by the catch-all fire target: turnout 4/5 rows graded, 3 within.
+PSAP = [("police", 100, 100), ("police", 20, 500), ("Fire", 70, 200), ("Alarm", 90, 300), ("EMS", 50, 230),
+        (None, 30, 100)]  # fmt: skip
+
+
+@pytest.fixture
+def psap(make_calls):
+    return make_calls([dict(received_at="2024-05-01 10:00", dispatched_at=0, enroute_at=t, arrived_at=t + tr,
+                            call_group=g) for g, t, tr in PSAP])  # fmt: skip
+
+
+def test_nfpa1710_does_not_grade_police_incidents(psap):
+    from responsestats.metrics import summarize
+
+    out = summarize(psap, [N.TURNOUT_S, N.TRAVEL_S], standard="nfpa1710").set_index(N.INTERVAL)
+    assert out.at[N.TURNOUT_S, N.N] == 6 and out.at[N.TURNOUT_S, N.N_TARGET] == 3
+    assert out.at[N.TURNOUT_S, N.WITHIN_TARGET_SHARE] == pytest.approx(2 / 3)
+    assert out.at[N.TURNOUT_S, N.N_NOT_APPLICABLE] == 2
+    assert out.at[N.TRAVEL_S, N.N_TARGET] == 4 and out.at[N.TRAVEL_S, N.WITHIN_TARGET_SHARE] == pytest.approx(0.75)
+    assert out.at[N.TRAVEL_S, N.N_NOT_APPLICABLE] == 2
+    # a standard with no population grades every call: nothing is not applicable
+    plain = summarize(psap, [N.TRAVEL_S], target_s=240).iloc[0]
+    assert plain[N.N_TARGET] == 6 and plain[N.N_NOT_APPLICABLE] == 0
+
+
+def test_attainment_counts_the_calls_a_standard_does_not_apply_to(psap):
+    out = attainment(psap, "nfpa1710", by=S.CALL_GROUP)
+    police = out[out[S.CALL_GROUP] == "police"]
+    assert (police[N.N_POPULATION] == 0).all() and (police[N.N_NOT_APPLICABLE] == 2).all()
+    fire = out[(out[S.CALL_GROUP] == "Fire") & (out[N.TARGET_ID] == "turnout_fire")].iloc[0]
+    assert fire[N.N_POPULATION] == 1 and fire[N.N_NOT_APPLICABLE] == 0 and fire[N.N_WITHIN] == 1
+
+
+def test_coverage_names_the_groups_left_out_and_those_a_catch_all_took(psap):
+    from responsestats.metrics import coverage
+
+    cov = coverage(psap, "nfpa1710")
+    assert cov.n_rows == 6 and cov.n_not_applicable == 2
+    assert cov.not_applicable == {S.CALL_GROUP: {"police": 2}}
+    assert cov.catch_all == {"turnout_fire": (S.CALL_GROUP, {"Alarm": 1, "Fire": 1})}
+    lines = cov.lines(what="incidents")
+    assert lines[0].startswith("nfpa1710 does not apply to 2 of 6 incidents") and "police 2" in lines[0]
+    assert "turnout_fire took by catch-all" in lines[1] and "Alarm 1, Fire 1" in lines[1]
+    # nothing to say for a standard that grades every call and has no catch-all
+    assert coverage(psap, "nfpa1221-2016").lines() == []

@@ -58,8 +58,8 @@ def test_output_columns_in_order(make_calls):
                     target_s=60)
     assert list(out.columns) == [
         S.DISTRICT, N.INTERVAL, N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS, N.MEAN_S, N.MEDIAN_S, N.P90_S, "p75_s",
-        N.TARGET_S, N.N_TARGET, N.WITHIN_TARGET_SHARE, N.MEDIAN_CI_LOW_S, N.MEDIAN_CI_HIGH_S, N.P90_CI_LOW_S,
-        N.P90_CI_HIGH_S, N.THIN,
+        N.TARGET_S, N.N_TARGET, N.WITHIN_TARGET_SHARE, N.N_NOT_APPLICABLE, N.MEDIAN_CI_LOW_S, N.MEDIAN_CI_HIGH_S,
+        N.P90_CI_LOW_S, N.P90_CI_HIGH_S, N.THIN,
     ]
     # district is missing on every row: one group, kept (NA key), not dropped
     assert len(out) == 2 and out[S.DISTRICT].isna().all()

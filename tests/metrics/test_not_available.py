@@ -129,3 +129,25 @@ def test_end_to_end_through_an_ingest(tmp_path, minimal_mapping, outcome_field, 
         assert math.isnan(row[N.ARREST_RATE])
     else:
         assert row[N.ARREST_RATE] == expected_rate  # the map can say arrest: none in these rows is a real 0
+
+
+def test_intervals_whose_stamps_no_source_has(tmp_path, minimal_mapping, make_calls):
+    from factories import ARRIVED
+    from responsestats.metrics import stamps_not_recorded, summarize
+
+    src = tmp_path / "calls.csv"
+    src.write_text("id,received,arrived\n1,2024-03-01 10:00:00,2024-03-01 10:05:00\n2,2024-03-02 11:00:00,\n",
+                   encoding="utf-8")  # fmt: skip
+    ds = tmp_path / "ds"
+    ingest([src], ds, mapping=minimal_mapping(fields=ARRIVED), agency="a")
+    frame = read_calls(ds)
+    names = ["turnout_s", "travel_s", "response_s"]
+    # arrival is recorded (empty on one row: that is a missing value, not an absent stamp)
+    assert stamps_not_recorded(frame, names) == {"turnout_s": ("dispatched_at", "enroute_at"),
+                                                 "travel_s": ("enroute_at",)}  # fmt: skip
+    table = summarize(frame, names).set_index(N.INTERVAL)
+    assert table.at["turnout_s", N.N] == 0 and pd.isna(table.at["turnout_s", N.MEDIAN_S])  # blank, not 0
+    assert table.at["response_s", N.N] == 1
+    # a frame built by hand: a stamp column it does not have
+    hand = make_calls([dict(received_at=T, dispatched_at=60)]).drop(columns=["enroute_at"])
+    assert stamps_not_recorded(hand, ["turnout_s", "call_processing_s"]) == {"turnout_s": ("enroute_at",)}

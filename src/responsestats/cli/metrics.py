@@ -32,12 +32,14 @@ import pandas as pd
 from .. import schema as S
 from ..errors import UserError
 from ..metrics import names as N
+from ..metrics._frame import prepare
 from ..metrics.export import FORMATS, in_minutes, output_format, render, write_table
-from ..metrics.filters import parse_filter
+from ..metrics.filters import apply_filter, parse_filter
 from ..metrics.grouping import check_by, resolve_by
-from ..metrics.intervals import INTERVALS, resolve_intervals
+from ..metrics.intervals import INTERVALS, resolve_intervals, stamps_not_recorded
+from ..metrics.levels import at_level
 from ..metrics.outcomes import NOT_AVAILABLE_REASONS, outcome_summary, resolve_denominator
-from ..metrics.standards import list_standards, load_standard
+from ..metrics.standards import coverage, list_standards, load_standard
 from ..metrics.summary import DEFAULT_MIN_N, summarize
 
 #: Seconds in one of each unit a duration may be written in.
@@ -258,6 +260,15 @@ def run_metrics(args: argparse.Namespace) -> int:
         min_n=args.min_n,
         where=args.where,
     )
+    if standard is not None:  # who the standard grades, and what its catch-all targets took
+        rows = apply_filter(frame, parse_filter(args.where, frame.columns)) if args.where else frame
+        rows = at_level(prepare(rows, [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT], S.TIMESTAMP_COLUMNS), args.level)
+        for line in coverage(rows, standard).lines(what=f"{args.level}s" if args.level == "incident" else "unit rows"):
+            print(f"responsestats: note: {line}", file=sys.stderr)
+    absent = stamps_not_recorded(frame, intervals)
+    if absent:  # their figures are blank, not 0: say why, once
+        print("responsestats: note: not available (left blank), the source has no stamp for them: "
+              + "; ".join(f"{name} (no {', '.join(stamps)})" for name, stamps in absent.items()), file=sys.stderr)
     _write(in_minutes(table) if args.unit == "min" else table, args, sheet="metrics")
     return 0
 

@@ -11,7 +11,15 @@ from .exclusions import DEFAULT_CAP, exclusion_reasons, resolve_caps
 from .export import escape_formula, render
 from .filters import RowFilter, apply_filter, parse_filter
 from .grouping import resolve_by
-from .intervals import DEFAULT_CAPS_S, INTERVALS, RESPONSE_INTERVALS, Interval, compute_intervals, resolve_intervals
+from .intervals import (
+    DEFAULT_CAPS_S,
+    INTERVALS,
+    RESPONSE_INTERVALS,
+    Interval,
+    compute_intervals,
+    resolve_intervals,
+    stamps_not_recorded,
+)
 from .levels import at_level, incident_level, nth_unit_arrival
 from .outcomes import (
     DEFAULT_INELIGIBLE,
@@ -25,7 +33,17 @@ from .outcomes import (
 )
 from .proportions import wilson_interval
 from .quantiles import binom_cdf, binom_ppf, percentile, quantile_ci
-from .standards import Standard, Target, custom_standard, list_standards, load_standard, row_targets, standard_from_dict
+from .standards import (
+    Coverage,
+    Standard,
+    Target,
+    coverage,
+    custom_standard,
+    list_standards,
+    load_standard,
+    row_targets,
+    standard_from_dict,
+)
 from .summary import DEFAULT_MIN_N, summarize
 from .survival import kaplan_meier, km_median
 from .timekeys import add_time_keys
@@ -34,6 +52,7 @@ from .within_target import attainment
 __all__ = [
     "DEFAULT_CAP",
     "DEFAULT_CAPS_S",
+    "Coverage",
     "DEFAULT_INELIGIBLE",
     "DEFAULT_MIN_N",
     "INTERVALS",
@@ -51,6 +70,7 @@ __all__ = [
     "binom_cdf",
     "binom_ppf",
     "compute_intervals",
+    "coverage",
     "custom_standard",
     "escape_formula",
     "exclusion_reasons",
@@ -73,6 +93,7 @@ __all__ = [
     "resolve_intervals",
     "row_targets",
     "standard_from_dict",
+    "stamps_not_recorded",
     "summarize",
     "unavailable_figures",
     "wilson_interval",

@@ -82,6 +82,36 @@ RESPONSE_INTERVALS: tuple[str, ...] = tuple(n for n, i in INTERVALS.items() if i
 DEFAULT_CAPS_S: dict[str, float | None] = {n: i.default_cap_s for n, i in INTERVALS.items()}
 
 
+def stamps_not_recorded(df: pd.DataFrame, intervals: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The intervals whose stamps the source does not record at all, with the stamps it lacks.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical rows. Where a reader set ``df.attrs["sources"]`` (:func:`responsestats.store.read_calls`:
+        the canonical fields any ingested file read), a stamp no file read is not recorded; without it, a
+        stamp column the frame does not have.
+    intervals : iterable of str
+        Interval names (:data:`INTERVALS`).
+
+    Returns
+    -------
+    dict
+        Interval name -> the canonical stamps no source file has, for each interval that lacks one. Such an
+        interval has no value anywhere: its figures are missing (NaN), not 0, and a reader should say why.
+        A stamp a source has but that is empty in the rows read is recorded, and not listed.
+    """
+    used = (df.attrs.get(S.FRAME_SOURCES) or {}).get(S.R_COLUMNS_USED)
+    recorded = set(used) if used else set(df.columns)
+    out = {}
+    for name in intervals:
+        interval = INTERVALS[name]
+        lacking = tuple(c for c in (interval.start, interval.end) if c not in recorded)
+        if lacking:
+            out[name] = lacking
+    return out
+
+
 def resolve_intervals(intervals: str | Iterable[str] | None = None) -> tuple[str, ...]:
     """Validate interval names; ``None`` means all of them.
 

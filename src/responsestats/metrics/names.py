@@ -81,6 +81,8 @@ P90_CI_LOW_S = "p90_ci_low_s"
 P90_CI_HIGH_S = "p90_ci_high_s"
 TARGET_S = "target_s"
 N_TARGET = "n_target"
+#: Values (used, not excluded) of rows outside the standard's population: not graded by it.
+N_NOT_APPLICABLE = "n_not_applicable"
 WITHIN_TARGET_SHARE = "within_target_share"
 THIN = "thin"
 

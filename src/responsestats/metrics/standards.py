@@ -428,11 +428,98 @@ def row_targets(frame: pd.DataFrame, standard: Standard, interval: str) -> np.nd
     return np.append(values, np.nan)[index]
 
 
+def _value_counts(frame: pd.DataFrame, column: str, mask: np.ndarray) -> dict[str, int]:
+    """Rows of ``frame[mask]`` per value of ``column`` (as text, most first; missing values as ``""``)."""
+    if column not in frame.columns or not mask.any():
+        return {}
+    counts = frame.loc[mask, column].astype("object").fillna("").astype(str).value_counts(sort=False)
+    return dict(sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0])))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a standard grades in a frame, for the note printed beside its figures.
+
+    Attributes
+    ----------
+    standard : str
+        The profile's name.
+    n_rows : int
+        Rows looked at [count].
+    n_not_applicable : int
+        Rows outside the standard's ``population`` (not graded by any of its targets) [count].
+    not_applicable : dict
+        Population column -> {value: rows [count]} of the rows left out, most first.
+    catch_all : dict
+        Target id -> (column, {value: rows}) for each target that takes rows by exclusion (a ``not_in``
+        condition, e.g. NFPA 1710's "every group not in the EMS list is fire"): the values it took, so an agency
+        whose own group names fell into it can see it.
+    """
+
+    standard: str
+    n_rows: int
+    n_not_applicable: int
+    not_applicable: dict[str, dict[str, int]]
+    catch_all: dict[str, tuple[str, dict[str, int]]]
+
+    def lines(self, limit: int = 8, what: str = "rows") -> list[str]:
+        """The facts in words, one line each (empty when everything is graded and no catch-all took a row).
+
+        ``limit``: values named per list; ``what``: what a count counts (``"incidents"`` at incident level).
+        """
+
+        def shown(counts: dict[str, int]) -> str:
+            items = [f"{k or '(missing)'} {v:,}" for k, v in list(counts.items())[:limit]]
+            more = len(counts) - limit
+            return ", ".join(items) + (f" and {more} more" if more > 0 else "")
+
+        out = []
+        if self.n_not_applicable:
+            parts = "; ".join(f"{col}: {shown(c)}" for col, c in self.not_applicable.items() if c)
+            out.append(f"{self.standard} does not apply to {self.n_not_applicable:,} of {self.n_rows:,} {what}, "
+                       f"left ungraded (n_not_applicable) - {parts}")  # fmt: skip
+        for target_id, (column, counts) in self.catch_all.items():
+            if counts:
+                out.append(f"{self.standard} target {target_id} took by catch-all ({column} not in its list): "
+                           f"{shown(counts)}")  # fmt: skip
+        return out
+
+
+def coverage(frame: pd.DataFrame, standard: str | Standard) -> Coverage:
+    """The rows a standard leaves out, and the values its catch-all targets take.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical rows (with the standard's :attr:`~Standard.condition_columns` where the source has them).
+    standard : str or Standard
+        The profile.
+
+    Returns
+    -------
+    Coverage
+        Counts of rows, not of incidents: call it on the level the figures are made at.
+    """
+    std = load_standard(standard)
+    inside = std.in_population(frame)
+    outside = ~inside
+    not_applicable = {c.column: _value_counts(frame, c.column, outside) for c in std.population}
+    catch_all = {}
+    for target in std.targets:
+        negated = [c for c in target.when if c.negate]
+        if negated:
+            column = negated[0].column
+            catch_all[target.id] = (column, _value_counts(frame, column, target.applies(frame)))
+    return Coverage(std.name, len(frame), int(outside.sum()), not_applicable, catch_all)
+
+
 __all__ = [
     "Condition",
+    "Coverage",
     "Standard",
     "Target",
     "custom_standard",
+    "coverage",
     "list_standards",
     "load_standard",
     "population_mask",

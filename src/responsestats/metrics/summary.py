@@ -66,13 +66,14 @@ def _columns(group_cols: tuple[str, ...], percentiles: tuple[float, ...], with_t
     cols = [*group_cols, N.INTERVAL, N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS, N.MEAN_S, N.MEDIAN_S, N.P90_S]
     cols += [N.percentile_column(q) for q in percentiles]
     if with_target:
-        cols += [N.TARGET_S, N.N_TARGET, N.WITHIN_TARGET_SHARE]
+        cols += [N.TARGET_S, N.N_TARGET, N.WITHIN_TARGET_SHARE, N.N_NOT_APPLICABLE]
     cols += [N.MEDIAN_CI_LOW_S, N.MEDIAN_CI_HIGH_S, N.P90_CI_LOW_S, N.P90_CI_HIGH_S, N.THIN]
     return cols
 
 
 #: Columns of :attr:`SummaryParts.targets`.
-_N_TARGET, _N_WITHIN, _TARGET_MIN, _TARGET_MAX = range(4)
+_N_TARGET, _N_WITHIN, _N_NOT_APPLICABLE, _TARGET_MIN, _TARGET_MAX = range(5)
+_TARGET_PARTS = 5
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,8 @@ def summary_parts(df: pd.DataFrame, spec: SummarySpec) -> SummaryParts:
     codes, keys = group_codes(frame, spec.by, group_cols)
     n_groups, n_reasons = len(keys), len(N.EXCLUSION_REASONS)
     excluded = np.zeros((len(spec.intervals), n_groups, 1 + n_reasons), dtype="int64")
-    targets = None if spec.standard is None else np.zeros((len(spec.intervals), n_groups, 4))
+    targets = None if spec.standard is None else np.zeros((len(spec.intervals), n_groups, _TARGET_PARTS))
+    outside = None if spec.standard is None else ~spec.standard.in_population(frame)
     flags = self_initiated_flags(frame)
     tables = []
     for i, name in enumerate(spec.intervals):
@@ -185,19 +187,22 @@ def summary_parts(df: pd.DataFrame, spec: SummarySpec) -> SummaryParts:
         tables.append(count_values(i * n_groups + codes[used], ticks[used], per_second))
         if targets is not None:
             index, values = row_target_index(frame, spec.standard, name)
-            targets[i] = _target_parts(codes[used], seconds[used], index[used], values, n_groups)
+            targets[i] = _target_parts(codes[used], seconds[used], index[used], values, n_groups, outside[used])
     return SummaryParts(keys, excluded, concat_counts(tables), targets)  # cells ascend with the interval
 
 
 def _target_parts(group: np.ndarray, values: np.ndarray, index: np.ndarray, targets: np.ndarray,
-                  n_groups: int) -> np.ndarray:
-    """Per group: values with a target, values within it (``<=``), least and greatest target.
+                  n_groups: int, outside: np.ndarray) -> np.ndarray:
+    """Per group: values with a target, values within it (``<=``), values outside the standard's population,
+    least and greatest target.
 
-    ``index`` says which of the standard's few ``targets`` applies to each value (-1: none).
+    ``index`` says which of the standard's few ``targets`` applies to each value (-1: none); ``outside``
+    which values' rows the standard's population leaves out.
     """
-    out = np.full((n_groups, 4), np.nan)
+    out = np.full((n_groups, _TARGET_PARTS), np.nan)
     has = index >= 0
     out[:, _N_TARGET] = np.bincount(group[has], minlength=n_groups)
+    out[:, _N_NOT_APPLICABLE] = np.bincount(group[outside], minlength=n_groups)
     within = has & (values <= np.append(targets, np.nan)[index])
     out[:, _N_WITHIN] = np.bincount(group[within], minlength=n_groups)
     if targets.size:
@@ -228,7 +233,7 @@ def merge_parts(parts: Sequence[SummaryParts], spec: SummarySpec) -> SummaryPart
         merged_keys, n_groups = parts[0].keys, 1
         mapping = [np.zeros(1, dtype="int64") for _ in parts]
     excluded = np.zeros((n_intervals, n_groups, parts[0].excluded.shape[2]), dtype="int64")
-    targets = None if parts[0].targets is None else np.zeros((n_intervals, n_groups, 4))
+    targets = None if parts[0].targets is None else np.zeros((n_intervals, n_groups, _TARGET_PARTS))
     if targets is not None:
         targets[..., _TARGET_MIN:] = np.nan
     tables = []
@@ -249,7 +254,7 @@ def finish_summary(parts: SummaryParts, spec: SummarySpec) -> pd.DataFrame:
     columns = _columns(tuple(parts.keys.columns), spec.percentiles, spec.standard is not None)
     if n_groups == 0:  # grouped, and no rows
         empty = pd.DataFrame([], columns=columns)
-        ints = [N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS] + ([N.N_TARGET] if spec.standard is not None else [])
+        ints = [N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS] + ([N.N_TARGET, N.N_NOT_APPLICABLE] if spec.standard is not None else [])
         return empty.astype({**{c: "int64" for c in ints}, N.THIN: bool})
     n = parts.excluded[..., 0].reshape(-1)
     if n.size and not np.array_equal(cell_sizes(parts.values, n.size), n):
@@ -267,12 +272,13 @@ def finish_summary(parts: SummaryParts, spec: SummarySpec) -> pd.DataFrame:
     for q in spec.percentiles:
         cells[N.percentile_column(q)] = stats.percentile(q)
     if parts.targets is not None:
-        t = parts.targets.reshape(-1, 4)
+        t = parts.targets.reshape(-1, _TARGET_PARTS)
         single = (t[:, _N_TARGET] > 0) & (t[:, _TARGET_MIN] == t[:, _TARGET_MAX])
         cells[N.TARGET_S] = np.where(single, t[:, _TARGET_MIN], np.nan)
         cells[N.N_TARGET] = t[:, _N_TARGET].astype("int64")
         with np.errstate(invalid="ignore", divide="ignore"):
             cells[N.WITHIN_TARGET_SHARE] = np.where(t[:, _N_TARGET] > 0, t[:, _N_WITHIN] / t[:, _N_TARGET], np.nan)
+        cells[N.N_NOT_APPLICABLE] = t[:, _N_NOT_APPLICABLE].astype("int64")
     cells[N.MEDIAN_CI_LOW_S], cells[N.MEDIAN_CI_HIGH_S] = stats.ci(0.5, spec.confidence)
     cells[N.P90_CI_LOW_S], cells[N.P90_CI_HIGH_S] = stats.ci(0.9, spec.confidence)
     cells[N.THIN] = n < spec.min_n
@@ -352,7 +358,8 @@ def summarize(
         One row per group x interval: (with ``where``) ``where``, the filter's text; the group columns, ``interval``, ``n``,
         ``n_excluded``, ``excluded_<reason>``, ``mean_s``, ``median_s``,
         ``p90_s``, ``p<k>_s``, (with a target) ``target_s``, ``n_target``,
-        ``within_target_share``, then ``median_ci_low_s``,
+        ``within_target_share``, ``n_not_applicable`` (values of rows outside the standard's
+        ``population``, not graded: e.g. police incidents under NFPA 1710), then ``median_ci_low_s``,
         ``median_ci_high_s``, ``p90_ci_low_s``, ``p90_ci_high_s``, ``thin``.
         All values in seconds.
     """

@@ -78,6 +78,8 @@ def attainment(
         One row per group x target: group columns, ``standard``,
         ``target_id``, ``label``, ``interval``, ``target_s`` [s],
         ``required_share``, ``n_population`` (rows the target applies to),
+        ``n_not_applicable`` (rows of the group outside the standard's ``population``: graded by none of
+        its targets),
         ``n``, ``n_excluded``, ``excluded_<reason>``, ``n_within``,
         ``share_within``, ``met`` (share_within >= required_share; missing
         when the standard sets no share or there is no value),
@@ -101,6 +103,7 @@ def attainment(
         values = interval_seconds(frame, target.interval).to_numpy()
         codes = exclusion_codes(values, flags, target.interval, caps[target.interval])
         per_target.append((target, values, codes, target.applies(frame)))
+    outside = ~std.in_population(frame)
 
     rows = []
     for key, positions in iter_groups(frame, by_cols, group_cols):
@@ -118,16 +121,17 @@ def attainment(
                 }
             )
             row.update(_grade(values[pos], codes[pos], target))
+            row[N.N_NOT_APPLICABLE] = int(outside[positions].sum())
             row[N.CITATION] = target.citation
             rows.append(row)
 
     columns = [
         *group_cols, N.STANDARD, N.TARGET_ID, N.LABEL, N.INTERVAL, N.TARGET_S, N.REQUIRED_SHARE,
-        N.N_POPULATION, N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS, N.N_WITHIN, N.SHARE_WITHIN, N.MET,
-        N.PERCENTILE_AT_TARGET, N.VALUE_AT_REQUIRED_S, N.CITATION,
+        N.N_POPULATION, N.N_NOT_APPLICABLE, N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS, N.N_WITHIN, N.SHARE_WITHIN,
+        N.MET, N.PERCENTILE_AT_TARGET, N.VALUE_AT_REQUIRED_S, N.CITATION,
     ]  # fmt: skip
     out = pd.DataFrame(rows, columns=columns)
-    ints = [N.N_POPULATION, N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS]
+    ints = [N.N_POPULATION, N.N_NOT_APPLICABLE, N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS]
     out[ints] = out[ints].astype("int64")
     out[N.N_WITHIN] = out[N.N_WITHIN].astype("Int64") if len(out) else out[N.N_WITHIN]
     out[N.MET] = out[N.MET].astype("boolean")

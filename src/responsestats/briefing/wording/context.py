@@ -34,6 +34,21 @@ def targets_text(standard: Standard, interval: str, labels: Labels) -> str:
     return labels("common.list_sep").join(parts) if parts else labels("common.dash")
 
 
+#: Values of a population named in words at most; the rest are counted.
+_NAMED = 4
+
+
+def _shown_values(cond, frame: pd.DataFrame | None) -> tuple[str, ...]:
+    """The values of a population condition worth naming: with ``frame``, those its rows hold (in the frame's
+    spelling, most frequent first) when any does, so that a long list (NFPA 1710's fire and EMS words) reads
+    as the groups the agency has; else the profile's list."""
+    if frame is None or cond.column not in frame or cond.negate:
+        return cond.shown
+    counts = frame[cond.column].dropna().astype(str).value_counts()
+    present = [v for v in counts.index if v.strip().casefold() in cond.values]
+    return tuple(present) if present else cond.shown
+
+
 def population_text(standard: Standard, labels: Labels, frame: pd.DataFrame | None = None) -> str:
     """The calls a standard grades, in words: "Priority 1 calls" / "一级警情", or "all calls".
 
@@ -44,7 +59,10 @@ def population_text(standard: Standard, labels: Labels, frame: pd.DataFrame | No
         return labels("population.all")
     parts = []
     for cond in standard.population:
-        values = labels("population.or").join(labels.value(cond.column, v) for v in cond.shown)
+        shown = _shown_values(cond, frame)
+        values = labels("population.or").join(labels.value(cond.column, v) for v in shown[:_NAMED])
+        if len(shown) > _NAMED:  # a long list (NFPA 1710's fire and EMS words, without rows to pick from)
+            values = labels("population.more", values=values, n=labels.count(len(shown) - _NAMED))
         parts.append(labels("population.not_in" if cond.negate else "population.in", values=values))
     text = labels("population.and").join(parts)
     if frame is None or len(frame) == 0:
