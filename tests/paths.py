@@ -12,5 +12,7 @@ BROKEN_DIR = TEST_DATA / "broken"
 EXCEL_DIR = TEST_DATA / "excel"
 #: The bundled excerpts of real exports.
 REAL_SAMPLE = REPO / "data" / "sample" / "real"
+#: Three synthetic exports in shapes no built-in format covers, with the mappings one ends with (issue 13).
+UNSEEN_SAMPLE = REPO / "data" / "sample" / "unseen"
 #: The full real exports beside the checkout (optional: tests that need them skip without).
 SHARED_REAL = REPO.parent / "shared" / "data" / "real"

@@ -1,7 +1,7 @@
 """`inspect` drafts that ingest (issue 13, part 1), measured on eight exports.
 
 The exports: the five real excerpts of ``data/sample/real`` (the mapping one ends with is the built-in format of
-each), and the three synthetic exports of ``tests/data/unseen`` in other shapes (a fire district with
+each), and the three synthetic exports of ``data/sample/unseen`` in other shapes (a fire district with
 precomputed durations and minute precision, a PSAP extract with ``NULL``s and milliseconds, a police listing
 with one timestamp and a status; the mapping one ends with is the ``.toml`` beside each).
 
@@ -31,9 +31,9 @@ from responsestats import schema as S
 from responsestats.formats import Mapping
 from responsestats.formats.inspect import inspect_file
 
-from paths import REAL_SAMPLE, TEST_DATA
+from paths import REAL_SAMPLE, UNSEEN_SAMPLE
 
-UNSEEN = TEST_DATA / "unseen"
+UNSEEN = UNSEEN_SAMPLE
 #: The export, the mapping one ends with (a built-in format's name or a file), and the agency's zone.
 EXPORTS: dict[str, tuple[Path, str | Path]] = {
     "sffd": (REAL_SAMPLE / "sffd" / "Fire_Department_Calls_for_Service.csv", "sffd"),

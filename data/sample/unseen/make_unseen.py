@@ -1,6 +1,6 @@
 """Write the three synthetic "unseen" exports of this folder (see README.md): run it again for the same bytes.
 
-    python tests/data/unseen/make_unseen.py [OUT_DIR]
+    python data/sample/unseen/make_unseen.py [OUT_DIR]
 
 Every value is drawn from a seeded generator: no record is real, no name, phone number or address belongs to
 anyone (phone numbers are in the fictitious 555-01XX range). The shapes imitate exports the project has not
