@@ -35,6 +35,7 @@ agency = "zz110"  # agency id; None: the dataset's only agency
 month = "latest"  # "YYYY-MM" or "latest"; highlighted on the monthly charts
 language = "zh"  # "zh" or "en" (chart labels)
 standard = "cn110"  # standard (not graded here; kept for a uniform parameter set)
+where = None  # a row filter, e.g. "priority = '一级'" (docs/metrics.md); None: every call
 out_dir = "../reports/notebooks/01_data_quality"  # where the PNGs go
 
 # %%
@@ -44,7 +45,7 @@ from responsestats.briefing.wording import load_labels
 from responsestats.store import read_quarantine
 
 labels = load_labels(language)
-data = load_briefing_data(dataset, agency=agency, month=month, standard=standard)
+data = load_briefing_data(dataset, agency=agency, month=month, standard=standard, where=where)
 calls = data.all_calls()
 book = Book(out_dir)
 
@@ -132,4 +133,5 @@ tables.quality_wide(quality, CHECK_NEGATIVE, N_FLAGGED)
 book.add(slides.negative_by_month(data, labels, quality))
 
 # %%
-book.write_manifest(notebook="01_data_quality", agency=data.agency, month=data.month, language=language)
+book.write_manifest(notebook="01_data_quality", agency=data.agency, month=data.month, language=language,
+                    where=data.where)

@@ -38,6 +38,7 @@ agency = "zz110"  # agency id; None: the dataset's only agency
 month = "latest"  # "YYYY-MM" or "latest": the last month of the twelve
 language = "zh"  # "zh" or "en" (chart labels)
 standard = "cn110"  # standard graded against (built-in name or .toml path)
+where = None  # a row filter, e.g. "priority = '一级'" (docs/metrics.md); None: every call
 out_dir = "../reports/notebooks/02_response_times"  # where the PNGs go
 
 # %%
@@ -46,7 +47,7 @@ from responsestats.briefing.wording import load_labels
 from responsestats.briefing.wording.context import context
 
 labels = load_labels(language)
-data = load_briefing_data(dataset, agency=agency, month=month, standard=standard)
+data = load_briefing_data(dataset, agency=agency, month=month, standard=standard, where=where)
 book = Book(out_dir)
 context(data, labels)
 
@@ -164,4 +165,5 @@ tables.attainment_by(data.month_calls, data.standard)
 book.add(attainment)
 
 # %%
-book.write_manifest(notebook="02_response_times", agency=data.agency, month=data.month, language=language)
+book.write_manifest(notebook="02_response_times", agency=data.agency, month=data.month, language=language,
+                    where=data.where)

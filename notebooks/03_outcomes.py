@@ -38,6 +38,7 @@ agency = "zz110"  # agency id; None: the dataset's only agency
 month = "latest"  # "YYYY-MM" or "latest": the last month of the twelve
 language = "zh"  # "zh" or "en" (chart labels)
 standard = "cn110"  # standard (not graded here; kept for a uniform parameter set)
+where = None  # a row filter, e.g. "priority = '一级'" (docs/metrics.md); None: every call
 out_dir = "../reports/notebooks/03_outcomes"  # where the PNGs go
 
 # %%
@@ -47,7 +48,7 @@ from responsestats.briefing.wording import load_labels
 from responsestats.briefing.wording.context import context
 
 labels = load_labels(language)
-data = load_briefing_data(dataset, agency=agency, month=month, standard=standard)
+data = load_briefing_data(dataset, agency=agency, month=month, standard=standard, where=where)
 book = Book(out_dir)
 context(data, labels)
 
@@ -143,4 +144,5 @@ book.add(curve)
 tables.published_comparison(data.all_calls(), as_of=data.as_of)
 
 # %%
-book.write_manifest(notebook="03_outcomes", agency=data.agency, month=data.month, language=language)
+book.write_manifest(notebook="03_outcomes", agency=data.agency, month=data.month, language=language,
+                    where=data.where)

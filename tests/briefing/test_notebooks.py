@@ -21,7 +21,7 @@ from responsestats.cli import main
 from responsestats.config import BRIEFING_NOTEBOOK_PATH, NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py"))
-PARAMETERS = {"dataset", "agency", "month", "language", "standard", "out_dir"}
+PARAMETERS = {"dataset", "agency", "month", "language", "standard", "where", "out_dir"}
 #: The walk-through for a new agency starts from an export, not from a dataset.
 NEW_AGENCY_PARAMETERS = {"export", "timezone", "agency", "mapping", "where", "standard", "dataset", "out_dir"}
 #: pandas / numpy calls that compute figures; notebooks leave them to the library.
@@ -172,6 +172,31 @@ def test_briefing_command_writes_the_chart_set(lang, month, sample_dataset, tmp_
     _assert_no_caller_identity(out)
 
 
+def test_a_filtered_briefing_names_its_population_everywhere(sample_dataset, tmp_path, monkeypatch, capsys):
+    """--where: every table and chart is of the filtered calls, and every subtitle, charts.json and the page say so."""
+    from responsestats.briefing import load_briefing_data
+    from responsestats.briefing.slides import Frame
+    from responsestats.briefing.wording.labels import load_labels
+
+    where = "priority = '一级'"
+    data = load_briefing_data(sample_dataset, month="2024-12", where=where)
+    assert data.where == where and len(data.calls) and (data.calls["priority"] == "一级").all()
+    whole = load_briefing_data(sample_dataset, month="2024-12")
+    assert whole.where == "" and len(whole.calls) > len(data.calls)
+    assert data.month == whole.month  # the month briefed is of the whole dataset
+    assert Frame(data, load_labels("en")).subtitle("kpi").endswith(f" Filter: {where}.")
+    assert "筛选条件" not in Frame(whole, load_labels("zh")).subtitle("kpi")
+    monkeypatch.setenv("PYTHONWARNINGS", STRICT_GLYPHS)
+    out = tmp_path / "briefing"
+    argv = ["briefing", str(sample_dataset), "--month", "2024-12", "--lang", "zh", "--where", where, "--out", str(out)]
+    assert main(argv) == 0
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["meta"]["where"] == where
+    assert f"筛选条件：{where}" in manifest["meta"]["intro"]
+    nb = nbformat.read(out / "04_monthly_briefing.ipynb", as_version=4)
+    assert any(f"where = {where!r}" in c.source for c in _code_cells(nb))
+
+
 def _planted_identities() -> tuple[set[str], set[str]]:
     """Caller names and phone numbers present in the raw sample files."""
     import csv
@@ -207,6 +232,8 @@ def _assert_no_caller_identity(out) -> None:
         (["--month", "2019-01"], "no calls in 2019-01"),
         (["--month", "latest", "--standard", "nope"], "unknown standard"),
         (["--month", "latest", "--agency", "other"], "agency"),
+        (["--month", "latest", "--where", "priority =="], "--where"),
+        (["--month", "latest", "--where", "phone = '1'"], "phone"),
     ],
 )
 def test_briefing_user_errors_exit_2_before_any_kernel(args, message, sample_dataset, tmp_path, capsys):

@@ -19,7 +19,15 @@ import pyarrow.dataset as ds
 
 from .. import schema as S
 from ..errors import UserError
-from ..metrics import OutcomeAvailability, Standard, add_time_keys, load_standard, outcome_availability
+from ..metrics import (
+    OutcomeAvailability,
+    Standard,
+    add_time_keys,
+    apply_filter,
+    load_standard,
+    outcome_availability,
+    parse_filter,
+)
 from ..metrics import names as N
 from ..store import (
     latest_stamp,
@@ -86,6 +94,8 @@ class BriefingData:
     first_date, last_date : the local dates of the first and last calls of ``first_month`` and
         ``last_month`` (None: unknown); calls per day count only the days between them
         (:func:`~.tables.kpi.covered_days`).
+    where : the row filter every table and chart is made on (:mod:`~responsestats.metrics.filters`, its
+        canonical text; empty: every call); every subtitle and the manifest name it.
     """
 
     dataset: Path
@@ -107,6 +117,7 @@ class BriefingData:
     median_month_calls: int = 0
     first_date: dt.date | None = None
     last_date: dt.date | None = None
+    where: str = ""
 
     @property
     def coverage(self) -> tuple[dt.date, dt.date] | None:
@@ -133,6 +144,7 @@ class BriefingData:
     def all_calls(self) -> pd.DataFrame:
         """Every call of the agency in the dataset (read on demand)."""
         calls = read_calls(self.dataset, agency=self.agency)
+        calls = apply_filter(calls, self.where or None)
         calls.attrs[N.OUTCOME_AVAILABILITY] = self.outcomes
         return calls
 
@@ -153,6 +165,7 @@ def load_briefing_data(
     month: str = LATEST,
     standard: str | Standard = "cn110",
     window: int = 12,
+    where: str | None = None,
 ) -> BriefingData:
     """Read what the notebooks and the briefing need from a dataset.
 
@@ -169,6 +182,11 @@ def load_briefing_data(
         Built-in standard name, TOML path or loaded standard.
     window : int
         Months in the trend window [count] (ending with ``month``).
+    where : str, optional
+        Keep only the calls this row filter matches (:mod:`~responsestats.metrics.filters`, e.g.
+        ``"call_group in ('ems', 'fire')"``) in every table and chart. The month briefed (``latest``), the
+        span of the data and the ingest reconciliation are of the whole dataset; outcome availability is of the
+        source.
 
     Returns
     -------
@@ -183,6 +201,7 @@ def load_briefing_data(
     """
     std = load_standard(standard)
     agency = resolve_agency(dataset, agency)
+    row_filter = parse_filter(where) if where else None  # checked before anything is read
     # What the whole history holds comes from the partition folders and the Parquet footers, and only the
     # first and last months are read for their first and last dates: the cost does not grow with history.
     present = months_present(dataset, agency)
@@ -208,7 +227,13 @@ def load_briefing_data(
     year_ago = shift_month(month, -12)
     calls = read_calls(dataset, agency=agency, start=month_bounds(year_ago)[0], end=month_bounds(month)[1])
     reports = tuple(r for r in read_reports(dataset) if r.get(S.R_AGENCY) == agency)
-    outcomes = outcome_availability(calls, reports)
+    outcomes = outcome_availability(calls, reports)  # of the source, before the filter
+    if row_filter is not None:
+        kept = apply_filter(calls, row_filter)
+        if len(calls) and not len(kept):
+            raise UserError(f"--where {row_filter.text}: no call of agency {agency!r} from {year_ago} to {month} "
+                            f"matches it ({len(calls):,} calls in those months); check the values (metrics --by)")
+        calls = kept
     calls.attrs[N.OUTCOME_AVAILABILITY] = outcomes  # every outcome table made from these rows knows
     return BriefingData(
         dataset=Path(dataset),
@@ -230,6 +255,7 @@ def load_briefing_data(
         median_month_calls=round(statistics.median(counts.values())) if counts else 0,
         first_date=first_date,
         last_date=last_date,
+        where=row_filter.text if row_filter else "",
     )
 
 

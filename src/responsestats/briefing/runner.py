@@ -205,6 +205,7 @@ def build_briefing(
     standard: str = "cn110",
     out_dir: str | Path = "reports/briefing",
     notebook: str | Path | None = None,
+    where: str | None = None,
 ) -> BriefingResult:
     """Build the monthly briefing of ``month`` into ``out_dir``.
 
@@ -224,6 +225,9 @@ def build_briefing(
         Output folder: new, empty, or one a briefing wrote before (see the module's *The output folder*).
     notebook : str or Path, optional
         The notebook to run (default the packaged briefing notebook).
+    where : str, optional
+        Brief only the calls this row filter matches (:mod:`~responsestats.metrics.filters`); checked before
+        the notebook runs, named in every chart's subtitle and in ``charts.json``.
 
     Returns
     -------
@@ -243,7 +247,7 @@ def build_briefing(
     lang = check_language(lang)
     std = load_standard(standard)
     standard_arg = str(Path(standard).resolve()) if str(standard).endswith(".toml") else std.name
-    data = load_briefing_data(dataset, agency=agency, month=month, standard=std)
+    data = load_briefing_data(dataset, agency=agency, month=month, standard=std, where=where)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
@@ -257,6 +261,7 @@ def build_briefing(
             "language": lang,
             "standard": standard_arg,
             "out_dir": str(staging),
+            "where": data.where or None,
         }
         import nbformat
 

@@ -24,6 +24,10 @@ def add_briefing_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
     p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of the charts (default zh)")
     p.add_argument("--standard", default="cn110", metavar="NAME",
                    help="standard graded against: a built-in name or a .toml file (default cn110)")  # fmt: skip
+    p.add_argument("--where", metavar="FILTER",
+                   help="brief only the calls this filter matches, e.g. \"call_group in ('ems', 'fire')\" or "
+                   "\"priority = '一级'\" (docs/metrics.md, row filters); every chart's subtitle and charts.json "
+                   "name it")  # fmt: skip
     p.add_argument("--out", required=True, metavar="DIR",
                    help="output folder: a new or empty one, or one an earlier briefing wrote (it holds the marker "
                    ".responsestats-briefing; only the files the marker names are replaced or removed). Any other "
@@ -39,7 +43,7 @@ def run_briefing(args: argparse.Namespace) -> int:
 
     try:
         result = build_briefing(args.dataset, month=args.month, agency=args.agency, lang=args.lang,
-                                standard=args.standard, out_dir=args.out)  # fmt: skip
+                                standard=args.standard, out_dir=args.out, where=args.where)  # fmt: skip
     except NotebookFailed as exc:
         print(f"responsestats: briefing failed: {exc}", file=sys.stderr)
         return 1

@@ -13,7 +13,7 @@ from .. import columns as cols
 from ..tables.outcomes import cumulative_at
 from ..wording.labels import Labels
 from ..wording.terms import hours_bin_label, hours_edge
-from .base import BLUE, GREEN, ORANGE, PALE, figure_legend, new_figure, panel_title, style
+from .base import BLUE, GREEN, GREY, ORANGE, PALE, figure_legend, new_figure, panel_title, style
 from .common import (
     ci_handle,
     empty_panel,
@@ -59,6 +59,11 @@ def _rate_bars(ax, table: pd.DataFrame, labels: Labels, highlight: str | None) -
 
 def _rate_hbars(ax, table: pd.DataFrame, labels: Labels, right: float) -> None:
     """Horizontal bars of the arrest rate per group, in table order from the top (``<5``: suppressed)."""
+    if table.empty:  # no eligible call in these months (e.g. a filter that keeps only cancelled calls)
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, labels("title.empty"), ha="center", va="center", fontsize=16, color=GREY,
+                transform=ax.transAxes)  # fmt: skip
+        return
     by = table[cols.BY].iloc[0]
     y = np.arange(len(table))
     rate = 100 * table[N.ARREST_RATE].to_numpy(dtype="float64")

@@ -37,6 +37,7 @@ agency = "zz110"  # agency id; None: the dataset's only agency
 month = "latest"  # "YYYY-MM", or "latest": the latest full month in the data
 language = "zh"  # "zh" or "en"
 standard = "cn110"  # standard graded against (built-in name or .toml path)
+where = None  # a row filter, e.g. "call_group in ('ems', 'fire')" (docs/metrics.md); None: every call
 out_dir = "../reports/notebooks/04_monthly_briefing"  # this run's PNGs (`make briefing` writes reports/briefing)
 
 # %%
@@ -45,7 +46,7 @@ from responsestats.briefing.wording import load_labels
 from responsestats.briefing.wording.context import context, page_text
 
 labels = load_labels(language)
-data = load_briefing_data(dataset, agency=agency, month=month, standard=standard)
+data = load_briefing_data(dataset, agency=agency, month=month, standard=standard, where=where)
 book = Book(out_dir)
 context(data, labels)
 
@@ -188,4 +189,4 @@ book.add(quality, "07_data_quality.png")
 
 # %%
 book.write_manifest(**page_text(data, labels), month=data.month, agency=data.agency, language=language,
-                    standard=data.standard.name)
+                    standard=data.standard.name, where=data.where)

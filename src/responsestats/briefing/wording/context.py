@@ -95,12 +95,20 @@ def context(data: BriefingData, labels: Labels) -> dict[str, str]:
         "as_of": data.as_of.tz_convert(data.timezone).strftime("%Y-%m-%d %H:%M"),
         "timezone": data.timezone,
         "version": __version__,
+        "where": getattr(data, "where", "") or labels("population.all"),
     }
 
 
 def subtitle(kind: str, data: BriefingData, labels: Labels, **extra: object) -> str:
-    """The catalogue's ``subtitle.<kind>`` filled with :func:`context` (and ``extra``)."""
-    return labels(f"subtitle.{kind}", **{**context(data, labels), **extra})
+    """The catalogue's ``subtitle.<kind>`` filled with :func:`context` (and ``extra``), then the row filter in
+    force (``data.where``), so that no chart travels without its population."""
+    return labels(f"subtitle.{kind}", **{**context(data, labels), **extra}) + where_text(data, labels)
+
+
+def where_text(data: BriefingData, labels: Labels) -> str:
+    """``" Filter: priority = 'EMERGENT'."`` when the briefing's calls are filtered, else ``""``."""
+    where = getattr(data, "where", "")
+    return labels("common.where", where=where) if where else ""
 
 
 def footer(data: BriefingData, labels: Labels) -> str:
@@ -124,5 +132,5 @@ def page_text(data: BriefingData, labels: Labels) -> dict[str, str]:
     """The ``title`` and ``intro`` of the briefing's page (``index.html``), for the manifest."""
     return {
         "title": labels("page.title", month=labels.month(data.month), agency=data.agency),
-        "intro": labels("page.intro", **context(data, labels)),
+        "intro": labels("page.intro", **context(data, labels)) + where_text(data, labels),
     }
