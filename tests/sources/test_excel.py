@@ -21,6 +21,7 @@ from responsestats.sources.excel import ExcelSource
 from paths import EXCEL_DIR
 
 DATES_XLS = EXCEL_DIR / "dates.xls"
+ERRORS_XLS = EXCEL_DIR / "errors.xls"
 HEADER = ["Incident", "Received", "Day", "Clock", "Minutes", "Urgent", "Note"]
 # record number -> the row's cells as text (record 4 is an empty row, record 6 is ragged)
 EXPECTED = {
@@ -109,6 +110,29 @@ def test_missing_sheet_is_a_user_error(kind, dates_xlsx):
     for number in (2, -1):
         with pytest.raises(UserError, match=rf"dates\.{kind}: no sheet number {number} \(0-based\); {sheets}"):
             ExcelSource(book, sheet=number)
+
+
+@pytest.mark.parametrize("kind", ["xls", "xlsx"])
+def test_error_cells_read_as_their_text(kind, tmp_path):
+    """Excel's error values are read as their text, not as empty cells (errors.xls, and the same rows as .xlsx).
+
+    python-calamine 0.9.1 reads them as empty cells: one reason it does not replace xlrd (issue 12).
+    """
+    book = ERRORS_XLS if kind == "xls" else _fixture_script().write_errors_xlsx(tmp_path / "errors.xlsx")
+    src = ExcelSource(book, sheet="Errors")
+    assert src.header == ["Incident", "Result", "Note"]
+    rows, bad, _ = _read(src)
+    assert rows == {
+        1: ["24201", "#NULL!", "error code 0"],
+        2: ["24202", "#DIV/0!", "error code 7"],
+        3: ["24203", "#VALUE!", "error code 15"],
+        4: ["24204", "#REF!", "error code 23"],
+        5: ["24205", "#NAME?", "error code 29"],
+        6: ["24206", "#NUM!", "error code 36"],
+        7: ["24207", "#N/A", "error code 42"],
+        8: ["24208", None, "empty"],
+    }
+    assert bad == []
 
 
 def _write_xlsx(path: Path, rows: list[list], *, origin: tuple[int, int] = (1, 1), epoch=None) -> Path:

@@ -12,6 +12,11 @@ result, so it reads as empty), empty cells, an empty row, and a row with a
 cell past the header (ragged). tests/sources/test_excel.py reads it value by
 value, and an .xlsx of the same rows written with :func:`write_dates_xlsx`.
 
+``errors.xls`` (one "Errors" sheet) holds Excel's error values (``#DIV/0!``,
+``#N/A``...) as error cells: they are read as their text, not as empty cells
+(python-calamine 0.9.1 reads them as empty, one of the reasons it does not
+replace xlrd). :func:`write_errors_xlsx` writes the same rows as an .xlsx.
+
 The .xls files are committed: writing them needs xlwt, which is not a project
 dependency (reading them needs only xlrd). Regenerate with::
 
@@ -149,9 +154,51 @@ def write_dates_xlsx(path: Path) -> Path:
     return path
 
 
+ERRORS_HEADER = ["Incident", "Result", "Note"]
+#: Excel's error values by their BIFF code (xlwt's own table maps ``#VALUE!`` to the code of ``#NUM!``).
+ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+               0x2A: "#N/A"}
+# Each error value in the Result column, then an empty Result.
+ERRORS_ROWS = [[24201 + i, text, f"error code {code}"] for i, (code, text) in enumerate(ERROR_CODES.items())]
+ERRORS_ROWS.append([24201 + len(ERROR_CODES), None, "empty"])
+
+
+def write_errors_xls(path: Path) -> Path:
+    """Write ``errors.xls`` (needs xlwt): the Result column as error cells."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Errors")
+    codes = {text: code for code, text in ERROR_CODES.items()}
+    for r, row in enumerate([ERRORS_HEADER, *ERRORS_ROWS]):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if r and value in codes:
+                sheet.row(r).set_cell_error(c, codes[value])
+            else:
+                sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def write_errors_xlsx(path: Path) -> Path:
+    """Write the rows of ``errors.xls`` as an .xlsx (openpyxl stores an error's text as an error cell)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Errors"
+    for row in [ERRORS_HEADER, *ERRORS_ROWS]:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
 def main() -> None:
     write_calls_xls(HERE / "calls.xls")
     write_dates_xls(HERE / "dates.xls")
+    write_errors_xls(HERE / "errors.xls")
 
 
 if __name__ == "__main__":
