@@ -7,6 +7,7 @@ and methods are documented in ``docs/metrics.md``.
 
 from __future__ import annotations
 
+from .erf import effective_response_force
 from .exclusions import DEFAULT_CAP, exclusion_reasons, resolve_caps
 from .export import escape_formula, render
 from .filters import RowFilter, apply_filter, parse_filter
@@ -35,6 +36,7 @@ from .proportions import wilson_interval
 from .quantiles import binom_cdf, binom_ppf, percentile, quantile_ci
 from .standards import (
     Coverage,
+    ErfTarget,
     Standard,
     Target,
     coverage,
@@ -55,6 +57,7 @@ __all__ = [
     "Coverage",
     "DEFAULT_INELIGIBLE",
     "DEFAULT_MIN_N",
+    "ErfTarget",
     "INTERVALS",
     "NOT_AVAILABLE_REASONS",
     "OutcomeAvailability",
@@ -72,6 +75,7 @@ __all__ = [
     "compute_intervals",
     "coverage",
     "custom_standard",
+    "effective_response_force",
     "escape_formula",
     "exclusion_reasons",
     "incident_level",

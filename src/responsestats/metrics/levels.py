@@ -244,11 +244,15 @@ def nth_unit_arrival(df: pd.DataFrame, n: int) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per incident: ``agency``, ``incident_id``, ``received_at``
-        and ``dispatched_at`` (the incident's first), ``units_arrived``
-        (distinct units with an arrival), ``nth_arrived_at`` (the Nth
-        distinct unit's first arrival; NaT when fewer than ``n`` arrived),
-        ``received_to_nth_arrival_s`` and ``dispatch_to_nth_arrival_s`` [s].
+        One row per incident: ``agency``, ``incident_id``, ``received_at``,
+        ``dispatched_at`` and ``enroute_at`` (the incident's first: first
+        dispatch, first unit en route), ``units_arrived`` [count] (distinct
+        units with an arrival), ``nth_arrived_at`` (the Nth distinct unit's
+        first arrival; NaT when fewer than ``n`` arrived),
+        ``received_to_nth_arrival_s``, ``dispatch_to_nth_arrival_s`` and
+        ``enroute_to_nth_arrival_s`` [s] (from the first unit en route: the
+        travel of the first ``n`` units, NFPA 1710's travel time of a full
+        alarm).
 
     Notes
     -----
@@ -258,12 +262,13 @@ def nth_unit_arrival(df: pd.DataFrame, n: int) -> pd.DataFrame:
     if int(n) != n or n < 1:
         raise UserError(f"n must be a whole number >= 1, got {n!r}")
     n = int(n)
-    frame = prepare(df, [*_KEYS, S.RECEIVED_AT], [S.DISPATCHED_AT, S.ARRIVED_AT]).reset_index(drop=True)
+    frame = prepare(df, [*_KEYS, S.RECEIVED_AT], [S.DISPATCHED_AT, S.ENROUTE_AT, S.ARRIVED_AT]).reset_index(drop=True)
     codes = _incident_codes(frame)
     grouped = frame.groupby(codes, sort=True)
     out = grouped[_KEYS].first()
     out[S.RECEIVED_AT] = grouped[S.RECEIVED_AT].min()
     out[S.DISPATCHED_AT] = grouped[S.DISPATCHED_AT].min()
+    out[S.ENROUTE_AT] = grouped[S.ENROUTE_AT].min()
 
     has_arrival = frame[S.ARRIVED_AT].notna().to_numpy()
     per_unit = (
@@ -271,7 +276,7 @@ def nth_unit_arrival(df: pd.DataFrame, n: int) -> pd.DataFrame:
             {
                 "_code": codes[has_arrival],
                 "_unit": _unit_codes(frame)[has_arrival],
-                S.ARRIVED_AT: frame.loc[has_arrival, S.ARRIVED_AT].to_numpy(),
+                S.ARRIVED_AT: frame.loc[has_arrival, S.ARRIVED_AT].array,  # keeps the dtype, also with no arrival
             }
         )
         .sort_values(["_code", S.ARRIVED_AT], kind="stable")
@@ -285,5 +290,6 @@ def nth_unit_arrival(df: pd.DataFrame, n: int) -> pd.DataFrame:
     out[N.NTH_ARRIVED_AT] = nth.reindex(out.index)
     out[N.RECEIVED_TO_NTH_ARRIVAL_S] = (out[N.NTH_ARRIVED_AT] - out[S.RECEIVED_AT]).dt.total_seconds()
     out[N.DISPATCH_TO_NTH_ARRIVAL_S] = (out[N.NTH_ARRIVED_AT] - out[S.DISPATCHED_AT]).dt.total_seconds()
+    out[N.ENROUTE_TO_NTH_ARRIVAL_S] = (out[N.NTH_ARRIVED_AT] - out[S.ENROUTE_AT]).dt.total_seconds()
     out = out.sort_values([S.AGENCY, S.RECEIVED_AT, S.INCIDENT_ID], kind="stable")
     return out.reset_index(drop=True)

@@ -34,6 +34,19 @@ UNITS_ARRIVED = "units_arrived"
 NTH_ARRIVED_AT = "nth_arrived_at"
 RECEIVED_TO_NTH_ARRIVAL_S = "received_to_nth_arrival_s"
 DISPATCH_TO_NTH_ARRIVAL_S = "dispatch_to_nth_arrival_s"
+#: From the incident's first unit en route to the Nth distinct unit on scene: the travel of the full alarm.
+ENROUTE_TO_NTH_ARRIVAL_S = "enroute_to_nth_arrival_s"
+#: What an ``[[erf]]`` entry of a standard may time to the Nth arrival (its ``interval``).
+ERF_INTERVALS: tuple[str, ...] = (RECEIVED_TO_NTH_ARRIVAL_S, DISPATCH_TO_NTH_ARRIVAL_S, ENROUTE_TO_NTH_ARRIVAL_S)
+#: ``responsestats metrics --level erf``: the effective-response-force table instead of interval summaries.
+LEVEL_ERF = "erf"
+#: The ERF table: the alarm's number of distinct units [count].
+UNITS = "units"
+#: The ERF table: incidents an entry grades at which fewer than ``units`` distinct units arrived [count].
+N_INCOMPLETE = "n_incomplete"
+#: The ERF table: Wilson interval of ``share_within`` [fraction].
+SHARE_WITHIN_CI_LOW = "share_within_ci_low"
+SHARE_WITHIN_CI_HIGH = "share_within_ci_high"
 
 # --- local-time group keys (derived from received_at) -----------------------
 KEY_YEAR = S.YEAR

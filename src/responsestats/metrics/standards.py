@@ -21,6 +21,7 @@ from .. import schema as S
 from ..config import STANDARDS_DIR
 from ..errors import UserError
 from ..formats.strict_toml import check_keys, number, read_toml, text
+from . import names as N
 from .intervals import resolve_intervals
 
 #: Allowed keys of the ``[standard]`` table.
@@ -45,8 +46,22 @@ TARGET_KEYS = {
     "note": "free text",
     "when": "table column -> list of values (or {in = [...]} / {not_in = [...]}) selecting the rows",
 }
+#: Allowed keys of an ``[[erf]]`` table (an effective-response-force objective, see :class:`ErfTarget`).
+ERF_KEYS = {
+    "id": "unique id within the profile's [[erf]] entries",
+    "units": "the alarm's number of distinct units: the objective is met when the units-th unit is on scene",
+    "interval": "what is timed to the units-th arrival: " + ", ".join(N.ERF_INTERVALS),
+    "target_s": "the target [s]; leave out for 'no numeric target'",
+    "required_share": "share of incidents that must be within the target, e.g. 0.90",
+    "label": "short description",
+    "citation": "section of the standard",
+    "note": "free text",
+    "when": "the incidents the entry grades: a table as for targets, or an array of such tables (any may match)",
+}
+#: Largest ``units`` an ``[[erf]]`` entry may ask for [count].
+MAX_ERF_UNITS = 1000
 _CONDITION_KEYS = {"in", "not_in"}
-_TOP_KEYS = {"standard", "targets"}
+_TOP_KEYS = {"standard", "targets", "erf"}
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,59 @@ class Target:
 
 
 @dataclass(frozen=True)
+class ErfTarget:
+    """An effective-response-force objective: the ``units``-th distinct unit on scene within ``target_s``.
+
+    Attributes
+    ----------
+    id : str
+        Unique among the profile's ``[[erf]]`` entries.
+    units : int
+        The alarm's number of distinct units [count]: the incident's full alarm is on scene when its
+        ``units``-th distinct unit arrives (a unit counts once, at its first arrival).
+    interval : str
+        What is timed to that arrival: ``received_to_nth_arrival_s`` (from the call), ``dispatch_to_nth_arrival_s``
+        (from the first dispatch) or ``enroute_to_nth_arrival_s`` (from the first unit en route: the travel of
+        the full alarm).
+    target_s : float or None
+        The target [s]; None: no numeric target (incidents are counted, not graded).
+    required_share : float or None
+        Share of complete incidents that must be within the target [fraction, 0-1], if the standard sets one.
+    label, citation, note : str
+        A short description, the section of the standard, free text.
+    when : tuple of tuple of Condition
+        The incidents the entry grades: any of the alternatives, each a set of conditions that must all hold;
+        empty: every incident.
+    population : tuple of Condition
+        The standard's population, which the entry grades within (as :attr:`Target.population`).
+    """
+
+    id: str
+    units: int
+    interval: str
+    target_s: float | None
+    required_share: float | None = None
+    label: str = ""
+    citation: str = ""
+    note: str = ""
+    when: tuple[tuple[Condition, ...], ...] = ()
+    population: tuple[Condition, ...] = ()
+
+    def applies(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean array: the rows (incidents) this entry grades (any ``when`` alternative, within the population)."""
+        mask = population_mask(frame, self.population)
+        if not self.when:
+            return mask
+        any_of = np.zeros(len(frame), dtype=bool)
+        for alternative in self.when:
+            both = np.ones(len(frame), dtype=bool)
+            for cond in alternative:
+                both &= cond.mask(frame)
+            any_of |= both
+        return mask & any_of
+
+
+@dataclass(frozen=True)
 class Standard:
     """A named set of targets (a standard profile, ``docs/metrics.md``).
 
@@ -152,6 +220,9 @@ class Standard:
     population : tuple of Condition
         The calls every target grades (``[standard].population``, e.g. the urgent priorities of ``cn110``);
         empty: every call. A row with no value in a population column is graded (:meth:`Condition.covers`).
+    erf : tuple of ErfTarget
+        The effective-response-force objectives (``[[erf]]``), in file order; graded by
+        :func:`~responsestats.metrics.erf.effective_response_force`, not by the interval targets.
     """
 
     name: str
@@ -163,6 +234,7 @@ class Standard:
     source: str = ""
     condition_columns: tuple[str, ...] = field(default=())
     population: tuple[Condition, ...] = ()
+    erf: tuple[ErfTarget, ...] = ()
 
     def in_population(self, frame: pd.DataFrame) -> np.ndarray:
         """Boolean array: the rows of ``frame`` the standard grades (all of them without a population)."""
@@ -242,6 +314,49 @@ def _target(raw: Any, index: int, source: str) -> Target:
     )
 
 
+def _erf_when(when: Any, where: str, source: str) -> tuple[tuple[Condition, ...], ...]:
+    """The alternatives of an ``[[erf]]`` entry's ``when``: one table, or an array of tables (any may match)."""
+    if isinstance(when, list):
+        if not when:
+            raise _error(source, f"{where}.when is an empty array: give at least one table, or leave 'when' out")
+        return tuple(_conditions(w, f"{where}.when[{i}]", source, "population") for i, w in enumerate(when))
+    alternative = _conditions(when, where, source)
+    return (alternative,) if alternative else ()
+
+
+def _erf(raw: Any, index: int, source: str) -> ErfTarget:
+    where = f"erf[{index}]"
+    if not isinstance(raw, Mapping):
+        raise _error(source, f"{where} must be a table")
+    check_keys(raw, ERF_KEYS, _where(source, where))
+    for key in ("id", "units", "interval"):
+        if key not in raw:
+            raise _error(source, f"{where} lacks {key!r} ({ERF_KEYS[key]})")
+    units = number(raw["units"], _where(source, f"{where}.units"), 1.0, MAX_ERF_UNITS)
+    if not float(units).is_integer() or not isinstance(raw["units"], int):
+        raise _error(source, f"{where}.units: expected a whole number of units, got {raw['units']!r}")
+    interval = text(raw["interval"], _where(source, f"{where}.interval"))
+    if interval not in N.ERF_INTERVALS:
+        raise _error(source, f"{where}.interval: unknown {interval!r}; use one of {', '.join(N.ERF_INTERVALS)}")
+    target_s = raw.get("target_s")
+    if target_s is not None:
+        target_s = number(target_s, _where(source, f"{where}.target_s"), 0.0, float("inf"), low_open=True)
+    share = raw.get("required_share")
+    if share is not None:
+        share = number(share, _where(source, f"{where}.required_share"), 0.0, 1.0, low_open=True)
+    return ErfTarget(
+        id=text(raw["id"], _where(source, f"{where}.id")),
+        units=int(units),
+        interval=interval,
+        target_s=target_s,
+        required_share=share,
+        label=text(raw.get("label", ""), _where(source, f"{where}.label")),
+        citation=text(raw.get("citation", ""), _where(source, f"{where}.citation")),
+        note=text(raw.get("note", ""), _where(source, f"{where}.note")),
+        when=_erf_when(raw.get("when", {}), where, source),
+    )
+
+
 def _merge(base: tuple[Target, ...], extra: list[Target]) -> tuple[Target, ...]:
     """Base targets with same-id targets replaced in place and new ones appended."""
     by_id = {t.id: t for t in extra}
@@ -256,7 +371,8 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     Parameters
     ----------
     data : mapping
-        ``{"standard": {...}, "targets": [{...}, ...]}``.
+        ``{"standard": {...}, "targets": [{...}, ...], "erf": [{...}, ...]}`` (``erf``: optional
+        effective-response-force objectives, :class:`ErfTarget`).
     source : str
         Where the data came from, for error messages.
 
@@ -283,6 +399,14 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise _error(source, f"duplicate target id(s) {', '.join(dupes)}: give each target a distinct 'id'")
+    raw_erf = data.get("erf", [])
+    if not isinstance(raw_erf, list):
+        raise _error(source, "erf must be an array of tables ([[erf]])")
+    erf = [_erf(raw, i, source) for i, raw in enumerate(raw_erf)]
+    erf_ids = [e.id for e in erf]
+    dupes = sorted({i for i in erf_ids if erf_ids.count(i) > 1})
+    if dupes:
+        raise _error(source, f"duplicate erf id(s) {', '.join(dupes)}: give each [[erf]] entry a distinct 'id'")
     base = None
     if "extends" in head:
         base = load_standard(text(head["extends"], _where(source, "[standard].extends")))
@@ -291,9 +415,11 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     else:
         population = base.population if base else ()
     merged = _merge(base.targets, targets) if base else tuple(targets)
-    if not merged:
+    merged_erf = _merge(base.erf, erf) if base else tuple(erf)
+    if not merged and not merged_erf:
         raise _error(source, "no targets")
     merged = tuple(replace(t, population=population) for t in merged)
+    merged_erf = tuple(replace(e, population=population) for e in merged_erf)
     texts = ("name", "title", "edition", "citation", "note")
     fields = {k: text(head[k], _where(source, f"[standard].{k}")) for k in texts if k in head}
     default_name = Path(source).stem if source.endswith(".toml") else "custom"
@@ -306,8 +432,11 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
         note=fields.get("note", base.note if base else ""),
         source=source,
         population=population,
+        erf=merged_erf,
     )
-    columns = tuple(dict.fromkeys([*(c.column for t in merged for c in t.when), *(c.column for c in population)]))
+    erf_columns = [c.column for e in merged_erf for alternative in e.when for c in alternative]
+    columns = tuple(dict.fromkeys([*(c.column for t in merged for c in t.when), *(c.column for c in population),
+                                   *erf_columns]))  # fmt: skip
     return replace(std, condition_columns=columns)
 
 
@@ -516,6 +645,7 @@ def coverage(frame: pd.DataFrame, standard: str | Standard) -> Coverage:
 __all__ = [
     "Condition",
     "Coverage",
+    "ErfTarget",
     "Standard",
     "Target",
     "custom_standard",
