@@ -147,6 +147,32 @@ PARTITION_SCHEMA: pa.Schema = pa.schema(
 #: Schema of the dataset as read with hive partitioning (files + year/month keys).
 DATASET_SCHEMA: pa.Schema = pa.schema(list(_FIELDS) + [PARTITION_SCHEMA.field(YEAR), PARTITION_SCHEMA.field(MONTH)])
 
+# --- dimensions: the agency's own columns -----------------------------------
+#: Prefix of a dimension's column in the stored files (``[dimensions.station]`` -> ``dim_station``), so that no
+#: dimension can clash with a canonical column. ``read_calls`` gives dimensions under their own names.
+DIMENSION_PREFIX = "dim_"
+#: A dimension's stored type: text, dictionary-encoded (a few distinct values, many rows).
+DIMENSION_TYPE = pa.dictionary(pa.int32(), pa.string())
+#: Names a dimension may take: lower-case letters, digits and ``_``, starting with a letter, at most 32.
+DIMENSION_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+
+
+def dimension_column(name: str) -> str:
+    """The stored column of dimension ``name`` (``station`` -> ``dim_station``)."""
+    return DIMENSION_PREFIX + name
+
+
+def dimension_name(column: str) -> str:
+    """The dimension a stored column holds (``dim_station`` -> ``station``)."""
+    return column[len(DIMENSION_PREFIX):]
+
+
+def dataset_schema(dimensions: tuple[str, ...] = ()) -> pa.Schema:
+    """:data:`DATASET_SCHEMA` with the stored columns of ``dimensions`` (names, not columns) appended."""
+    if not dimensions:
+        return DATASET_SCHEMA
+    return pa.schema(list(DATASET_SCHEMA) + [pa.field(dimension_column(d), DIMENSION_TYPE) for d in dimensions])
+
 # --- quarantine table -----------------------------------------------------
 Q_SOURCE_FILE = "source_file"
 Q_SOURCE_ROW = "source_row"
@@ -212,6 +238,8 @@ R_MIDNIGHT_ROLLOVER = "midnight_rollover"
 R_LOOKUPS = "lookups"
 R_CLOCK_START = "clock_start"
 R_COLUMNS_USED = "columns_used"
+#: The dimensions the file's mapping declares (names), whether or not the file has their columns.
+R_DIMENSIONS = "dimensions"
 #: The canonical outcomes the file's outcome field can yield (``unknown`` alone: the file has no outcome column).
 R_OUTCOMES_POSSIBLE = "outcomes_possible"
 R_FIELDS_NOT_IN_SOURCE = "fields_not_in_source"
@@ -286,6 +314,7 @@ FileReport = TypedDict(
         R_LOOKUPS: "dict[str, str]",
         R_CLOCK_START: str,
         R_COLUMNS_USED: "dict[str, str]",
+        R_DIMENSIONS: "list[str]",
         R_OUTCOMES_POSSIBLE: "list[str]",
         R_FIELDS_NOT_IN_SOURCE: "list[str]",
         R_CALLER_KEY_FROM: "list[str]",

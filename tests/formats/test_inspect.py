@@ -289,3 +289,21 @@ def test_the_sample_is_bounded(tmp_path, capsys):
     assert _cols(result)["notes"].personal == "free texts" or len(_cols(result)["notes"].examples[0]) < 5000
     assert main(["inspect", str(path), "--rows", str(inspect_module.MAX_SAMPLE_ROWS + 1)]) == 2
     assert "--rows" in capsys.readouterr().err
+
+
+def test_the_draft_offers_the_agencys_own_categories_as_dimensions(tmp_path):
+    """Unmapped columns of few distinct values are offered as commented-out [dimensions] tables; un-commented,
+    the draft keeps them (issue 14, part 1)."""
+    from paths import UNSEEN_SAMPLE
+    from responsestats import ingest, read_calls
+    from responsestats.formats.inspect import inspect_file
+
+    export = UNSEEN_SAMPLE / "fire_district.csv"
+    draft = inspect_file(export).draft_toml(timezone="America/Denver")
+    assert '# [dimensions.station]\n# source = "Station"' in draft and "# [dimensions.shift]" in draft
+    assert "[dimensions.street_address]" not in draft.replace("# ", "")  # a personal column is never offered
+    kept = draft.replace('# [dimensions.station]\n# source = "Station"', '[dimensions.station]\nsource = "Station"')
+    path = tmp_path / "kept.toml"
+    path.write_text(kept, encoding="utf-8")
+    ingest([export], tmp_path / "ds", mapping=path, agency="cvfd")
+    assert set(read_calls(tmp_path / "ds")["station"]) == {"41", "42", "43", "44"}

@@ -20,4 +20,5 @@ def test_local_twins_give_the_hours_the_agency_saw(tmp_path):
     assert calls.loc["H1", "arrived_at_local"] == pd.Timestamp("2024-03-01 08:41:00")
     assert pd.isna(calls.loc["H2", "arrived_at_local"])
     assert S.TIMEZONE not in calls.columns  # read for the conversion, not returned
-    assert list(read_calls(out).columns) == list(S.COLUMNS)  # off by default
+    plain = list(read_calls(out).columns)  # off by default: the canonical columns, then cn110's dimensions
+    assert plain == [*S.COLUMNS, "call_source", "key_site", "station"]

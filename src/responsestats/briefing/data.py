@@ -32,6 +32,7 @@ from ..metrics import names as N
 from ..store import (
     latest_stamp,
     list_agencies,
+    list_dimensions,
     months_present,
     open_dataset,
     partition_filter,
@@ -94,6 +95,8 @@ class BriefingData:
     first_date, last_date : the local dates of the first and last calls of ``first_month`` and
         ``last_month`` (None: unknown); calls per day count only the days between them
         (:func:`~.tables.kpi.covered_days`).
+    group_by : the column the district chart groups by: ``district`` (the default) or a dimension of the
+        dataset (``station``, ``beat``...; :func:`~responsestats.store.list_dimensions`).
     where : the row filter every table and chart is made on (:mod:`~responsestats.metrics.filters`, its
         canonical text; empty: every call); every subtitle and the manifest name it.
     """
@@ -118,6 +121,7 @@ class BriefingData:
     first_date: dt.date | None = None
     last_date: dt.date | None = None
     where: str = ""
+    group_by: str = S.DISTRICT
 
     @property
     def coverage(self) -> tuple[dt.date, dt.date] | None:
@@ -166,6 +170,7 @@ def load_briefing_data(
     standard: str | Standard = "cn110",
     window: int = 12,
     where: str | None = None,
+    group_by: str = S.DISTRICT,
 ) -> BriefingData:
     """Read what the notebooks and the briefing need from a dataset.
 
@@ -187,6 +192,9 @@ def load_briefing_data(
         ``"call_group in ('ems', 'fire')"``) in every table and chart. The month briefed (``latest``), the
         span of the data and the ingest reconciliation are of the whole dataset; outcome availability is of the
         source.
+    group_by : str
+        The column the district chart groups by: ``district``, another canonical column, or a dimension of the
+        dataset (``station``).
 
     Returns
     -------
@@ -201,7 +209,11 @@ def load_briefing_data(
     """
     std = load_standard(standard)
     agency = resolve_agency(dataset, agency)
-    row_filter = parse_filter(where) if where else None  # checked before anything is read
+    dims = list_dimensions(dataset, agency)
+    row_filter = parse_filter(where, dims) if where else None  # checked before anything is read
+    if group_by not in S.COLUMNS and group_by not in dims:
+        raise UserError(f"--group-by {group_by!r}: not a column of the dataset; use a canonical column (district, "
+                        f"priority, call_type...)" + (f" or a dimension: {', '.join(dims)}" if dims else ""))
     # What the whole history holds comes from the partition folders and the Parquet footers, and only the
     # first and last months are read for their first and last dates: the cost does not grow with history.
     present = months_present(dataset, agency)
@@ -256,6 +268,7 @@ def load_briefing_data(
         first_date=first_date,
         last_date=last_date,
         where=row_filter.text if row_filter else "",
+        group_by=group_by,
     )
 
 

@@ -206,6 +206,7 @@ def build_briefing(
     out_dir: str | Path = "reports/briefing",
     notebook: str | Path | None = None,
     where: str | None = None,
+    group_by: str = "district",
 ) -> BriefingResult:
     """Build the monthly briefing of ``month`` into ``out_dir``.
 
@@ -228,6 +229,8 @@ def build_briefing(
     where : str, optional
         Brief only the calls this row filter matches (:mod:`~responsestats.metrics.filters`); checked before
         the notebook runs, named in every chart's subtitle and in ``charts.json``.
+    group_by : str
+        The column the district chart groups by: ``district`` or a dimension of the dataset (``station``).
 
     Returns
     -------
@@ -247,7 +250,7 @@ def build_briefing(
     lang = check_language(lang)
     std = load_standard(standard)
     standard_arg = str(Path(standard).resolve()) if str(standard).endswith(".toml") else std.name
-    data = load_briefing_data(dataset, agency=agency, month=month, standard=std, where=where)
+    data = load_briefing_data(dataset, agency=agency, month=month, standard=std, where=where, group_by=group_by)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
@@ -262,6 +265,7 @@ def build_briefing(
             "standard": standard_arg,
             "out_dir": str(staging),
             "where": data.where or None,
+            "group_by": data.group_by,
         }
         import nbformat
 

@@ -28,6 +28,9 @@ def add_briefing_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
                    help="brief only the calls this filter matches, e.g. \"call_group in ('ems', 'fire')\" or "
                    "\"priority = '一级'\" (docs/metrics.md, row filters); every chart's subtitle and charts.json "
                    "name it")  # fmt: skip
+    p.add_argument("--group-by", default="district", metavar="COLUMN",
+                   help="the column the district chart groups by: district (default), or a dimension of the "
+                   "dataset such as station or beat (see `responsestats metrics --help`)")  # fmt: skip
     p.add_argument("--out", required=True, metavar="DIR",
                    help="output folder: a new or empty one, or one an earlier briefing wrote (it holds the marker "
                    ".responsestats-briefing; only the files the marker names are replaced or removed). Any other "
@@ -43,7 +46,8 @@ def run_briefing(args: argparse.Namespace) -> int:
 
     try:
         result = build_briefing(args.dataset, month=args.month, agency=args.agency, lang=args.lang,
-                                standard=args.standard, out_dir=args.out, where=args.where)  # fmt: skip
+                                standard=args.standard, out_dir=args.out, where=args.where,
+                                group_by=args.group_by)  # fmt: skip
     except NotebookFailed as exc:
         print(f"responsestats: briefing failed: {exc}", file=sys.stderr)
         return 1

@@ -26,6 +26,7 @@ import datetime as dt
 import math
 import re
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -33,6 +34,7 @@ from .. import schema as S
 from ..errors import UserError
 from ..metrics import names as N
 from ..metrics._frame import prepare
+from ..metrics.erf import ERF_LIKE, effective_response_force, erf_standard
 from ..metrics.export import FORMATS, in_minutes, output_format, render, write_table
 from ..metrics.filters import apply_filter, parse_filter
 from ..metrics.grouping import check_by, resolve_by
@@ -119,15 +121,30 @@ def _read(args: argparse.Namespace, columns: list[str]) -> pd.DataFrame:
     from ..store import read_calls
 
     if args.where is not None:
-        columns = columns + [c for c in parse_filter(args.where).columns if c in S.COLUMNS]
+        dims = _dimensions(args)
+        columns = columns + [c for c in parse_filter(args.where, dims).columns if c in S.COLUMNS or c in dims]
     start, end = _dates(args)
     return read_calls(args.dataset, agency=args.agency, start=start, end=end, columns=list(dict.fromkeys(columns)))
 
 
+def _dimensions(args: argparse.Namespace) -> tuple[str, ...]:
+    """The dataset's dimensions (its agency's, with ``--agency``), read once from its reports."""
+    if getattr(args, "_dimensions", None) is None:
+        from ..store import list_dimensions
+
+        args._dimensions = list_dimensions(args.dataset, args.agency) if Path(args.dataset).is_dir() else ()
+    return args._dimensions
+
+
 def _by(args: argparse.Namespace) -> tuple[str, ...]:
     by = resolve_by(args.by)
-    check_by(by)
+    check_by(by, [*S.COLUMNS, *_dimensions(args)])
     return by
+
+
+def _by_columns(by: tuple[str, ...], args: argparse.Namespace) -> list[str]:
+    """The stored columns ``--by`` reads: canonical columns and dimensions (time keys are derived)."""
+    return [b for b in by if b in S.COLUMNS or b in _dimensions(args)]
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -214,9 +231,12 @@ def add_metrics_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     )
     _add_common(p)
     p.add_argument(
-        "--interval", action="append", required=True, metavar="NAME", help="interval to summarise (repeatable)"
-    )
-    p.add_argument("--level", choices=N.LEVELS, default=N.LEVEL_INCIDENT, help="incident (default) or unit")
+        "--interval", action="append", metavar="NAME",
+        help="interval to summarise (repeatable; required, except with --level erf)",
+    )  # fmt: skip
+    p.add_argument("--level", choices=(*N.LEVELS, N.LEVEL_ERF), default=N.LEVEL_INCIDENT,
+                   help="incident (default) or unit; erf: the effective response force of --standard's [[erf]] "
+                   "objectives (the full alarm's Nth unit on scene), one row per group x objective")  # fmt: skip
     target = p.add_mutually_exclusive_group()
     target.add_argument("--target", metavar="DURATION",
                         help="target for within_target_share (<=), with its unit: 90s, 8min, 1h30min; a bare number "
@@ -238,6 +258,10 @@ def add_metrics_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
 def run_metrics(args: argparse.Namespace) -> int:
     """Run ``responsestats metrics``; returns the exit status."""
     _format(args)
+    if args.level == N.LEVEL_ERF:
+        return _run_erf(args)
+    if not args.interval:
+        raise UserError("--interval NAME is required (except with --level erf)")
     intervals = resolve_intervals([part for item in args.interval for part in item.split(",") if part.strip()])
     by = _by(args)
     cap = _cap(args.cap)
@@ -245,7 +269,7 @@ def run_metrics(args: argparse.Namespace) -> int:
     standard = load_standard(args.standard) if args.standard else None
     columns = [S.AGENCY, S.INCIDENT_ID, S.UNIT_ID, S.RECEIVED_AT, S.SELF_INITIATED, S.TIMEZONE]
     columns += [c for n in intervals for c in (INTERVALS[n].start, INTERVALS[n].end)]
-    columns += [b for b in by if b in S.COLUMNS]
+    columns += _by_columns(by, args)
     columns += list(standard.condition_columns) if standard else []
     frame = _read(args, columns)
     table = summarize(
@@ -269,6 +293,35 @@ def run_metrics(args: argparse.Namespace) -> int:
     if absent:  # their figures are blank, not 0: say why, once
         print("responsestats: note: not available (left blank), the source has no stamp for them: "
               + "; ".join(f"{name} (no {', '.join(stamps)})" for name, stamps in absent.items()), file=sys.stderr)
+    _write(in_minutes(table) if args.unit == "min" else table, args, sheet="metrics")
+    return 0
+
+
+def _run_erf(args: argparse.Namespace) -> int:
+    """``responsestats metrics --level erf``: the standard's effective-response-force objectives, per group."""
+    if args.interval:
+        raise UserError("--interval does not apply to --level erf: each [[erf]] objective of the standard names "
+                        "what it times")  # fmt: skip
+    if args.percentile or args.min_n != DEFAULT_MIN_N:
+        raise UserError("--percentile and --min-n do not apply to --level erf (it reports the median, p90 and the "
+                        "value at the required share)")  # fmt: skip
+    if args.standard is None:
+        raise UserError("--level erf needs --standard NAME|FILE.toml, a profile with [[erf]] objectives "
+                        "(e.g. --standard nfpa1710)")  # fmt: skip
+    standard = erf_standard(args.standard)
+    by = _by(args)
+    cap = _cap(args.cap)
+    columns = [S.AGENCY, S.INCIDENT_ID, S.UNIT_ID, S.RECEIVED_AT, S.DISPATCHED_AT, S.ENROUTE_AT, S.ARRIVED_AT,
+               S.SELF_INITIATED, S.TIMEZONE]  # fmt: skip
+    columns += _by_columns(by, args) + list(standard.condition_columns)
+    frame = _read(args, columns)
+    table = effective_response_force(frame, standard, by=by, where=args.where, cap=cap)
+    like = {ERF_LIKE[e.interval]: e.interval for e in standard.erf}
+    absent = stamps_not_recorded(frame, like)
+    if absent:  # their figures are blank, not 0: say why, once
+        print("responsestats: note: not available (left blank), the source has no stamp for them: "
+              + "; ".join(f"{like[name]} (no {', '.join(stamps)})" for name, stamps in absent.items()),
+              file=sys.stderr)  # fmt: skip
     _write(in_minutes(table) if args.unit == "min" else table, args, sheet="metrics")
     return 0
 
@@ -311,7 +364,7 @@ def run_outcomes(args: argparse.Namespace) -> int:
     resolve_denominator(args.denominator)
     as_of = _as_of(args.as_of)
     columns = [S.AGENCY, S.INCIDENT_ID, S.UNIT_ID, S.RECEIVED_AT, S.DISPATCHED_AT, S.CLEARED_AT, S.ARRESTED_AT]
-    columns += [S.OUTCOME, S.CAUGHT_IN_ACT, S.TIMEZONE] + [b for b in by if b in S.COLUMNS]
+    columns += [S.OUTCOME, S.CAUGHT_IN_ACT, S.TIMEZONE] + _by_columns(by, args)
     frame = _read(args, columns)
     table = outcome_summary(frame, by=by, denominator=args.denominator, as_of=as_of, where=args.where)
     codes = sorted({c for cell in table.get(N.NOT_AVAILABLE, []) for c in str(cell).split(";") if c})

@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ from .. import schema as S
 from ..sources import open_source
 from ..sources.base import check_regular_file
 from . import mapping as _mapping
-from .mapping import DURATION_FORMATS, STAGE_ORDER
+from .mapping import DURATION_FORMATS, RESERVED_DIMENSION_NAMES, STAGE_ORDER
 
 #: Encodings tried in order when none is given (latin-1 decodes anything, so it is last).
 DEFAULT_ENCODINGS = ("utf-8-sig", "gb18030", "cp1252", "latin-1")
@@ -487,7 +488,46 @@ class InspectResult:
         unmapped = [c.name for c in self.columns if not c.guess and not c.personal and c.name not in noted]
         if unmapped:
             out += ["", f"# Columns not mapped (map any that is a canonical field): {', '.join(unmapped)}"]
+        categories = [c for c in self.columns if c.name in unmapped and _is_category(c)]
+        if categories:  # the agency's own categories an analyst may want to group by: offered, not kept
+            out += ["# Or keep a category of your own as a dimension (docs/mappings.md, [dimensions]); remove the "
+                    "'# ' to keep it:"]
+            for c in categories:
+                out += [f"# [dimensions.{_dimension_name(c.name)}]", f"# source = {_q(c.name)}  "
+                        f"# {c.distinct:,} distinct values in {c.non_null:,} sampled rows"]
         return "\n".join(out) + "\n"
+
+
+#: A column offered as a dimension has at most this many distinct sampled values, and at most this share of its
+#: sampled values distinct (a category, not an identifier or free text).
+DIMENSION_MAX_DISTINCT = 200
+DIMENSION_MAX_DISTINCT_SHARE = 0.5
+
+
+def _is_category(c: ColumnReport) -> bool:
+    """A text or integer column of few distinct values: a candidate dimension."""
+    return (c.kind in ("text", "integer") and 2 <= c.distinct <= DIMENSION_MAX_DISTINCT
+            and c.distinct <= DIMENSION_MAX_DISTINCT_SHARE * max(c.non_null, 1) and c.masked == 0)
+
+
+#: Dimension names for common Chinese 110 headers and their pinyin codes (others get ASCII words or ``col_NNNN``).
+_CN_DIMENSION_NAMES = {"管辖单位": "station", "GXDW": "station", "派出所": "station", "重点部位": "key_site",
+                       "ZDBW": "key_site", "接警方式": "call_source", "JJFS": "call_source", "报警方式": "call_source",
+                       "所属网格": "grid", "SSWG": "grid", "班次": "shift", "处警单位": "responding_unit",
+                       "CJDW": "responding_unit"}  # fmt: skip
+
+
+def _dimension_name(header: str) -> str:
+    """A dimension name for a header: lower-case ASCII words joined by ``_`` (``Station Area`` -> ``station_area``);
+    ``dim_<n>`` style fallback for headers without ASCII letters (Chinese, pinyin codes keep their letters)."""
+    known = _CN_DIMENSION_NAMES.get(str(header).strip())
+    if known:
+        return known
+    words = re.findall(r"[a-z0-9]+", str(header).casefold())
+    name = "_".join(words)[:32].strip("_")
+    if not name or not name[0].isalpha() or name in RESERVED_DIMENSION_NAMES:
+        name = ("col_" + name)[:32].strip("_") if name else f"col_{zlib.crc32(header.encode('utf-8')) % 10_000:04d}"
+    return name
 
 
 def inspect_file(path: str | Path, encoding: str | None = None, *, sheet: str | int = 0, header_row: int = 0,

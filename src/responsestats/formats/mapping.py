@@ -6,10 +6,12 @@ built-in formats are mapping files shipped in ``responsestats/formats/builtin``;
 :mod:`tomllib`: nothing in them is executed (``extract`` is a regular
 expression, matched, never run).
 
-A mapping has four tables: ``[format]`` (the file as a whole), ``[fields.*]``
+A mapping has five tables: ``[format]`` (the file as a whole), ``[fields.*]``
 (one per canonical column), ``[repairs]`` (rules that fix known defects of
-real exports) and ``[lookups.*]`` (small CSV tables joined by key, whose
-columns fields may read as ``"<lookup>.<column>"``).
+real exports), ``[lookups.*]`` (small CSV tables joined by key, whose
+columns fields may read as ``"<lookup>.<column>"``) and ``[dimensions.*]``
+(columns of the agency's own kept as named dimensions, stored as
+``dim_<name>``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ TOP_LEVEL_KEYS = {
     "fields": "one table per canonical field",
     "repairs": "repair rules for known defects of real exports",
     "lookups": "small CSV tables joined by key",
+    "dimensions": "one table per column of the agency's own kept as a named dimension (station, beat, shift...)",
 }
 
 #: Allowed keys of the ``[format]`` table, with their meaning (documented in docs/mappings.md).
@@ -77,6 +80,22 @@ FIELD_KEYS = {
                         "'plausible' (the reading under an hour where another is over a day)",
     "synthetic": "incident_id only, for a source without an id column: 'file_row' or 'hash' (of `hash_of`)",
     "hash_of": "the columns (each a name or a list of aliases) whose values a synthetic 'hash' id is made of",
+}
+
+#: Allowed keys of a ``[dimensions.<name>]`` table: a field's text keys, and ``not_personal``.
+DIMENSION_KEYS = {
+    "source": FIELD_KEYS["source"],
+    "map": "table of source value -> the value kept",
+    "default": "value used when the source value is missing or not in `map`",
+    "na_values": FIELD_KEYS["na_values"],
+    "extract": FIELD_KEYS["extract"],
+    "not_personal": "why a column whose values look personal (many distinct values, phone-like numbers) is not: "
+                    "the reason, in words; without it such a dimension is refused at ingest",
+}
+#: Names a dimension may not take (they would read as canonical columns, time keys or table headings).
+RESERVED_DIMENSION_NAMES = frozenset(S.COLUMNS) | {
+    "year", "month", "week", "date", "weekday", "weekday_name", "hour", "interval", "where", "n", "thin",
+    "standard", "target_id", "label", "group", "by", "level", "incidents", "eligible", "arrests", "denominator",
 }
 
 #: ``[format] duplicate_ids``: what happens at incident level to a later row of a file whose incident id an
@@ -257,6 +276,9 @@ class Mapping:
     duplicate_ids : str
         At incident level, what a later row of a file whose incident id an earlier row kept already has
         becomes: one of :data:`DUPLICATE_ID_ACTIONS`.
+    dimensions : dict of str to str
+        Dimension name -> the ``not_personal`` reason ("" without one). Each dimension is read as a text field
+        of ``fields`` under its stored column, ``dim_<name>`` (:func:`~responsestats.schema.dimension_column`).
     """
 
     name: str
@@ -276,6 +298,7 @@ class Mapping:
     lookups: dict[str, LookupSpec] = field(default_factory=dict)
     link_fields: tuple[tuple[str, ...], ...] = ()
     duplicate_ids: str = DUPLICATE_IDS_QUARANTINE
+    dimensions: dict[str, str] = field(default_factory=dict)
 
     def resolve_columns(self, header: list[str], source: str) -> dict[str, str]:
         """Match this mapping's fields to the columns of one input file.
@@ -486,6 +509,26 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None) -> Mapping:
     fields: dict[str, FieldSpec] = {}
     for name, spec in fields_raw.items():
         fields[name] = _parse_field(name, spec, f"{where} [fields.{name}]", lookups)
+    dimensions: dict[str, str] = {}
+    dims_raw = raw.get("dimensions", {})
+    check_table(dims_raw, f"{where} [dimensions]", MappingError)
+    for name, spec in dims_raw.items():
+        dwhere = f"{where} [dimensions.{name}]"
+        if not re.match(S.DIMENSION_NAME_PATTERN, str(name)) or name in RESERVED_DIMENSION_NAMES:
+            raise MappingError(f"{dwhere}: a dimension's name is lower-case letters, digits and '_' (at most 32, "
+                               f"starting with a letter) and not a canonical column or a time key; got {name!r}")
+        if isinstance(spec, str):
+            spec = {"source": spec}
+        if not isinstance(spec, dict):
+            raise MappingError(f"{dwhere}: expected a table or a column name")
+        check_keys(spec, DIMENSION_KEYS, dwhere, MappingError)
+        reason = spec.get("not_personal", "")
+        if not isinstance(reason, str) or ("not_personal" in spec and not reason.strip()):
+            raise MappingError(f"{dwhere} not_personal: give the reason in words, e.g. \"station codes, not names\"")
+        column = S.dimension_column(name)
+        fields[column] = _parse_field(column, {k: v for k, v in spec.items() if k != "not_personal"}, dwhere,
+                                      lookups, dimension=True)
+        dimensions[str(name)] = reason.strip()
     for needed in (S.INCIDENT_ID, S.RECEIVED_AT):
         if needed not in fields:
             raise MappingError(f"{where}: [fields.{needed}] is required in every mapping")
@@ -542,11 +585,13 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None) -> Mapping:
         lookups=lookups,
         link_fields=link_fields,
         duplicate_ids=duplicate_ids,
+        dimensions=dimensions,
     )
 
 
-def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec]) -> FieldSpec:
-    if name not in MAPPABLE_FIELDS:
+def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec],
+                 dimension: bool = False) -> FieldSpec:
+    if name not in MAPPABLE_FIELDS and not dimension:
         raise MappingError(f"{where}: '{name}' is not a canonical field; choose from {list(MAPPABLE_FIELDS)}")
     if isinstance(spec, str):
         spec = {"source": spec}

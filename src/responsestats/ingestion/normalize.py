@@ -44,6 +44,7 @@ from ..formats.mapping import (
     Mapping,
     hash_key,
 )
+from ..errors import MappingError
 from ..sources import RawBlock
 from .fingerprints import SeenHashes, hex_hashes, int_hashes, row_hashes, text_hashes
 from .report import FileStats
@@ -654,7 +655,55 @@ def _to_canonical(out: dict, keep: np.ndarray, rows: np.ndarray, ctx: FileContex
         else:
             arr = pa.nulls(n, fld.type)
         arrays.append(arr)
-    return pa.Table.from_arrays(arrays, schema=S.CANONICAL_SCHEMA)
+    schema = S.CANONICAL_SCHEMA
+    dims = [S.dimension_column(d) for d in ctx.mapping.dimensions]
+    if dims:  # the agency's own columns, after the canonical ones, dictionary-encoded
+        for column in dims:
+            values = out[column]
+            if ctx.mapping.dimensions[S.dimension_name(column)] == "":
+                _refuse_personal_dimension(values, column, ctx)
+            arrays.append(pc.dictionary_encode(values.filter(keep_arr).cast(pa.string())).cast(S.DIMENSION_TYPE))
+        schema = pa.schema(list(S.CANONICAL_SCHEMA) + [pa.field(c, S.DIMENSION_TYPE) for c in dims])
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+#: A dimension is refused as personal when at least this share of its distinct values read as personal data
+#: (:func:`responsestats.privacy.personal_kind`: phone numbers, resident ID numbers, e-mail addresses, names,
+#: free text) ...
+DIMENSION_PERSONAL_SHARE = 0.2
+#: ... or, in a block of at least :data:`DIMENSION_MIN_ROWS` rows with a value, when it has more distinct values
+#: than this share of them (a free text or a per-call identifier, not a category).
+DIMENSION_DISTINCT_SHARE = 0.6
+DIMENSION_MIN_ROWS = 200
+#: Distinct values of a block checked for personal data [count] (the most a category needs).
+_DIMENSION_CHECKED = 2000
+
+
+def _refuse_personal_dimension(values: pa.Array, column: str, ctx: FileContext) -> None:
+    """Raise :class:`MappingError` when a dimension without ``not_personal`` looks like personal data.
+
+    A dimension's values are stored as they are and shown in every table grouped by it, so a column of phone
+    numbers or names must not become one by a slip of the mapping. The message names the file, the dimension,
+    its source column and what the values look like, never a value.
+    """
+    present = values.drop_null()
+    if len(present) == 0:
+        return
+    distinct = pc.unique(present)
+    name = S.dimension_name(column)
+    where = (f"{ctx.source_file}: dimension '{name}' (column '{ctx.resolved.get(column, '?')}', mapping "
+             f"'{ctx.mapping.name}')")
+    advice = (f"a dimension's values are kept in the dataset and shown in every table grouped by it; map another "
+              f"column, or if the values are not personal, say why in [dimensions.{name}] not_personal = \"...\"")
+    if len(present) >= DIMENSION_MIN_ROWS and len(distinct) > DIMENSION_DISTINCT_SHARE * len(present):
+        raise MappingError(f"{where}: {len(distinct):,} distinct values in {len(present):,} rows look like free text "
+                           f"or a per-call identifier, not a category; {advice}")
+    sample = distinct.slice(0, _DIMENSION_CHECKED).to_pylist()
+    kinds = [k for k in (privacy.personal_kind(v, category=True) for v in sample) if k is not None]
+    if kinds and len(kinds) >= max(1.0, DIMENSION_PERSONAL_SHARE * len(sample)):
+        kind = max(set(kinds), key=kinds.count)
+        raise MappingError(f"{where}: {len(kinds):,} of {len(sample):,} distinct values read as personal data "
+                           f"({kind}); {advice}")
 
 
 def _repeat(value: str, n: int) -> pa.Array:

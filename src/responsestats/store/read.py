@@ -25,24 +25,50 @@ from ..localtime import local_time
 from .partitions import as_date, partition_filter, received_between
 
 
-def open_dataset(dataset: str | Path) -> ds.Dataset:
+def open_dataset(dataset: str | Path, dimensions: Sequence[str] = ()) -> ds.Dataset:
     """The canonical rows of a dataset as a :class:`pyarrow.dataset.Dataset`.
 
     Parameters
     ----------
     dataset : str or Path
         Dataset folder written by ``responsestats ingest``.
+    dimensions : sequence of str
+        Dimensions (names, :func:`list_dimensions`) to include as their stored ``dim_<name>`` columns; a file
+        without one reads it as null (schema drift between months is no error).
 
     Returns
     -------
     pyarrow.dataset.Dataset
-        Hive-partitioned (``agency``, ``year``, ``month``), with the canonical schema.
+        Hive-partitioned (``agency``, ``year``, ``month``), with the canonical schema (and the dimensions').
     """
     path = Path(dataset)
     if not path.is_dir():
         raise UserError(f"{path}: no dataset here (run `responsestats ingest ... --out {path}` first)")
     partitioning = ds.partitioning(S.PARTITION_SCHEMA, flavor="hive")
-    return ds.dataset(path, format="parquet", partitioning=partitioning, schema=S.DATASET_SCHEMA)
+    return ds.dataset(path, format="parquet", partitioning=partitioning, schema=S.dataset_schema(tuple(dimensions)))
+
+
+def list_dimensions(dataset: str | Path, agency: str | None = None, reports: Iterable[dict] | None = None
+                    ) -> tuple[str, ...]:
+    """The dimensions (the agency's own columns kept by its mappings) a dataset holds.
+
+    Parameters
+    ----------
+    dataset : str or Path
+        Dataset folder.
+    agency : str, optional
+        Only this agency's files.
+    reports : iterable of dict, optional
+        The dataset's ingest reports, when already read (:func:`read_reports`).
+
+    Returns
+    -------
+    tuple of str
+        Dimension names, sorted: those any file's mapping declared (``[dimensions.<name>]``).
+    """
+    reports = read_reports(dataset) if reports is None else reports
+    return tuple(sorted({d for r in reports if agency is None or r.get(S.R_AGENCY) == agency
+                         for d in (r.get(S.R_DIMENSIONS) or ())}))
 
 
 def read_calls(
@@ -66,7 +92,7 @@ def read_calls(
         Local calendar dates (``YYYY-MM-DD``), inclusive, on ``received_at`` in
         each row's own time zone.
     columns : iterable of str, optional
-        Canonical columns to read (default all). The columns needed for the
+        Canonical columns and dimensions (by name) to read (default all). The columns needed for the
         date filter are read as well.
     local : bool
         Also give each timestamp column read in local time: ``<column>_local``
@@ -78,25 +104,35 @@ def read_calls(
     Returns
     -------
     pandas.DataFrame
-        Timestamps as ``datetime64[us, UTC]``; with ``local``, their ``*_local`` twins after them.
+        Timestamps as ``datetime64[us, UTC]``; with ``local``, their ``*_local`` twins after them. The
+        dataset's dimensions come after the canonical columns, under their own names (``station``), as text;
+        null where a file has no such column.
         ``attrs["sources"]`` holds what the files' reports say of the sources (:func:`sources_summary`), so
         that outcome figures tell a source that records no arrests from one with none in these rows.
     """
-    d = open_dataset(dataset)
+    reports = read_reports(dataset)
+    dims = list_dimensions(dataset, agency, reports)
+    d = open_dataset(dataset, dims)
     start_d = as_date(start, "start")
     end_d = as_date(end, "end")
     expr = partition_filter(agency, start_d, end_d)
-    wanted = list(columns) if columns is not None else list(S.COLUMNS)
-    unknown = [c for c in wanted if c not in S.DATASET_SCHEMA.names]
+    wanted = list(columns) if columns is not None else [*S.COLUMNS, *dims]
+    unknown = [c for c in wanted if c not in S.DATASET_SCHEMA.names and c not in dims]
     if unknown:
-        raise UserError(f"unknown column(s) {unknown}; canonical columns are {list(S.COLUMNS)}")
-    read_cols = list(dict.fromkeys(wanted + ([S.RECEIVED_AT, S.TIMEZONE] if (start_d or end_d) else [])))
+        raise UserError(f"unknown column(s) {unknown}; canonical columns are {list(S.COLUMNS)}"
+                        + (f", dimensions {list(dims)}" if dims else ""))
+    stored = {c: S.dimension_column(c) if c in dims else c for c in wanted}
+    read_cols = list(dict.fromkeys([stored[c] for c in wanted]
+                                   + ([S.RECEIVED_AT, S.TIMEZONE] if (start_d or end_d) else [])))
     if local and S.TIMEZONE not in read_cols:
         read_cols.append(S.TIMEZONE)
     table = d.to_table(columns=read_cols, filter=expr)
+    for i, name in enumerate(table.column_names):  # dimensions as plain text under their own names
+        if name.startswith(S.DIMENSION_PREFIX) and S.dimension_name(name) in dims:
+            table = table.set_column(i, S.dimension_name(name), table.column(i).cast(pa.string()))
     frame = received_between(table.to_pandas(), start_d, end_d)
     out = frame[wanted]
-    out.attrs[S.FRAME_SOURCES] = sources_summary(read_reports(dataset), agency)
+    out.attrs[S.FRAME_SOURCES] = sources_summary(reports, agency)
     if local:
         out = out.copy()
         for column in [c for c in wanted if c in S.TIMESTAMP_COLUMNS]:

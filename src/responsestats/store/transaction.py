@@ -186,16 +186,18 @@ class DatasetTransaction:
         for ym in np.unique(keys):
             part = table.filter(pa.array(keys == ym))
             y, m = int(ym // 100), int(ym % 100)
-            writer = self._writer(agency, file_sha256, y, m, timezone)
+            writer = self._writer(agency, file_sha256, y, m, timezone, part.schema)
             writer.write_table(part)
 
-    def _writer(self, agency: str, file_sha256: str, year: int, month: int, timezone: str) -> pq.ParquetWriter:
+    def _writer(self, agency: str, file_sha256: str, year: int, month: int, timezone: str,
+                table_schema: pa.Schema = S.CANONICAL_SCHEMA) -> pq.ParquetWriter:
         wkey = (agency, file_sha256, year, month)
         writer = self._writers.get(wkey)
         if writer is None:
             folder = self.staging / f"{S.AGENCY}={agency}" / f"{S.YEAR}={year}" / f"{S.MONTH}={month}"
             folder.mkdir(parents=True, exist_ok=True)
-            schema = S.CANONICAL_SCHEMA.with_metadata({**_PART_SCHEMA_METADATA, "responsestats.timezone": timezone})
+            # the canonical columns, then the mapping's dimensions (dim_<name>), if any
+            schema = table_schema.with_metadata({**_PART_SCHEMA_METADATA, "responsestats.timezone": timezone})
             writer = pq.ParquetWriter(_new_file(folder / f"part-{file_key(file_sha256)}.parquet"), schema,
                                       **_PART_WRITE_OPTIONS)
             self._writers[wkey] = writer

@@ -38,6 +38,7 @@ month = "latest"  # "YYYY-MM", or "latest": the latest full month in the data
 language = "zh"  # "zh" or "en"
 standard = "cn110"  # standard graded against (built-in name or .toml path)
 where = None  # a row filter, e.g. "call_group in ('ems', 'fire')" (docs/metrics.md); None: every call
+group_by = "district"  # the column the district chart groups by: district, or a dimension such as "station"
 out_dir = "../reports/notebooks/04_monthly_briefing"  # this run's PNGs (`make briefing` writes reports/briefing)
 
 # %%
@@ -46,7 +47,7 @@ from responsestats.briefing.wording import load_labels
 from responsestats.briefing.wording.context import context, page_text
 
 labels = load_labels(language)
-data = load_briefing_data(dataset, agency=agency, month=month, standard=standard, where=where)
+data = load_briefing_data(dataset, agency=agency, month=month, standard=standard, where=where, group_by=group_by)
 book = Book(out_dir)
 context(data, labels)
 

@@ -17,7 +17,7 @@ from .. import charts, tables
 from .. import columns as cols
 from ..data import RECENT_MONTHS, BriefingData
 from ..months import in_months
-from ..wording import titles
+from ..wording import terms, titles
 from ..wording.context import population_text
 from ..wording.labels import Labels
 from .base import Frame, Slide, arrests_not_recorded
@@ -62,15 +62,18 @@ def grid_window(data: BriefingData) -> tuple[str, ...]:
 def p90_by_district(data: BriefingData, labels: Labels) -> Slide:
     """p90 per district (grid) of the standard's population, against each one's target (:func:`~..tables.p90_by_group`).
 
-    Pools three months, or twelve when the standard grades a population (:func:`grid_window`).
+    Pools three months, or twelve when the standard grades a population (:func:`grid_window`). The groups are
+    ``data.group_by``: the district by default, or a dimension (``briefing --group-by station``).
     """
     frame = Frame(data, labels)
     window = grid_window(data)
-    table = tables.p90_by_group(in_months(data.calls, window), data.standard)
+    table = tables.p90_by_group(in_months(data.calls, window), data.standard, by=data.group_by)
     population = population_text(data.standard, labels, data.calls)
     title = titles.p90_groups_title(table, labels, population)
-    fields = dict(period=labels.month_span(window[0], window[-1]),
-                  reason=labels("pooling.window" if len(window) > RECENT_MONTHS else "pooling.recent"))  # fmt: skip
+    group = terms.group_name(data.group_by, labels)
+    fields = dict(period=labels.month_span(window[0], window[-1]), group=group,
+                  groups=terms.group_word(data.group_by, labels),
+                  reason=labels("pooling.window" if len(window) > RECENT_MONTHS else "pooling.recent", group=group))  # fmt: skip
     fig = charts.p90_groups(table, labels, title=title, subtitle=frame.subtitle("p90_groups", **fields),
                             footer=frame.footer)  # fmt: skip
     return Slide("p90_by_district.png", fig, title, frame.caption("p90_groups", **fields), table)

@@ -1,0 +1,36 @@
+"""The briefing groups its district chart by a dimension of the dataset (issue 14, part 1): ``--group-by station``."""
+
+from __future__ import annotations
+
+import pytest
+
+from responsestats.briefing import load_briefing_data, slides
+from responsestats.briefing import columns as cols
+from responsestats.briefing.wording.labels import load_labels
+from responsestats.errors import UserError
+from responsestats.store import read_calls
+
+
+def test_the_district_chart_can_group_by_station(sample_dataset):
+    data = load_briefing_data(sample_dataset, month="2024-12", group_by="station")
+    slide = slides.p90_by_district(data, load_labels("en"))
+    stations = set(read_calls(sample_dataset, columns=["station"])["station"])
+    assert set(slide.table[cols.GROUP]) <= stations and len(set(slide.table[cols.GROUP])) > 5
+    assert (slide.table[cols.BY] == "station").all()
+    assert "per station" in slide.figure.texts[1].get_text() or any(
+        "per station" in t.get_text() for t in slide.figure.texts)
+    assert "stations" in slide.caption
+    zh = slides.p90_by_district(data, load_labels("zh"))
+    assert "派出所" in zh.title
+
+
+def test_the_default_stays_the_grid(sample_dataset):
+    data = load_briefing_data(sample_dataset, month="2024-12")
+    slide = slides.p90_by_district(data, load_labels("en"))
+    assert data.group_by == "district" and (slide.table[cols.BY] == "district").all()
+    assert any("per grid of" in t.get_text() for t in slide.figure.texts)
+
+
+def test_an_unknown_group_is_named_with_the_dimensions(sample_dataset):
+    with pytest.raises(UserError, match="'beat'.*call_source, key_site, station"):
+        load_briefing_data(sample_dataset, month="2024-12", group_by="beat")
