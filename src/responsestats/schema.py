@@ -32,17 +32,25 @@ AREA_CLASS = "area_class"
 SELF_INITIATED = "self_initiated"
 
 # --- timestamps (UTC) -----------------------------------------------------
+#: The call reaching the answering point, ringing, before a call-taker answers (报警时间 BJSJ).
+RING_AT = "ring_at"
 RECEIVED_AT = "received_at"
 DISPATCHED_AT = "dispatched_at"
+#: The unit acknowledging the dispatch order (签收时间 QSSJ; "dispatch acknowledged").
+ACKNOWLEDGED_AT = "acknowledged_at"
 ENROUTE_AT = "enroute_at"
 ARRIVED_AT = "arrived_at"
 CLEARED_AT = "cleared_at"
+#: The result reported back to the centre (反馈时间 FKSJ).
+REPORTED_AT = "reported_at"
 ARRESTED_AT = "arrested_at"
 
 # --- outcome --------------------------------------------------------------
 OUTCOME = "outcome"
 OUTCOME_RAW = "outcome_raw"
 CAUGHT_IN_ACT = "caught_in_act"
+#: Persons arrested in the incident (抓获人数) [count]; an incident with an arrest has one or more.
+PERSONS_ARRESTED = "persons_arrested"
 
 # --- place ----------------------------------------------------------------
 LATITUDE = "latitude"
@@ -81,6 +89,11 @@ TIMESTAMP_COLUMNS: tuple[str, ...] = (
     ARRIVED_AT,
     CLEARED_AT,
     ARRESTED_AT,
+    # stamps some sources have besides the stages above (after them here, so that the first six keep their
+    # places): the call ringing before it is answered, the order acknowledged, the result reported back
+    RING_AT,
+    ACKNOWLEDGED_AT,
+    REPORTED_AT,
 )
 
 #: Canonical outcome categories. ``unknown`` means the source gave none.
@@ -114,15 +127,19 @@ _FIELDS: tuple[pa.Field, ...] = (
     pa.field(DISTRICT, pa.string()),
     pa.field(AREA_CLASS, pa.string()),
     pa.field(SELF_INITIATED, pa.bool_()),
+    pa.field(RING_AT, TIMESTAMP_TYPE),
     pa.field(RECEIVED_AT, TIMESTAMP_TYPE, nullable=False),
     pa.field(DISPATCHED_AT, TIMESTAMP_TYPE),
+    pa.field(ACKNOWLEDGED_AT, TIMESTAMP_TYPE),
     pa.field(ENROUTE_AT, TIMESTAMP_TYPE),
     pa.field(ARRIVED_AT, TIMESTAMP_TYPE),
     pa.field(CLEARED_AT, TIMESTAMP_TYPE),
+    pa.field(REPORTED_AT, TIMESTAMP_TYPE),
     pa.field(ARRESTED_AT, TIMESTAMP_TYPE),
     pa.field(OUTCOME, pa.string(), nullable=False),
     pa.field(OUTCOME_RAW, pa.string()),
     pa.field(CAUGHT_IN_ACT, pa.bool_()),
+    pa.field(PERSONS_ARRESTED, pa.int32()),
     pa.field(LATITUDE, pa.float64()),
     pa.field(LONGITUDE, pa.float64()),
     pa.field(CALLER_KEY, pa.string()),

@@ -157,13 +157,17 @@ def test_population_wording():
     cn110 = load_standard("cn110")
     assert population_text(cn110, EN) == "Priority 1 calls" and population_text(cn110, ZH) == "一级警情"
     nfpa = load_standard("nfpa1710")  # fire and EMS groups: a long list, named by what the rows hold
-    assert population_text(nfpa, EN) == "ems or medical or emergency medical or emergency medical services and 24 more calls"
+    assert population_text(nfpa, EN) == "ems or medical or emergency medical and 25 more calls"
     fire = calls([dict(received_at="2024-03-01 10:00", call_group=g) for g in ["Fire", "Alarm", "Alarm", "Police"]])
     assert population_text(nfpa, EN, fire) == "Alarm or Fire calls"
+    # a fire department's export: the population leaves none of its calls out, so every call is graded
+    assert population_text(nfpa, EN, fire[fire["call_group"] != "Police"]) == "all calls"
     assert population_text(load_standard("nfpa1221-2016"), EN) == "all calls"
-    some = calls([dict(received_at="2024-03-01 10:00", priority="一级"), dict(received_at="2024-03-01 11:00")])
+    some = calls([dict(received_at="2024-03-01 10:00", priority="一级"), dict(received_at="2024-03-01 11:00"),
+                  dict(received_at="2024-03-01 12:00", priority="二级")])
     assert population_text(cn110, EN, some) == "Priority 1 calls (and calls with no priority recorded)"
     assert population_text(cn110, ZH, some) == "一级警情（含未记录警情级别的警情）"
+    assert population_text(cn110, EN, some.iloc[:2]) == "all calls"  # none of these calls is left out
     none = calls([dict(received_at="2024-03-01 10:00")])
     assert population_text(cn110, EN, none) == "all calls (no priority recorded)"
     other = standard_from_dict({"standard": {"extends": "cn110", "population": {"priority": {"not_in": ["三级"]}}}},

@@ -37,6 +37,7 @@ FIVE = [
 
 def test_intervals_are_declared_as_data_with_the_issue_endpoints():
     expected = {
+        N.ANSWERING_S: (S.RING_AT, S.RECEIVED_AT),
         N.CALL_PROCESSING_S: (S.RECEIVED_AT, S.DISPATCHED_AT),
         N.TURNOUT_S: (S.DISPATCHED_AT, S.ENROUTE_AT),
         N.TRAVEL_S: (S.ENROUTE_AT, S.ARRIVED_AT),
@@ -44,10 +45,13 @@ def test_intervals_are_declared_as_data_with_the_issue_endpoints():
         N.RESPONSE_S: (S.RECEIVED_AT, S.ARRIVED_AT),
         N.ON_SCENE_S: (S.ARRIVED_AT, S.CLEARED_AT),
         N.DISPATCH_TO_ARREST_S: (S.DISPATCHED_AT, S.ARRESTED_AT),
+        N.ACKNOWLEDGEMENT_S: (S.DISPATCHED_AT, S.ACKNOWLEDGED_AT),
+        N.DISPATCH_TO_REPORT_S: (S.DISPATCHED_AT, S.REPORTED_AT),
     }
     assert {n: (i.start, i.end) for n, i in INTERVALS.items()} == expected
     assert set(RESPONSE_INTERVALS) == {
-        N.CALL_PROCESSING_S, N.TURNOUT_S, N.TRAVEL_S, N.DISPATCH_TO_ARRIVAL_S, N.RESPONSE_S
+        N.ANSWERING_S, N.CALL_PROCESSING_S, N.TURNOUT_S, N.TRAVEL_S, N.DISPATCH_TO_ARRIVAL_S, N.RESPONSE_S,
+        N.ACKNOWLEDGEMENT_S,
     }
 
 
@@ -56,6 +60,7 @@ def test_compute_intervals_hand_values(make_calls):
     nan = np.nan
     expected = pd.DataFrame(
         {
+            N.ANSWERING_S: [nan] * 5,
             N.CALL_PROCESSING_S: [30, 45, 60, 20, 90],
             N.TURNOUT_S: [60, 80, 0, nan, -40],
             N.TRAVEL_S: [240, 420, 240, nan, 350],
@@ -63,6 +68,8 @@ def test_compute_intervals_hand_values(make_calls):
             N.RESPONSE_S: [330, 545, 300, 200, 400],
             N.ON_SCENE_S: [1000, 1800, nan, nan, nan],
             N.DISPATCH_TO_ARREST_S: [nan] * 5,
+            N.ACKNOWLEDGEMENT_S: [nan] * 5,
+            N.DISPATCH_TO_REPORT_S: [nan] * 5,
         },
         dtype="float64",
     )
@@ -102,6 +109,7 @@ def test_cap_is_strictly_above_and_self_initiated_only_hits_response_intervals(m
 
 def test_default_caps_and_cap_options():
     assert DEFAULT_CAPS_S == {
+        N.ANSWERING_S: 3600.0,
         N.CALL_PROCESSING_S: 3600.0,
         N.TURNOUT_S: 3600.0,
         N.TRAVEL_S: 7200.0,
@@ -109,6 +117,8 @@ def test_default_caps_and_cap_options():
         N.RESPONSE_S: 7200.0,
         N.ON_SCENE_S: 86400.0,
         N.DISPATCH_TO_ARREST_S: None,
+        N.ACKNOWLEDGEMENT_S: 3600.0,
+        N.DISPATCH_TO_REPORT_S: 86400.0,
     }
     names = [N.TURNOUT_S, N.ON_SCENE_S]
     assert resolve_caps(names, None) == {N.TURNOUT_S: None, N.ON_SCENE_S: None}

@@ -31,13 +31,26 @@ def test_nfpa1710_numbers():
 
 
 def test_nfpa1221_2016_and_nfpa1225_2022_numbers():
-    # NFPA 1221 (2016): alarm processing 64 s at 90 %, 106 s at 95 %
+    # NFPA 1221 (2016) 7.4: alarm processing 64 s at 90 %, 106 s at 95 %; 7.4.1: answering 15 s at 95 %,
+    # 40 s at 99 %
     assert sorted(_targets("nfpa1221-2016").values()) == [
+        (N.ANSWERING_S, 15.0, 0.95),
+        (N.ANSWERING_S, 40.0, 0.99),
         (N.CALL_PROCESSING_S, 64.0, 0.90),
         (N.CALL_PROCESSING_S, 106.0, 0.95),
     ]
-    # NFPA 1225 (2022): alarm processing 60 s at 90 %
-    assert list(_targets("nfpa1225-2022").values()) == [(N.CALL_PROCESSING_S, 60.0, 0.90)]
+    # NFPA 1225 (2022): alarm processing 60 s at 90 %; answering 10 s at 90 % (from the start of the call)
+    assert list(_targets("nfpa1225-2022").values()) == [(N.CALL_PROCESSING_S, 60.0, 0.90),
+                                                        (N.ANSWERING_S, 10.0, 0.90)]
+    # the processing target stays the first, so the briefing's headline interval is unchanged
+    assert load_standard("nfpa1221-2016").intervals[0] == N.CALL_PROCESSING_S
+
+
+def test_nena_answering_numbers():
+    # NENA-STA-020.1-2020: 90 % of calls answered within 15 s, 95 % within 20 s
+    assert list(_targets("nena-sta-020.1-2020").values()) == [(N.ANSWERING_S, 15.0, 0.90),
+                                                              (N.ANSWERING_S, 20.0, 0.95)]
+    assert "nena-sta-020.1-2020" in list_standards()
 
 
 def test_cn110_numbers():

@@ -48,47 +48,54 @@ def test_a_source_that_records_arrests_but_has_none_gets_a_real_zero(make_calls)
     df = make_calls(_rows(["report", "advised", "unknown"]))
     row = outcome_summary(df).iloc[0]
     assert row[N.ARRESTS] == 0 and row[N.ARREST_RATE] == 0.0
-    # without a flag or an arrest time, whether an arrest was made in the act cannot be told
-    assert pd.isna(row[N.CAUGHT_IN_ACT_RATE]) and row[N.NOT_AVAILABLE] == "no_caught_source"
+    # without a flag or an arrest time, whether an arrest was made in the act cannot be told; no count of persons
+    assert pd.isna(row[N.CAUGHT_IN_ACT_RATE]) and row[N.NOT_AVAILABLE] == "no_caught_source;no_persons_count"
 
 
 def test_arrests_without_flag_or_time_blank_only_caught_in_the_act(make_calls):
-    df = make_calls(_rows(["arrest", "report", "report", "report"]))  # no arrested_at, no caught_in_act
+    df = make_calls(_rows(["arrest", "report", "report", "report"], persons_arrested=2))  # no time, no flag
     row = outcome_summary(df).iloc[0]
-    assert row[N.ARRESTS] == 1 and row[N.ARREST_RATE] == pytest.approx(0.25)
+    assert row[N.ARRESTS] == 1 and row[N.ARREST_RATE] == pytest.approx(0.25) and row[N.PERSONS_ARRESTED] == 2
     assert pd.isna(row[N.CAUGHT_IN_ACT_COUNT]) and pd.isna(row[N.CAUGHT_IN_ACT_RATE])
+    assert pd.isna(row[N.PERSONS_CAUGHT_IN_ACT]) and pd.isna(row[N.CAUGHT_IN_ACT_PERSONS_RATE])
     assert row[N.NOT_AVAILABLE] == "no_caught_source"
 
 
 def test_an_arrest_time_alone_makes_caught_in_the_act_available(make_calls):
-    df = make_calls([dict(received_at=T, dispatched_at=60, cleared_at=3600, arrested_at=600, outcome="arrest"),
+    df = make_calls([dict(received_at=T, dispatched_at=60, cleared_at=3600, arrested_at=600, outcome="arrest",
+                          persons_arrested=1),
                      dict(received_at=T, dispatched_at=60, outcome="report")])  # fmt: skip
     row = outcome_summary(df).iloc[0]
     assert row[N.CAUGHT_IN_ACT_COUNT] == 1 and row[N.CAUGHT_IN_ACT_RATE] == 1.0
     assert row[N.NOT_AVAILABLE] == ""
 
 
-def _report(possible, used=(S.INCIDENT_ID, S.RECEIVED_AT, S.OUTCOME)):
+def _report(possible, used=(S.INCIDENT_ID, S.RECEIVED_AT, S.OUTCOME, S.PERSONS_ARRESTED)):
     return {S.R_OUTCOMES_POSSIBLE: list(possible), S.R_COLUMNS_USED: {c: c for c in used}}
 
 
 def test_reports_decide_over_the_rows(make_calls):
     df = make_calls(_rows(["report", "other"]))  # the rows alone would look like a source that can say arrest
     no_code = outcome_availability(df, [_report(["other", "report", "unknown"])])
-    assert no_code == OutcomeAvailability(arrests=False, caught=False, reasons=("no_arrest_code",))
+    assert no_code == OutcomeAvailability(arrests=False, caught=False, reasons=("no_arrest_code",), persons=False)
     no_column = outcome_availability(df, [_report(["unknown"], used=(S.INCIDENT_ID, S.RECEIVED_AT))])
+    assert not no_column.persons  # no arrest: no person either, and only the arrest reason is given
     assert no_column.reasons == ("no_outcome_column",)
     # one file of several can record arrests: the dataset can
     mixed = outcome_availability(df, [_report(["unknown"]), _report(["arrest", "other", "unknown"])])
     assert mixed.arrests and not mixed.caught and mixed.reasons == ("no_caught_source",)
-    timed = outcome_availability(df, [_report(["other", "unknown"], used=(S.OUTCOME, S.ARRESTED_AT))])
+    timed = outcome_availability(df, [_report(["other", "unknown"], used=(S.OUTCOME, S.ARRESTED_AT,
+                                                                          S.PERSONS_ARRESTED))])
     assert timed == OutcomeAvailability()
+    uncounted = outcome_availability(df, [_report(["arrest", "unknown"], used=(S.OUTCOME, S.ARRESTED_AT))])
+    assert uncounted.arrests and not uncounted.persons and uncounted.reasons == ("no_persons_count",)
     row = outcome_summary(df, availability=no_code).iloc[0]
     assert pd.isna(row[N.ARREST_RATE]) and row[N.NOT_AVAILABLE] == "no_arrest_code"
 
 
 def test_a_filter_does_not_change_what_the_source_can_record(make_calls):
-    df = make_calls(_rows(["arrest", "report", "report"], call_type="x") + _rows(["report"], call_type="y"))
+    df = make_calls(_rows(["arrest", "report", "report"], call_type="x", persons_arrested=1)
+                    + _rows(["report"], call_type="y"))
     df.loc[:, S.ARRESTED_AT] = df[S.RECEIVED_AT] + pd.Timedelta(minutes=5)
     df.loc[df[S.OUTCOME] != "arrest", S.ARRESTED_AT] = pd.NaT
     row = outcome_summary(df, where="call_type == 'y'").iloc[0]  # no arrest among these rows: a real 0
@@ -96,10 +103,13 @@ def test_a_filter_does_not_change_what_the_source_can_record(make_calls):
 
 
 def test_every_reason_is_worded_and_names_the_figures():
-    assert set(NOT_AVAILABLE_REASONS) == {"no_outcome_column", "no_arrest_code", "no_caught_source"}
+    assert set(NOT_AVAILABLE_REASONS) == {"no_outcome_column", "no_arrest_code", "no_caught_source",
+                                          "no_persons_count"}
     assert unavailable_figures(OutcomeAvailability()) == ()
     assert set(unavailable_figures(OutcomeAvailability(caught=False, reasons=("no_caught_source",)))) == {
-        N.CAUGHT_IN_ACT_COUNT, N.CAUGHT_IN_ACT_RATE}
+        N.CAUGHT_IN_ACT_COUNT, N.CAUGHT_IN_ACT_RATE, N.PERSONS_CAUGHT_IN_ACT, N.CAUGHT_IN_ACT_PERSONS_RATE}
+    assert set(unavailable_figures(OutcomeAvailability(persons=False, reasons=("no_persons_count",)))) == {
+        N.ARRESTS_WITH_PERSONS, N.PERSONS_ARRESTED, N.PERSONS_CAUGHT_IN_ACT, N.CAUGHT_IN_ACT_PERSONS_RATE}
     assert N.ARREST_RATE in unavailable_figures(OutcomeAvailability(False, False, ("no_outcome_column",)))
 
 
@@ -109,8 +119,8 @@ def test_every_reason_is_worded_and_names_the_figures():
         ("", ["x", "y"], "no_outcome_column", None),
         ('[fields.outcome]\nsource = "disp"\nmap = { R = "report", C = "cancelled" }\n', ["R", "C"],
          "no_arrest_code", None),
-        ('[fields.outcome]\nsource = "disp"\nmap = { R = "report", A = "arrest" }\n', ["R", "R"], "no_caught_source",
-         0.0),
+        ('[fields.outcome]\nsource = "disp"\nmap = { R = "report", A = "arrest" }\n', ["R", "R"],
+         "no_caught_source;no_persons_count", 0.0),
     ],
 )  # fmt: skip
 def test_end_to_end_through_an_ingest(tmp_path, minimal_mapping, outcome_field, values, expected_reason, expected_rate):
@@ -151,3 +161,34 @@ def test_intervals_whose_stamps_no_source_has(tmp_path, minimal_mapping, make_ca
     # a frame built by hand: a stamp column it does not have
     hand = make_calls([dict(received_at=T, dispatched_at=60)]).drop(columns=["enroute_at"])
     assert stamps_not_recorded(hand, ["turnout_s", "call_processing_s"]) == {"turnout_s": ("enroute_at",)}
+
+
+def test_persons_arrested_beside_incidents(make_calls):
+    """The published 80.84% counts persons: incidents with an arrest and persons arrested, side by side."""
+    # 4 incidents with an arrest: caught in the act with 1 and 3 persons, later with 2 and (count missing)
+    df = make_calls([dict(received_at=T, dispatched_at=60, outcome="arrest", caught_in_act=True, persons_arrested=1),
+                     dict(received_at=T, dispatched_at=60, outcome="arrest", caught_in_act=True, persons_arrested=3),
+                     dict(received_at=T, dispatched_at=60, outcome="arrest", caught_in_act=False, persons_arrested=2),
+                     dict(received_at=T, dispatched_at=60, outcome="arrest", caught_in_act=False),
+                     dict(received_at=T, dispatched_at=60, outcome="report")])  # fmt: skip
+    row = outcome_summary(df).iloc[0]
+    # incidents: 2 caught of 4 arrests = 0.5; persons: (1 + 3) caught of 6 counted = 2/3, over the 3 arrests
+    # with a count (the 4th arrest has none and is left out of the persons' figures, not counted as 0)
+    assert row[N.ARRESTS] == 4 and row[N.CAUGHT_IN_ACT_RATE] == 0.5
+    assert row[N.ARRESTS_WITH_PERSONS] == 3 and row[N.PERSONS_ARRESTED] == 6 and row[N.PERSONS_CAUGHT_IN_ACT] == 4
+    assert row[N.CAUGHT_IN_ACT_PERSONS_RATE] == pytest.approx(4 / 6)
+    assert row[N.NOT_AVAILABLE] == ""
+
+
+def test_the_sample_reproduces_the_published_persons_share(sample_dataset):
+    from responsestats.briefing.tables.outcomes import published_comparison
+
+    calls = read_calls(sample_dataset)
+    row = outcome_summary(calls).iloc[0]
+    assert row[N.PERSONS_ARRESTED] == 501 and row[N.PERSONS_CAUGHT_IN_ACT] == 405
+    assert round(row[N.CAUGHT_IN_ACT_PERSONS_RATE], 4) == 0.8084  # the article's basis: persons
+    assert round(row[N.CAUGHT_IN_ACT_RATE], 4) == 0.8083  # per incident with an arrest: 274 of 339
+    table = published_comparison(calls).set_index("metric")
+    assert table.at[N.CAUGHT_IN_ACT_PERSONS_RATE, "basis"] == "persons arrested"
+    assert abs(table.at[N.CAUGHT_IN_ACT_PERSONS_RATE, "difference"]) < 5e-5
+    assert table.at[N.CAUGHT_IN_ACT_PERSONS_RATE, "n"] == 501

@@ -19,15 +19,16 @@ GBK_MONTH = "zz110_2024-07.csv"
 WINDOW_END = pd.Timestamp("2025-04-01 00:00:00")  # defaults: 2024-01 .. 2025-03
 
 CHINESE_HEADER = [
-    "接警单编号", "报警时间", "接警时间", "派警时间", "出警时间", "到达现场时间", "处警结束时间",
-    "警情类别", "警情类型", "警情级别", "接警方式", "管辖单位", "所属网格", "区域类别", "重点部位",
-    "经度", "纬度", "处警结果", "是否现行抓获", "抓获时间", "报警人", "报警电话",
+    "接警单编号", "报警时间", "接警时间", "派警时间", "签收时间", "出警时间", "到达现场时间", "处警结束时间",
+    "反馈时间", "警情类别", "警情类型", "警情级别", "接警方式", "管辖单位", "所属网格", "区域类别", "重点部位",
+    "经度", "纬度", "处警结果", "是否现行抓获", "抓获时间", "抓获人数", "报警人", "报警电话",
 ]
 PINYIN_HEADER = [
-    "JJDBH", "BJSJ", "JJSJ", "PJSJ", "CJSJ", "DDXCSJ", "CJJSSJ", "JQLB", "JQLX", "JQJB", "JJFS",
-    "GXDW", "SSWG", "QYLB", "ZDBW", "JD", "WD", "CJJG", "SFXXZH", "ZHSJ", "BJR", "BJDH",
+    "JJDBH", "BJSJ", "JJSJ", "PJSJ", "QSSJ", "CJSJ", "DDXCSJ", "CJJSSJ", "FKSJ", "JQLB", "JQLX", "JQJB", "JJFS",
+    "GXDW", "SSWG", "QYLB", "ZDBW", "JD", "WD", "CJJG", "SFXXZH", "ZHSJ", "ZHRS", "BJR", "BJDH",
 ]
-TIME_COLUMNS = ["报警时间", "接警时间", "派警时间", "出警时间", "到达现场时间", "处警结束时间", "抓获时间"]
+TIME_COLUMNS = ["报警时间", "接警时间", "派警时间", "签收时间", "出警时间", "到达现场时间", "处警结束时间", "反馈时间",
+                "抓获时间"]
 
 
 def _committed_files() -> list[pathlib.Path]:
@@ -129,7 +130,7 @@ def test_other_months_are_utf8_with_chinese_headers() -> None:
 
 def test_size_and_geography(raw: pd.DataFrame) -> None:
     assert len(raw) >= 10_000
-    assert sum(p.stat().st_size for p in _committed_files()) <= 3_600_000
+    assert sum(p.stat().st_size for p in _committed_files()) <= 4_000_000
     grids = raw.drop_duplicates("所属网格")
     assert len(grids) == 48
     assert grids["区域类别"].value_counts().to_dict() == {"城区": 30, "郊区": 18}
@@ -203,6 +204,30 @@ def test_arrests_match_the_published_figures(incidents: pd.DataFrame) -> None:
     assert hours[in_act].max() < 2.5
     assert hours[~in_act].median() > 12
     assert set(incidents.loc[incidents.index.isin(arrests.index), "警情类别"]) <= {"刑事警情", "治安警情"}
+
+
+def test_persons_arrested_match_the_published_share(incidents: pd.DataFrame) -> None:
+    """The published 80.84% counts persons: 抓获人数 on every recorded arrest, persons caught in the act 80.84%."""
+    arrests = incidents[incidents["处警结果"].isin(["现行抓获", "事后抓获"])]
+    persons = arrests["抓获人数"].astype(int)
+    assert (persons >= 1).all() and (incidents.loc[~incidents.index.isin(arrests.index), "抓获人数"] == "").all()
+    in_act = arrests["是否现行抓获"] == "是"
+    assert round(persons[in_act].sum() / persons.sum(), 4) == 0.8084
+    assert 0.15 <= (persons >= 2).mean() <= 0.4  # a realistic share of incidents with two or more suspects
+
+
+def test_answering_acknowledgement_and_report_back(incidents: pd.DataFrame) -> None:
+    called = incidents[incidents["接警方式"] != "巡逻发现"]
+    ring = (called["t_接警时间"] - called["t_报警时间"]).dt.total_seconds().dropna()
+    ring = ring[ring % 60 != 0]  # the minute-precision month rounds both stamps
+    assert 4 <= ring.median() <= 8 and 10 <= ring.quantile(0.9) <= 25 and ring.max() <= 180
+    hour = called.loc[ring.index, "t_报警时间"].dt.hour
+    assert ring[hour.isin([19, 20, 21])].quantile(0.9) > ring[hour.isin([3, 4, 5])].quantile(0.9)  # busy hours
+    ack = incidents["t_签收时间"] - incidents["t_派警时间"]
+    assert (ack.dropna().dt.total_seconds() >= 0).all()
+    assert (incidents["t_签收时间"] <= incidents["t_出警时间"]).where(incidents["t_出警时间"].notna(), True).all()
+    back = (incidents["t_反馈时间"] - incidents["t_处警结束时间"]).dt.total_seconds().dropna()
+    assert (back >= 0).all() and 5 * 60 <= back.median() <= 12 * 60
 
 
 def test_open_cases_have_no_arrest_time(incidents: pd.DataFrame) -> None:

@@ -26,6 +26,7 @@ import datetime as dt
 import math
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +40,7 @@ from ..metrics.export import FORMATS, in_minutes, output_format, render, write_t
 from ..metrics.filters import apply_filter, parse_filter
 from ..metrics.grouping import check_by, resolve_by
 from ..metrics.intervals import INTERVALS, resolve_intervals, stamps_not_recorded
+from ..metrics.ladders import ladder, ladder_standard
 from ..metrics.levels import at_level
 from ..metrics.outcomes import NOT_AVAILABLE_REASONS, outcome_summary, resolve_denominator
 from ..metrics.standards import coverage, list_standards, load_standard
@@ -244,6 +246,10 @@ def add_metrics_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     target.add_argument(
         "--standard", metavar="NAME", help=f"standard profile: {', '.join(list_standards())}, or a .toml file"
     )
+    p.add_argument("--ladders", action="store_true",
+                   help="grade --standard's response ladders ([[ladders]]: the share within each of several "
+                   "thresholds, e.g. cn110's 签收/出警/反馈 stages and key sites' 1-3-5 minutes), one row per group x "
+                   "ladder x step, groups ranked slowest first (rank_slowest)")  # fmt: skip
     p.add_argument("--cap", metavar="DURATION|none",
                    help="outlier cap for every interval, with its unit (e.g. 2h, 45min); 'none' turns it off")
     p.add_argument("--percentile", type=float, action="append", default=[], metavar="K", help="extra percentile")
@@ -260,6 +266,8 @@ def run_metrics(args: argparse.Namespace) -> int:
     _format(args)
     if args.level == N.LEVEL_ERF:
         return _run_erf(args)
+    if args.ladders:
+        return _run_ladders(args)
     if not args.interval:
         raise UserError("--interval NAME is required (except with --level erf)")
     intervals = resolve_intervals([part for item in args.interval for part in item.split(",") if part.strip()])
@@ -290,6 +298,38 @@ def run_metrics(args: argparse.Namespace) -> int:
         for line in coverage(rows, standard).lines(what=f"{args.level}s" if args.level == "incident" else "unit rows"):
             print(f"responsestats: note: {line}", file=sys.stderr)
     absent = stamps_not_recorded(frame, intervals)
+    if absent:  # their figures are blank, not 0: say why, once
+        print("responsestats: note: not available (left blank), the source has no stamp for them: "
+              + "; ".join(f"{name} (no {', '.join(stamps)})" for name, stamps in absent.items()), file=sys.stderr)
+    _write(in_minutes(table) if args.unit == "min" else table, args, sheet="metrics")
+    return 0
+
+
+def _run_ladders(args: argparse.Namespace) -> int:
+    """``responsestats metrics --ladders``: the standard's response ladders, per group and step."""
+    if args.interval or args.percentile or args.min_n != DEFAULT_MIN_N:
+        raise UserError("--interval, --percentile and --min-n do not apply to --ladders: each [[ladders]] entry of "
+                        "the standard names its interval and thresholds")  # fmt: skip
+    if args.standard is None:
+        raise UserError("--ladders needs --standard NAME|FILE.toml, a profile with [[ladders]] (e.g. --standard "
+                        "cn110)")  # fmt: skip
+    standard = ladder_standard(args.standard)
+    by = _by(args)
+    names = list(dict.fromkeys(x.interval for x in standard.ladders))
+    columns = [S.AGENCY, S.INCIDENT_ID, S.UNIT_ID, S.RECEIVED_AT, S.SELF_INITIATED, S.TIMEZONE]
+    columns += [c for n in names for c in (INTERVALS[n].start, INTERVALS[n].end)]
+    columns += _by_columns(by, args)
+    columns += [c.column for x in standard.ladders for c in x.when
+                if c.column in S.COLUMNS or c.column in _dimensions(args)]
+    frame = _read(args, list(dict.fromkeys(columns)))
+    ladders = [x for x in standard.ladders if all(c.column in frame.columns for c in x.when)]
+    skipped = [x.id for x in standard.ladders if x not in ladders]
+    if skipped:  # a ladder on a dimension this dataset lacks: say so, grade the others
+        print(f"responsestats: note: ladder(s) {', '.join(skipped)} not graded: they select on a column this "
+              "dataset does not have", file=sys.stderr)
+        standard = replace(standard, ladders=tuple(ladders))
+    table = ladder(frame, standard, by=by, where=args.where, level=args.level, cap=_cap(args.cap))
+    absent = stamps_not_recorded(frame, names)
     if absent:  # their figures are blank, not 0: say why, once
         print("responsestats: note: not available (left blank), the source has no stamp for them: "
               + "; ".join(f"{name} (no {', '.join(stamps)})" for name, stamps in absent.items()), file=sys.stderr)
@@ -364,7 +404,7 @@ def run_outcomes(args: argparse.Namespace) -> int:
     resolve_denominator(args.denominator)
     as_of = _as_of(args.as_of)
     columns = [S.AGENCY, S.INCIDENT_ID, S.UNIT_ID, S.RECEIVED_AT, S.DISPATCHED_AT, S.CLEARED_AT, S.ARRESTED_AT]
-    columns += [S.OUTCOME, S.CAUGHT_IN_ACT, S.TIMEZONE] + _by_columns(by, args)
+    columns += [S.OUTCOME, S.CAUGHT_IN_ACT, S.PERSONS_ARRESTED, S.TIMEZONE] + _by_columns(by, args)
     frame = _read(args, columns)
     table = outcome_summary(frame, by=by, denominator=args.denominator, as_of=as_of, where=args.where)
     codes = sorted({c for cell in table.get(N.NOT_AVAILABLE, []) for c in str(cell).split(";") if c})

@@ -152,6 +152,7 @@ ROLLOVER_STAGES: tuple[str, ...] = STAGE_ORDER
 _TIMESTAMP_FIELDS = set(S.TIMESTAMP_COLUMNS)
 _BOOL_FIELDS = {S.SELF_INITIATED, S.CAUGHT_IN_ACT}
 _FLOAT_FIELDS = {S.LATITUDE, S.LONGITUDE}
+_COUNT_FIELDS = {S.PERSONS_ARRESTED}
 _OFFSET_RE = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 #: Canonical fields a mapping may fill (lineage columns are set by the reader).
 MAPPABLE_FIELDS = tuple(
@@ -196,13 +197,15 @@ class FieldSpec:
 
     @property
     def kind(self) -> str:
-        """One of ``timestamp``, ``bool``, ``float``, ``string``."""
+        """One of ``timestamp``, ``bool``, ``float``, ``count``, ``string``."""
         if self.name in _TIMESTAMP_FIELDS:
             return "timestamp"
         if self.name in _BOOL_FIELDS:
             return "bool"
         if self.name in _FLOAT_FIELDS:
             return "float"
+        if self.name in _COUNT_FIELDS:
+            return "count"
         return "string"
 
 
@@ -379,6 +382,8 @@ class Mapping:
                     continue
                 resolved[spec.name + DATE_KEY_SUFFIX] = date_col
             resolved[spec.name] = hit
+        if S.RING_AT in resolved and resolved.get(S.RING_AT) == resolved.get(S.RECEIVED_AT):
+            del resolved[S.RING_AT]  # one column read as the answer too (an export without 接警时间): no ring stamp
         return resolved
 
     def resolve_link_columns(self, header: list[str], source: str) -> list[str]:

@@ -555,6 +555,10 @@ def _count_findings(findings, keep: np.ndarray, stats: FileStats) -> None:
             target[name][kind] += int(mask.sum())
 
 
+#: Largest count a count field (``persons_arrested``) takes [count]; a larger value is nulled as out of range.
+MAX_COUNT = 1000
+
+
 def _convert(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray | None = None):
     """Convert a non-timestamp source column to its canonical values (Arrow), with findings.
 
@@ -576,6 +580,20 @@ def _convert(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray | No
             wild = np.abs(num) > limit
         num[wild] = np.nan
         return pa.array(num, pa.float64(), from_pandas=True), [
+            (S.R_VALUES_NULLED, spec.name, VALUE_UNPARSEABLE, unparseable, None),
+            (S.R_VALUES_NULLED, spec.name, VALUE_OUT_OF_RANGE, wild, None),
+        ]
+    if spec.kind == "count":  # a whole number of persons: 0 to MAX_COUNT; anything else is nulled and counted
+        enc = encoded if encoded is not None else pc.dictionary_encode(values)
+        uniques = pd.Series(enc.dictionary.to_pylist() + [None], dtype=object)
+        codes = enc.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+        num = pd.to_numeric(uniques.str.strip(), errors="coerce").astype("float64").to_numpy()[codes]
+        unparseable = present & np.isnan(num)
+        with np.errstate(invalid="ignore"):
+            wild = (num < 0) | (num > MAX_COUNT) | (np.floor(num) != num)
+        wild &= ~np.isnan(num)
+        num[wild] = np.nan
+        return pa.array(num, pa.float64(), from_pandas=True).cast(pa.int32()), [
             (S.R_VALUES_NULLED, spec.name, VALUE_UNPARSEABLE, unparseable, None),
             (S.R_VALUES_NULLED, spec.name, VALUE_OUT_OF_RANGE, wild, None),
         ]

@@ -55,6 +55,7 @@ _HOUR = 3600.0
 INTERVALS: dict[str, Interval] = {
     i.name: i
     for i in (
+        Interval(N.ANSWERING_S, S.RING_AT, S.RECEIVED_AT, "call ringing to answered (received)", _HOUR, True),
         Interval(N.CALL_PROCESSING_S, S.RECEIVED_AT, S.DISPATCHED_AT, "call received to dispatched", _HOUR, True),
         Interval(N.TURNOUT_S, S.DISPATCHED_AT, S.ENROUTE_AT, "dispatched to en route", _HOUR, True),
         Interval(
@@ -72,6 +73,10 @@ INTERVALS: dict[str, Interval] = {
         Interval(N.RESPONSE_S, S.RECEIVED_AT, S.ARRIVED_AT, "call received to arrived on scene", 2 * _HOUR, True),
         Interval(N.ON_SCENE_S, S.ARRIVED_AT, S.CLEARED_AT, "arrived on scene to cleared", 24 * _HOUR, False),
         Interval(N.DISPATCH_TO_ARREST_S, S.DISPATCHED_AT, S.ARRESTED_AT, "dispatched to arrest", None, False),
+        Interval(N.ACKNOWLEDGEMENT_S, S.DISPATCHED_AT, S.ACKNOWLEDGED_AT, "dispatched to the order acknowledged",
+                 _HOUR, True),
+        Interval(N.DISPATCH_TO_REPORT_S, S.DISPATCHED_AT, S.REPORTED_AT, "dispatched to the result reported back",
+                 24 * _HOUR, False),
     )
 }
 

@@ -23,11 +23,14 @@ _KEYS = [S.AGENCY, S.INCIDENT_ID]
 
 #: How each timestamp is combined over an incident's rows.
 _TIMESTAMP_RULES: dict[str, str] = {
+    S.RING_AT: "min",
     S.RECEIVED_AT: "min",
     S.DISPATCHED_AT: "min",
+    S.ACKNOWLEDGED_AT: "min",
     S.ENROUTE_AT: "min",
     S.ARRIVED_AT: "min",
     S.CLEARED_AT: "max",
+    S.REPORTED_AT: "min",
     S.ARRESTED_AT: "min",
 }
 #: Flags that are true for the incident when true for any of its rows.
@@ -124,7 +127,10 @@ def incident_level(df: pd.DataFrame, sort: bool = True) -> pd.DataFrame:
         Canonical columns with, per incident: ``received_at``,
         ``dispatched_at``, ``enroute_at``, ``arrived_at`` = the earliest over
         its rows (first dispatch, first unit en route, first unit on scene);
-        ``cleared_at`` = the latest; ``arrested_at`` = the earliest;
+        ``cleared_at`` = the latest; ``arrested_at`` = the earliest; ``ring_at``,
+        ``acknowledged_at`` and ``reported_at`` = the earliest (the call's first ring, the first unit to
+        acknowledge the order, the first result reported back); ``persons_arrested`` = the first recorded
+        (an incident's count, repeated on its unit rows, is not summed);
         ``outcome`` = the first outcome that is not ``unknown``;
         ``self_initiated`` and ``caught_in_act`` = true if true on any row;
         ``unit_id`` = the first-arriving unit (:data:`FIRST_ARRIVING_ORDER`:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import schema as S
 
 # --- intervals [s] ----------------------------------------------------------
+ANSWERING_S = "answering_s"
 CALL_PROCESSING_S = "call_processing_s"
 TURNOUT_S = "turnout_s"
 TRAVEL_S = "travel_s"
@@ -18,6 +19,8 @@ DISPATCH_TO_ARRIVAL_S = "dispatch_to_arrival_s"
 RESPONSE_S = "response_s"
 ON_SCENE_S = "on_scene_s"
 DISPATCH_TO_ARREST_S = "dispatch_to_arrest_s"
+ACKNOWLEDGEMENT_S = "acknowledgement_s"
+DISPATCH_TO_REPORT_S = "dispatch_to_report_s"
 
 # --- levels -----------------------------------------------------------------
 LEVEL_INCIDENT = "incident"
@@ -120,6 +123,16 @@ PERCENTILE_AT_TARGET = "percentile_at_target"
 VALUE_AT_REQUIRED_S = "value_at_required_s"
 CITATION = "citation"
 
+# --- ladder table (ladder) -------------------------------------------------------
+LADDER_ID = "ladder_id"
+STEP = "step"
+STEP_LABEL = "step_label"
+LOWER_S = "lower_s"
+UPPER_S = "upper_s"
+N_IN_STEP = "n_in_step"
+SHARE_IN_STEP = "share_in_step"
+RANK_SLOWEST = "rank_slowest"
+
 # --- outcome table ------------------------------------------------------------
 INCIDENTS = "incidents"
 ELIGIBLE = "eligible"
@@ -127,6 +140,13 @@ ARRESTS = "arrests"
 ARREST_RATE = "arrest_rate"
 CAUGHT_IN_ACT_COUNT = S.CAUGHT_IN_ACT
 CAUGHT_IN_ACT_RATE = "caught_in_act_rate"
+#: Persons arrested over the group's eligible incidents with an arrest and a recorded count [count] ...
+PERSONS_ARRESTED = S.PERSONS_ARRESTED
+#: ... of them caught in the act [count], their share of persons arrested [fraction], and the arrests with a
+#: recorded count (the persons' base) [count].
+PERSONS_CAUGHT_IN_ACT = "persons_caught_in_act"
+CAUGHT_IN_ACT_PERSONS_RATE = "caught_in_act_persons_rate"
+ARRESTS_WITH_PERSONS = "arrests_with_persons_count"
 N_HOURS_TO_ARREST = "n_hours_to_arrest"
 MEAN_HOURS_TO_ARREST = "mean_hours_to_arrest"
 MEDIAN_HOURS_TO_ARREST = "median_hours_to_arrest"

@@ -55,7 +55,10 @@ NOT_AVAILABLE_REASONS: dict[str, str] = {
     "no_outcome_column": "the source has no outcome column, so no arrest is recorded",
     "no_arrest_code": "the source's outcomes map no value to 'arrest' and it has no arrest time",
     "no_caught_source": "the source has neither a caught-in-the-act flag nor an arrest time",
+    "no_persons_count": "the source has no count of persons arrested (incidents with an arrest are counted)",
 }
+#: The codes that make the arrest figures themselves unavailable (the others blank only some figures).
+ARREST_REASONS = ("no_outcome_column", "no_arrest_code")
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,14 @@ class OutcomeAvailability:
         The source can tell an arrest caught in the act (a flag, or an arrest time against the clear time).
     reasons : tuple of str
         Codes of :data:`NOT_AVAILABLE_REASONS` for what is not available (empty: everything is).
+    persons : bool
+        The source records how many persons each arrest took (``persons_arrested``, 抓获人数).
     """
 
     arrests: bool = True
     caught: bool = True
     reasons: tuple[str, ...] = ()
+    persons: bool = True
 
     @property
     def text(self) -> str:
@@ -118,6 +124,7 @@ def outcome_availability(df: pd.DataFrame | None = None, reports: Iterable[dict]
         arrests = arrest_time or S.OUTCOME_ARREST in possible
         caught = arrest_time or S.CAUGHT_IN_ACT in used
         no_column = possible == {S.OUTCOME_UNKNOWN}
+        persons = S.PERSONS_ARRESTED in used
     elif df is not None:
         stamps = df[S.ARRESTED_AT].notna().any() if S.ARRESTED_AT in df else False
         flags = df[S.CAUGHT_IN_ACT].notna().any() if S.CAUGHT_IN_ACT in df else False
@@ -125,14 +132,19 @@ def outcome_availability(df: pd.DataFrame | None = None, reports: Iterable[dict]
         no_column = bool(len(outcomes)) and bool((outcomes.astype("object") == S.OUTCOME_UNKNOWN).all())
         arrests = bool(stamps) or not no_column
         caught = bool(stamps) or bool(flags)
+        persons = S.PERSONS_ARRESTED in df and bool(df[S.PERSONS_ARRESTED].notna().any())
     else:
         return OutcomeAvailability()
     reasons = []
     if not arrests:
         reasons.append("no_outcome_column" if no_column else "no_arrest_code")
-    elif not caught:
-        reasons.append("no_caught_source")
-    return OutcomeAvailability(arrests=bool(arrests), caught=bool(caught) and bool(arrests), reasons=tuple(reasons))
+    else:
+        if not caught:
+            reasons.append("no_caught_source")
+        if not persons:
+            reasons.append("no_persons_count")
+    return OutcomeAvailability(arrests=bool(arrests), caught=bool(caught) and bool(arrests), reasons=tuple(reasons),
+                               persons=bool(persons) and bool(arrests))
 
 
 def resolve_denominator(denominator: str | Iterable[str] = DENOMINATOR_DEFAULT) -> tuple[tuple[str, ...], str]:
@@ -311,6 +323,9 @@ def outcome_summary(
     eligible = flags[N.IS_ELIGIBLE].to_numpy()
     arrest = flags[N.IS_ARREST].to_numpy()
     caught = flags[N.IS_CAUGHT].to_numpy()
+    persons = (pd.to_numeric(frame[S.PERSONS_ARRESTED], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+               if S.PERSONS_ARRESTED in frame else np.full(len(frame), np.nan))
+    counted = arrest & ~np.isnan(persons)  # arrests with a recorded count of persons
     hours = flags[N.HOURS_TO_ARREST].to_numpy()
     km_time = flags[N.KM_HOURS].to_numpy()
     km_event = flags[N.KM_EVENT].to_numpy()
@@ -332,6 +347,12 @@ def outcome_summary(
                 N.ARREST_RATE: n_arrests / n_eligible if n_eligible else nan,
                 N.CAUGHT_IN_ACT_COUNT: n_caught,
                 N.CAUGHT_IN_ACT_RATE: n_caught / n_arrests if n_arrests else nan,
+                N.ARRESTS_WITH_PERSONS: int(counted[pos].sum()),
+                N.PERSONS_ARRESTED: int(np.nansum(persons[pos][counted[pos]])),
+                N.PERSONS_CAUGHT_IN_ACT: int(np.nansum(persons[pos][counted[pos] & caught[pos]])),
+                N.CAUGHT_IN_ACT_PERSONS_RATE: (
+                    float(np.nansum(persons[pos][counted[pos] & caught[pos]]) / np.nansum(persons[pos][counted[pos]]))
+                    if np.nansum(persons[pos][counted[pos]]) > 0 else nan),
                 N.N_HOURS_TO_ARREST: int(h.size),
                 N.MEAN_HOURS_TO_ARREST: float(h.mean()) if h.size else nan,
                 N.MEDIAN_HOURS_TO_ARREST: percentile(h, 50.0),
@@ -350,7 +371,8 @@ def outcome_summary(
         rows.append(row)
     columns = [
         *group_cols, N.INCIDENTS, N.ELIGIBLE, N.ARRESTS, N.ARREST_RATE, N.CAUGHT_IN_ACT_COUNT,
-        N.CAUGHT_IN_ACT_RATE, N.N_HOURS_TO_ARREST, N.MEAN_HOURS_TO_ARREST, N.MEDIAN_HOURS_TO_ARREST,
+        N.CAUGHT_IN_ACT_RATE, N.ARRESTS_WITH_PERSONS, N.PERSONS_ARRESTED, N.PERSONS_CAUGHT_IN_ACT,
+        N.CAUGHT_IN_ACT_PERSONS_RATE, N.N_HOURS_TO_ARREST, N.MEAN_HOURS_TO_ARREST, N.MEDIAN_HOURS_TO_ARREST,
         N.P90_HOURS_TO_ARREST, N.KM_N, N.KM_EVENTS, N.KM_MEDIAN_HOURS_TO_ARREST, N.KM_MEDIAN_CI_LOW_HOURS,
         N.KM_MEDIAN_CI_HIGH_HOURS, N.AS_OF, N.DENOMINATOR, N.NOT_AVAILABLE,
     ]  # fmt: skip
@@ -373,11 +395,13 @@ def unavailable_figures(availability: OutcomeAvailability) -> tuple[str, ...]:
     """
     if not availability.arrests:
         return _ARREST_FIGURES
-    return () if availability.caught else _CAUGHT_FIGURES
+    out = () if availability.caught else _CAUGHT_FIGURES + (N.PERSONS_CAUGHT_IN_ACT, N.CAUGHT_IN_ACT_PERSONS_RATE)
+    return out + (() if availability.persons else _PERSONS_FIGURES)
 
 
 #: The figures that need arrests to be recorded, and those that need caught in the act.
 _CAUGHT_FIGURES = (N.CAUGHT_IN_ACT_COUNT, N.CAUGHT_IN_ACT_RATE)
-_ARREST_FIGURES = (N.ARRESTS, N.ARREST_RATE, *_CAUGHT_FIGURES, N.N_HOURS_TO_ARREST, N.MEAN_HOURS_TO_ARREST,
+_PERSONS_FIGURES = (N.ARRESTS_WITH_PERSONS, N.PERSONS_ARRESTED, N.PERSONS_CAUGHT_IN_ACT, N.CAUGHT_IN_ACT_PERSONS_RATE)
+_ARREST_FIGURES = (N.ARRESTS, N.ARREST_RATE, *_CAUGHT_FIGURES, *_PERSONS_FIGURES, N.N_HOURS_TO_ARREST, N.MEAN_HOURS_TO_ARREST,
                    N.MEDIAN_HOURS_TO_ARREST, N.P90_HOURS_TO_ARREST, N.KM_N, N.KM_EVENTS, N.KM_MEDIAN_HOURS_TO_ARREST,
                    N.KM_MEDIAN_CI_LOW_HOURS, N.KM_MEDIAN_CI_HIGH_HOURS)

@@ -9,6 +9,7 @@ layout is documented in ``docs/metrics.md``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -60,8 +61,22 @@ ERF_KEYS = {
 }
 #: Largest ``units`` an ``[[erf]]`` entry may ask for [count].
 MAX_ERF_UNITS = 1000
-_CONDITION_KEYS = {"in", "not_in"}
-_TOP_KEYS = {"standard", "targets", "erf"}
+#: Allowed keys of a ``[[ladders]]`` table (a response ladder, see :class:`Ladder`).
+LADDER_KEYS = {
+    "id": "unique id within the profile's [[ladders]] entries",
+    "interval": "the interval the ladder grades, e.g. response_s",
+    "steps_s": "the thresholds [s], increasing, e.g. [60, 180, 300]: the share within each is reported",
+    "step_labels": "optional words for the steps, one per threshold (e.g. the article's 'self-rescue')",
+    "label": "short description",
+    "citation": "where the ladder comes from",
+    "note": "free text",
+    "when": "the calls the ladder grades (as for targets; {present = true} selects calls with any value); "
+            "a ladder does not take the standard's population unless it says so here",
+}
+#: Most steps a ladder may have [count].
+MAX_LADDER_STEPS = 20
+_CONDITION_KEYS = {"in", "not_in", "present"}
+_TOP_KEYS = {"standard", "targets", "erf", "ladders"}
 
 
 @dataclass(frozen=True)
@@ -202,6 +217,47 @@ class ErfTarget:
 
 
 @dataclass(frozen=True)
+class Ladder:
+    """A response ladder: the share of an interval's values within each of several thresholds.
+
+    Chinese 110 centres grade stages this way (指令签收 0-30 s, 30-60 s, ...; key sites "1 minute self-rescue,
+    3 minutes mutual aid, 5 minutes arrival"), and many fire and police agencies report 4/6/8 or 5/10/15-minute
+    ladders. Graded by :func:`~responsestats.metrics.ladders.ladder`.
+
+    Attributes
+    ----------
+    id : str
+        Unique among the profile's ``[[ladders]]``.
+    interval : str
+        The interval graded, e.g. ``response_s``.
+    steps_s : tuple of float
+        The thresholds [s], increasing; "within" means ``<=``.
+    step_labels : tuple of str
+        Words for the steps (empty, or one per threshold).
+    label, citation, note : str
+        A short description, where it comes from, free text.
+    when : tuple of Condition
+        The calls it grades (all must hold); empty: every call. Not the standard's population.
+    """
+
+    id: str
+    interval: str
+    steps_s: tuple[float, ...]
+    step_labels: tuple[str, ...] = ()
+    label: str = ""
+    citation: str = ""
+    note: str = ""
+    when: tuple[Condition, ...] = ()
+
+    def applies(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean array: the rows the ladder grades."""
+        mask = np.ones(len(frame), dtype=bool)
+        for cond in self.when:
+            mask &= cond.mask(frame)
+        return mask
+
+
+@dataclass(frozen=True)
 class Standard:
     """A named set of targets (a standard profile, ``docs/metrics.md``).
 
@@ -223,6 +279,9 @@ class Standard:
     erf : tuple of ErfTarget
         The effective-response-force objectives (``[[erf]]``), in file order; graded by
         :func:`~responsestats.metrics.erf.effective_response_force`, not by the interval targets.
+    ladders : tuple of Ladder
+        The response ladders (``[[ladders]]``), in file order; graded by
+        :func:`~responsestats.metrics.ladders.ladder`.
     """
 
     name: str
@@ -235,6 +294,7 @@ class Standard:
     condition_columns: tuple[str, ...] = field(default=())
     population: tuple[Condition, ...] = ()
     erf: tuple[ErfTarget, ...] = ()
+    ladders: tuple[Ladder, ...] = ()
 
     def in_population(self, frame: pd.DataFrame) -> np.ndarray:
         """Boolean array: the rows of ``frame`` the standard grades (all of them without a population)."""
@@ -259,20 +319,27 @@ def _where(source: str, where: str) -> str:
     return f"standard {source} {where}"
 
 
-def _conditions(when: Any, where: str, source: str, key: str = "when") -> tuple[Condition, ...]:
+def _conditions(when: Any, where: str, source: str, key: str = "when", dimensions: bool = False
+                ) -> tuple[Condition, ...]:
     """The conditions of a ``when`` table (``key = "when"``, at ``where``) or of a population (``where`` is the key)."""
     place = f"{where}.{key}" if key == "when" else where
     if not isinstance(when, Mapping):
         raise _error(source, f"{place} must be a table of column = [values]")
     out = []
     for column, spec in when.items():
-        if column not in S.COLUMNS:
+        if column not in S.COLUMNS and not (dimensions and re.match(S.DIMENSION_NAME_PATTERN, str(column))):
             raise _error(source, f"unknown key {column!r} in {place}: not a canonical column")
         negate = False
         if isinstance(spec, Mapping):
             check_keys(spec, _CONDITION_KEYS, _where(source, f"{place}.{column}"))
             if len(spec) != 1:
-                raise _error(source, f"{place}.{column} needs exactly one of 'in' or 'not_in'")
+                raise _error(source, f"{place}.{column} needs exactly one of 'in', 'not_in' or 'present'")
+            if "present" in spec:  # any recorded value: "not in (nothing)"
+                if spec["present"] is not True:
+                    raise _error(source, f"{place}.{column}.present: only 'present = true' (a recorded value) is "
+                                         "supported")
+                out.append(Condition(column, frozenset(), True, ()))
+                continue
             negate = "not_in" in spec
             spec = spec["not_in" if negate else "in"]
         if isinstance(spec, str):
@@ -357,6 +424,39 @@ def _erf(raw: Any, index: int, source: str) -> ErfTarget:
     )
 
 
+def _ladder(raw: Any, index: int, source: str) -> Ladder:
+    where = f"ladders[{index}]"
+    if not isinstance(raw, Mapping):
+        raise _error(source, f"{where} must be a table")
+    check_keys(raw, LADDER_KEYS, _where(source, where))
+    for key in ("id", "interval", "steps_s"):
+        if key not in raw:
+            raise _error(source, f"{where} lacks {key!r} ({LADDER_KEYS[key]})")
+    try:
+        interval = resolve_intervals(text(raw["interval"], _where(source, f"{where}.interval")))[0]
+    except UserError as exc:
+        raise _error(source, f"{where}.interval: {exc}") from None
+    steps = raw["steps_s"]
+    if not isinstance(steps, list) or not 1 <= len(steps) <= MAX_LADDER_STEPS:
+        raise _error(source, f"{where}.steps_s: expected a list of 1 to {MAX_LADDER_STEPS} thresholds [s]")
+    steps_s = tuple(number(s, _where(source, f"{where}.steps_s"), 0.0, float("inf"), low_open=True) for s in steps)
+    if any(b <= a for a, b in zip(steps_s, steps_s[1:])):
+        raise _error(source, f"{where}.steps_s: the thresholds must increase, got {list(steps_s)}")
+    labels = raw.get("step_labels", [])
+    if not isinstance(labels, list) or (labels and len(labels) != len(steps_s)):
+        raise _error(source, f"{where}.step_labels: expected one label per threshold ({len(steps_s)})")
+    return Ladder(
+        id=text(raw["id"], _where(source, f"{where}.id")),
+        interval=interval,
+        steps_s=steps_s,
+        step_labels=tuple(text(x, _where(source, f"{where}.step_labels")) for x in labels),
+        label=text(raw.get("label", ""), _where(source, f"{where}.label")),
+        citation=text(raw.get("citation", ""), _where(source, f"{where}.citation")),
+        note=text(raw.get("note", ""), _where(source, f"{where}.note")),
+        when=_conditions(raw.get("when", {}), where, source, dimensions=True),
+    )
+
+
 def _merge(base: tuple[Target, ...], extra: list[Target]) -> tuple[Target, ...]:
     """Base targets with same-id targets replaced in place and new ones appended."""
     by_id = {t.id: t for t in extra}
@@ -407,6 +507,14 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     dupes = sorted({i for i in erf_ids if erf_ids.count(i) > 1})
     if dupes:
         raise _error(source, f"duplicate erf id(s) {', '.join(dupes)}: give each [[erf]] entry a distinct 'id'")
+    raw_ladders = data.get("ladders", [])
+    if not isinstance(raw_ladders, list):
+        raise _error(source, "ladders must be an array of tables ([[ladders]])")
+    ladders = [_ladder(raw, i, source) for i, raw in enumerate(raw_ladders)]
+    ladder_ids = [x.id for x in ladders]
+    dupes = sorted({i for i in ladder_ids if ladder_ids.count(i) > 1})
+    if dupes:
+        raise _error(source, f"duplicate ladder id(s) {', '.join(dupes)}: give each [[ladders]] entry a distinct 'id'")
     base = None
     if "extends" in head:
         base = load_standard(text(head["extends"], _where(source, "[standard].extends")))
@@ -416,7 +524,8 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
         population = base.population if base else ()
     merged = _merge(base.targets, targets) if base else tuple(targets)
     merged_erf = _merge(base.erf, erf) if base else tuple(erf)
-    if not merged and not merged_erf:
+    merged_ladders = _merge(base.ladders, ladders) if base else tuple(ladders)
+    if not merged and not merged_erf and not merged_ladders:
         raise _error(source, "no targets")
     merged = tuple(replace(t, population=population) for t in merged)
     merged_erf = tuple(replace(e, population=population) for e in merged_erf)
@@ -433,10 +542,11 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
         source=source,
         population=population,
         erf=merged_erf,
+        ladders=merged_ladders,
     )
     erf_columns = [c.column for e in merged_erf for alternative in e.when for c in alternative]
     columns = tuple(dict.fromkeys([*(c.column for t in merged for c in t.when), *(c.column for c in population),
-                                   *erf_columns]))  # fmt: skip
+                                   *erf_columns]))  # fmt: skip (ladders may select on dimensions: not listed here)
     return replace(std, condition_columns=columns)
 
 
@@ -646,6 +756,7 @@ __all__ = [
     "Condition",
     "Coverage",
     "ErfTarget",
+    "Ladder",
     "Standard",
     "Target",
     "custom_standard",

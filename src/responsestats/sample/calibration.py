@@ -37,7 +37,8 @@ __all__ = [
     "hourly_profile",
     # stage delays
     "Z90", "RING_S", "DISPATCH", "TURNOUT", "TRAVEL", "SCENE_FLOOR_MIN", "SCENE_CAP_MIN", "SCENE_SIGMA",
-    "SELF_INITIATED_MAX_S",
+    "SELF_INITIATED_MAX_S", "EXTRA_STREAM", "ANSWER", "BUSY_QUEUE_SHARE", "QUEUE_MEAN_S", "ANSWER_CAP_S",
+    "ACKNOWLEDGE", "REPORT_BACK", "PERSONS_PER_ARREST",
     # arrests
     "CAUGHT_IN_ACT", "LATER_ARREST", "OPEN_CASE", "ARREST_FLAGS", "ARREST_SHARE", "IN_ACT_FRACTION",
     "LATER_SIGMA", "LATER_MIN_AFTER_CLEAR_H",
@@ -57,6 +58,9 @@ FILE_PREFIX = "zz110_"
 ARREST_TARGETS = {
     "caught_in_act_share": 0.8084,  # 现行抓获 / all arrests [fraction]
     "mean_dispatch_to_arrest_h": 17.2,  # mean (抓获时间 - 派警时间) [h]
+    # persons caught in the act / persons arrested (抓获人数) [fraction]: the article's 80.84% counts persons
+    # ("855 suspects arrested, 80.84% caught in the act"); the incident share above is held too
+    "caught_in_act_persons_share": 0.8084,
 }
 
 #: Planted defects: share of the generated incidents (before duplication) that
@@ -460,8 +464,32 @@ def hourly_profile() -> np.ndarray:
 
 #: 90th percentile of the standard normal distribution [unitless].
 Z90 = 1.2815515655446004
-#: 报警时间 -> 接警时间 (ring time), uniform integer range, both ends included [s].
+#: 报警时间 -> 接警时间 (ring time), uniform integer range, both ends included [s]: drawn, then replaced by
+#: the answering model below (the draw is kept so that every later draw of the main stream stays where it was).
 RING_S = (2, 20)
+#: Seed suffix of the second random stream (``default_rng([seed, EXTRA_STREAM])``) that draws the stamps and
+#: counts added after the first calibration (answering, acknowledgement, report back, persons arrested), so that
+#: the main stream, and every figure calibrated on it, is unchanged.
+EXTRA_STREAM = 2
+#: 报警时间 -> 接警时间 (answering): a call-taker picks up after a lognormal ring (median [s], sigma of the log):
+#: median 6 s, p90 11 s ...
+ANSWER = (6.0, math.log(11 / 6) / Z90)
+#: ... and in busy hours some calls queue first: the share that queues at the busiest hour of the day
+#: [fraction] (scaled by the hour's call volume relative to the busiest hour, squared) ...
+BUSY_QUEUE_SHARE = 0.25
+#: ... for an exponential wait of this mean [s] ...
+QUEUE_MEAN_S = 20.0
+#: ... the whole capped here [s].
+ANSWER_CAP_S = 180
+#: 派警 -> 签收 (the unit acknowledges the order), lognormal (median [s], sigma): median 20 s, p90 75 s; never
+#: after 出警.
+ACKNOWLEDGE = (20.0, math.log(75 / 20) / Z90)
+#: 处警结束 -> 反馈 (the result reported back), lognormal (median [s], sigma): median 8 min, p90 45 min.
+REPORT_BACK = (480.0, math.log(2700 / 480) / Z90)
+#: Persons arrested per incident with an arrest (抓获人数): probabilities of 1, 2, 3, 4 and 5 persons; then
+#: adjusted one person at a time until the persons caught in the act make
+#: ``ARREST_TARGETS["caught_in_act_persons_share"]`` of all persons arrested.
+PERSONS_PER_ARREST = (0.76, 0.16, 0.05, 0.02, 0.01)
 #: 接警 -> 派警, lognormal (median [s], sigma of the log): median 40 s, p90 100 s;
 #: the median is scaled by :data:`PRIORITY_DISPATCH_FACTOR`.
 DISPATCH = (40.0, math.log(100 / 40) / Z90)
@@ -510,9 +538,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("报警时间", "BJSJ"),
     ("接警时间", "JJSJ"),
     ("派警时间", "PJSJ"),
+    ("签收时间", "QSSJ"),
     ("出警时间", "CJSJ"),
     ("到达现场时间", "DDXCSJ"),
     ("处警结束时间", "CJJSSJ"),
+    ("反馈时间", "FKSJ"),
     ("警情类别", "JQLB"),
     ("警情类型", "JQLX"),
     ("警情级别", "JQJB"),
@@ -526,11 +556,13 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("处警结果", "CJJG"),
     ("是否现行抓获", "SFXXZH"),
     ("抓获时间", "ZHSJ"),
+    ("抓获人数", "ZHRS"),
     ("报警人", "BJR"),
     ("报警电话", "BJDH"),
 )
 #: The timestamp columns (Chinese headers) [local time, Asia/Shanghai].
-TIME_COLUMNS = ("报警时间", "接警时间", "派警时间", "出警时间", "到达现场时间", "处警结束时间", "抓获时间")
+TIME_COLUMNS = ("报警时间", "接警时间", "派警时间", "签收时间", "出警时间", "到达现场时间", "处警结束时间", "反馈时间",
+                "抓获时间")
 #: 接警单编号 is ``f"{ID_PREFIX}{YYYYMMDD}{serial:05d}"``, the serial counting from 1 each day.
 ID_PREFIX = "J350600"
 #: The month (0-based index) written as the Windows/GBK/pinyin export: the 7th.

@@ -93,6 +93,7 @@ def generate_sample(
     calls = _draw_calls(rng, received)
     _draw_stages(rng, calls)
     _draw_arrests(rng, calls, window_end)
+    _draw_extras(np.random.default_rng([seed, cal.EXTRA_STREAM]), calls, window_end)
     _draw_callers(rng, calls)
     defects = _choose_defects(rng, calls)
 
@@ -305,6 +306,49 @@ def _draw_arrests(rng: np.random.Generator, calls: dict[str, np.ndarray], window
     calls["outcome"][later[~recorded]] = cal.OPEN_CASE  # still open at the end of the window
 
 
+def _draw_extras(extra: np.random.Generator, calls: dict[str, np.ndarray], window_end: int) -> None:
+    """Add what the second stream draws: answering (报警 -> 接警), 签收, 反馈 and 抓获人数.
+
+    Answering: a lognormal ring (:data:`.calibration.ANSWER`), plus, in busy hours, a queue wait for a share
+    of the calls (:data:`.calibration.BUSY_QUEUE_SHARE` at the busiest hour, scaled by the squared ratio of
+    the hour's call volume to the busiest hour's): a few seconds mostly, a long tail in busy hours. 签收: the
+    unit acknowledges the order after a lognormal delay, never after 出警. 反馈: the result is reported back
+    after the call is cleared. 抓获人数: one to five persons per incident with a recorded arrest, adjusted so
+    that persons caught in the act make :data:`.calibration.ARREST_TARGETS` ``caught_in_act_persons_share``
+    of all persons arrested.
+    """
+    n = len(calls["received"])
+    recv = calls["received"].astype(np.float64)
+    self_init = calls["self_initiated"]
+    hour = (calls["received"] // 3600) % 24  # the local wall clock (times are local seconds)
+    volume = np.bincount(hour, minlength=24).astype(np.float64)
+    busy = (volume / volume.max()) ** 2
+    ring = _lognormal(extra, cal.ANSWER[0], cal.ANSWER[1], n)
+    queued = extra.random(n) < cal.BUSY_QUEUE_SHARE * busy[hour]
+    wait = extra.exponential(cal.QUEUE_MEAN_S, n)
+    ring = np.minimum(np.round(ring + np.where(queued, wait, 0.0)), cal.ANSWER_CAP_S)
+    calls["reported"] = recv - np.where(self_init, 0, np.maximum(ring, 1))
+
+    ack = np.maximum(np.round(_lognormal(extra, cal.ACKNOWLEDGE[0], cal.ACKNOWLEDGE[1], n)), 1)
+    calls["acknowledged"] = np.minimum(calls["dispatched"] + ack, calls["enroute"])
+    back = np.round(_lognormal(extra, cal.REPORT_BACK[0], cal.REPORT_BACK[1], n))
+    report = calls["cleared"] + back
+    calls["report_back"] = np.where(report < window_end, report, np.nan)  # after the window: not yet reported
+
+    arrested = ~np.isnan(calls["arrested"])
+    caught = arrested & (calls["caught_in_act"] == cal.ARREST_FLAGS[0])
+    persons = np.where(arrested, 1 + _categorical(extra, np.tile(np.array(cal.PERSONS_PER_ARREST), (n, 1))), 0)
+    target = cal.ARREST_TARGETS["caught_in_act_persons_share"]
+    act_rows, later_rows = np.flatnonzero(caught), np.flatnonzero(arrested & ~caught)
+    for _ in range(10 * n):  # one person at a time, on a row of the side that is short
+        share = persons[caught].sum() / max(persons[arrested].sum(), 1)
+        if round(share, 4) == target or not len(act_rows) or not len(later_rows):
+            break
+        rows = act_rows if share < target else later_rows
+        persons[rows[extra.integers(0, len(rows))]] += 1
+    calls["persons"] = np.where(arrested, persons, np.nan)
+
+
 def _weighted_order(rng: np.random.Generator, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """A random order of ``items``, heavier items tending to come first."""
     if len(items) == 0:
@@ -420,9 +464,11 @@ def _to_frame(calls: dict[str, np.ndarray]) -> pd.DataFrame:
         "报警时间": calls["reported"],
         "接警时间": received.astype(np.float64),
         "派警时间": calls["dispatched"],
+        "签收时间": calls["acknowledged"],
         "出警时间": calls["enroute"],
         "到达现场时间": calls["arrived"],
         "处警结束时间": calls["cleared"],
+        "反馈时间": calls["report_back"],
         "警情类别": calls["group"],
         "警情类型": np.array([t.name for t in types], dtype=object)[calls["type"]],
         "警情级别": np.array(cal.PRIORITIES, dtype=object)[calls["priority"]],
@@ -436,6 +482,7 @@ def _to_frame(calls: dict[str, np.ndarray]) -> pd.DataFrame:
         "处警结果": calls["outcome"],
         "是否现行抓获": calls["caught_in_act"],
         "抓获时间": calls["arrested"],
+        "抓获人数": calls["persons"],
         "报警人": calls["caller"],
         "报警电话": calls["phone"],
     })
@@ -471,6 +518,7 @@ def _format_month(frame: pd.DataFrame, defects: dict[str, np.ndarray], rows: np.
         out[col] = _format_times(out[col], style.minutes_only)
     out["经度"] = out["经度"].map("{:.6f}".format)
     out["纬度"] = out["纬度"].map("{:.6f}".format)
+    out["抓获人数"] = out["抓获人数"].map(lambda v: "" if np.isnan(v) else str(int(v)))
 
     pos = {r: i for i, r in enumerate(rows)}  # global row -> position in month
     for r in defects["missing_incident_id"]:

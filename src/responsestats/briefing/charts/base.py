@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,6 +93,25 @@ def _fit(fig: Figure, text, max_width: float, min_size: float, wrap_first: bool 
         text.set_fontsize(size)
     if text.get_window_extent(renderer).width > max_width and "\n" not in text.get_text():
         _wrap(text)
+    if text.get_window_extent(renderer).width > max_width:  # still too wide (long data text): wrap to width
+        _wrap_to_width(text, renderer, max_width)
+
+
+def _wrap_to_width(text, renderer, max_width: float) -> None:
+    """Re-wrap ``text`` into as many lines as it needs so that none is wider than ``max_width`` [px].
+
+    Breaks at spaces where the text has them (and inside a word only where one word is wider than the
+    line), anywhere in text without spaces (Chinese). Never cuts text off.
+    """
+    content = " ".join(line.strip() for line in text.get_text().split("\n"))
+    width = max(text.get_window_extent(renderer).width, 1.0)
+    chars = max(10, int(len(text.get_text().split("\n")[0]) * max_width / width))
+    for _ in range(8):
+        lines = textwrap.wrap(content, width=chars, break_long_words=True, break_on_hyphens=False)
+        text.set_text("\n".join(lines))
+        if text.get_window_extent(renderer).width <= max_width or chars <= 10:
+            return
+        chars = max(10, int(chars * 0.9))
 
 
 def _wrap(text) -> None:

@@ -49,14 +49,15 @@ def trend(data: BriefingData, labels: Labels) -> Slide:
     population = population_text(data.standard, labels, data.calls)
     title = titles.trend_title(table, data.month, labels, population)
     fig = charts.trend(table, labels, title=title, subtitle=frame.subtitle("trend"), footer=frame.footer,
-                       highlight=data.month, population=population if data.standard.population else None)  # fmt: skip
+                       highlight=data.month, population=population if population != labels("population.all") else None)  # fmt: skip
     return Slide("trend.png", fig, title, frame.caption("trend"), table)
 
 
 def grid_window(data: BriefingData) -> tuple[str, ...]:
     """The months the grid chart pools: the three recent ones, or the twelve of the trend when the standard
     grades a population (a share of the calls, e.g. urgent calls, which three months spread too thin)."""
-    return data.months if data.standard.population else data.recent
+    leaves_out = bool(data.standard.population) and not bool(data.standard.in_population(data.calls).all())
+    return data.months if leaves_out else data.recent
 
 
 def p90_by_district(data: BriefingData, labels: Labels) -> Slide:
@@ -86,7 +87,7 @@ def attainment_by_priority(data: BriefingData, labels: Labels) -> Slide:
     population = population_text(data.standard, labels, data.calls)
     title = titles.attainment_title(table, data.month, labels, population)
     fig = charts.attainment_groups(table, labels, title=title, subtitle=frame.subtitle("attainment"), footer=frame.footer,
-                                   population=population if data.standard.population else None)  # fmt: skip
+                                   population=population if population != labels("population.all") else None)  # fmt: skip
     return Slide("attainment_by_priority.png", fig, title, frame.caption("attainment"), table)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ...metrics import DEFAULT_MIN_N, Standard, load_standard, outcome_summary, summarize, wilson_interval
+from ...metrics.outcomes import ARREST_REASONS
 from ...metrics import names as N
 from ..columns import (
     CHANGE_HIGH_OF,
@@ -181,7 +182,8 @@ def kpi_table(
          pick(outc, N.CAUGHT_IN_ACT_RATE, N.ARRESTS, k_column=N.CAUGHT_IN_ACT_COUNT)),
     ]  # fmt: skip
     codes = sorted({c for cell in outc.get(N.NOT_AVAILABLE, []) for c in str(cell).split(";") if c})
-    missing = {KPI_ARREST_RATE: [c for c in codes if c != "no_caught_source"], KPI_CAUGHT_IN_ACT: codes}
+    missing = {KPI_ARREST_RATE: [c for c in codes if c in ARREST_REASONS],
+               KPI_CAUGHT_IN_ACT: [c for c in codes if c in (*ARREST_REASONS, "no_caught_source")]}
     rows = []
     for kpi, kpi_interval, unit, direction, values in spec:
         row = {KPI: kpi, N.INTERVAL: kpi_interval, UNIT: unit, DIRECTION: direction,

@@ -59,10 +59,20 @@ from .common import DEFAULT_MIN_CELL, sort_groups, suppress_figures
 #: The published figures of the Zhangzhou (漳州) 110 unit that the synthetic
 #: sample is calibrated to (see data/sample/README.md and docs/metrics.md):
 #: metric (a column of outcome_summary), value, unit.
+#: The published 80.84% counts persons ("855 suspects arrested, 80.84% caught in the act"): the first row is the
+#: like-for-like comparison; the second reads the same figure per incident with an arrest, for contrast.
 PUBLISHED_CN110: tuple[tuple[str, float, str], ...] = (
+    (N.CAUGHT_IN_ACT_PERSONS_RATE, 0.8084, UNIT_SHARE),
     (N.CAUGHT_IN_ACT_RATE, 0.8084, UNIT_SHARE),
     (N.MEAN_HOURS_TO_ARREST, 17.2, UNIT_HOURS),
 )
+#: What each compared figure counts, and the column of :func:`metrics.outcome_summary` that is its ``n``.
+_BASIS: dict[str, tuple[str, str]] = {
+    N.CAUGHT_IN_ACT_PERSONS_RATE: ("persons arrested", N.PERSONS_ARRESTED),
+    N.CAUGHT_IN_ACT_RATE: ("incidents with an arrest", N.ARRESTS),
+    N.MEAN_HOURS_TO_ARREST: ("timed arrests (incidents)", N.N_HOURS_TO_ARREST),
+}
+BASIS = "basis"
 
 
 PUBLISHED_CN110_SOURCE = "Zhangzhou 110 unit, published figures (2023 to date)"
@@ -257,18 +267,19 @@ def published_comparison(
     -------
     pandas.DataFrame
         One row per published figure: ``metric`` (a column of
-        :func:`metrics.outcome_summary`), ``unit``, ``computed``,
-        ``published``, ``difference`` (computed minus published), ``n``
-        (arrests for a rate, timed arrests for hours), ``source`` and ``not_available`` (where the source
-        records no arrest: ``computed``, ``difference`` and ``n`` missing, not 0).
+        :func:`metrics.outcome_summary`), ``basis`` (what it counts: persons arrested, incidents with an
+        arrest, timed arrests), ``unit``, ``computed``, ``published``, ``difference`` (computed minus
+        published), ``n`` (the count of the basis), ``source`` and ``not_available`` (where the source
+        records no arrest, or no count of persons: ``computed``, ``difference`` and ``n`` missing, not 0).
     """
     o = outcome_summary(df, as_of=as_of).iloc[0]
     rows = []
     for metric, value, unit in published:
-        n = o[N.N_HOURS_TO_ARREST] if unit == UNIT_HOURS else o[N.ARRESTS]
+        basis, n_column = _BASIS.get(metric, ("", N.ARRESTS))
+        n = o[n_column]
         computed = float(o[metric])
-        rows.append({METRIC: metric, UNIT: unit, COMPUTED: computed, PUBLISHED: float(value),
+        rows.append({METRIC: metric, BASIS: basis, UNIT: unit, COMPUTED: computed, PUBLISHED: float(value),
                      DIFFERENCE: computed - float(value), N.N: pd.NA if pd.isna(n) else int(n), SOURCE: source,
                      N.NOT_AVAILABLE: o[N.NOT_AVAILABLE]})  # fmt: skip
-    columns = [METRIC, UNIT, COMPUTED, PUBLISHED, DIFFERENCE, N.N, SOURCE, N.NOT_AVAILABLE]
+    columns = [METRIC, BASIS, UNIT, COMPUTED, PUBLISHED, DIFFERENCE, N.N, SOURCE, N.NOT_AVAILABLE]
     return pd.DataFrame(rows, columns=columns).astype({N.N: "Int64"})

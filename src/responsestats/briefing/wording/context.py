@@ -35,7 +35,7 @@ def targets_text(standard: Standard, interval: str, labels: Labels) -> str:
 
 
 #: Values of a population named in words at most; the rest are counted.
-_NAMED = 4
+_NAMED = 3
 
 
 def _shown_values(cond, frame: pd.DataFrame | None) -> tuple[str, ...]:
@@ -52,11 +52,16 @@ def _shown_values(cond, frame: pd.DataFrame | None) -> tuple[str, ...]:
 def population_text(standard: Standard, labels: Labels, frame: pd.DataFrame | None = None) -> str:
     """The calls a standard grades, in words: "Priority 1 calls" / "一级警情", or "all calls".
 
-    With ``frame``, says so when some of its calls have no value in a population column (they are graded,
-    see :meth:`responsestats.metrics.standards.Condition.covers`), or when none has one (every call is graded).
+    With ``frame``: "all calls" when the population leaves none of its calls out (NFPA 1710's fire and EMS
+    groups on a fire department's export); otherwise the population's values the calls hold, at most three
+    named; and says so when some of its calls have no value in a population column (they are graded, see
+    :meth:`responsestats.metrics.standards.Condition.covers`), or when none has one (every call is graded).
     """
     if not standard.population:
         return labels("population.all")
+    if frame is not None and len(frame) and bool(standard.in_population(frame).all()) and not any(
+            c.column not in frame or frame[c.column].isna().all() for c in standard.population):
+        return labels("population.all")  # the population leaves none of these calls out: every call is graded
     parts = []
     for cond in standard.population:
         shown = _shown_values(cond, frame)
