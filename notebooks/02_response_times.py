@@ -39,6 +39,7 @@ month = "latest"  # "YYYY-MM" or "latest": the last month of the twelve
 language = "zh"  # "zh" or "en" (chart labels)
 standard = "cn110"  # standard graded against (built-in name or .toml path)
 where = None  # a row filter, e.g. "priority = '一级'" (docs/metrics.md); None: every call
+group_by = "district"  # the groups of the p90 chart and the ladders: district, or a dimension such as "station"
 out_dir = "../reports/notebooks/02_response_times"  # where the PNGs go
 
 # %%
@@ -47,7 +48,7 @@ from responsestats.briefing.wording import load_labels
 from responsestats.briefing.wording.context import context
 
 labels = load_labels(language)
-data = load_briefing_data(dataset, agency=agency, month=month, standard=standard, where=where)
+data = load_briefing_data(dataset, agency=agency, month=month, standard=standard, where=where, group_by=group_by)
 book = Book(out_dir)
 context(data, labels)
 
@@ -86,9 +87,10 @@ segments.table
 book.add(segments)
 
 # %% [markdown]
-# ## p90 by grid
+# ## p90 by grid (or by `group_by`)
 #
-# The grids are ranked by the p90 of the calls the standard grades, over
+# Set `group_by` to a dimension of the dataset (`station` for the 110
+# sample's police stations) to rank those instead. The grids are ranked by the p90 of the calls the standard grades, over
 # the three months that end with `month` (one month leaves most grids with
 # too few calls for a 90th percentile), or over the twelve months when the
 # standard grades only part of the calls (`cn110`: urgent calls). There is
@@ -163,6 +165,29 @@ tables.attainment_by(data.month_calls, data.standard)
 
 # %%
 book.add(attainment)
+
+# %% [markdown]
+# ## Stage ladders, slowest first
+#
+# A ladder gives the share of calls within each of several marks. The
+# `cn110` profile grades the three stages of an order that Chinese 110
+# reports rank units on: acknowledged (签收: 30 s, 1, 2, 3 min), under way
+# (出警: 5, 10, 15, 30 min) and the result reported back (反馈: 30 min, 1,
+# 2, 4 h); and dispatch to arrival against the 1-3-5 minute marks at key
+# sites (重点部位) beside every call. Each row is one group (`group_by`) at
+# one mark; `rank_slowest` 1 is the group with the lowest share within it,
+# the one a weekly report names first. Figures resting on fewer than 5
+# calls are blanked. A standard without ladders gives an empty table.
+
+# %%
+tables.stage_ladders(data.window_calls, data.standard, by=data.group_by)
+
+# %% [markdown]
+# Key sites over all groups together: the share of arrivals within 1, 3 and
+# 5 minutes of dispatch at key sites, and at every call for comparison.
+
+# %%
+tables.stage_ladders(data.window_calls, data.standard)
 
 # %%
 book.write_manifest(notebook="02_response_times", agency=data.agency, month=data.month, language=language,

@@ -132,8 +132,13 @@ book.add(curve)
 # ## Computed figures beside the published ones
 #
 # The synthetic 110 sample is calibrated to two figures published by the
-# Zhangzhou 110 unit: 80.84% of arrests caught in the act, and a mean of
-# 17.2 hours from dispatch to arrest. Here they are recomputed over the
+# Zhangzhou 110 unit: 80.84% caught in the act, and a mean of 17.2 hours
+# from dispatch to arrest. The published 80.84% counts **persons** ("855
+# suspects arrested"), so the first row compares persons caught in the act
+# over persons arrested (抓获人数); the second reads the same share per
+# incident with an arrest, which is what a source without a count of
+# persons can give: the two differ as soon as some incidents take several
+# suspects. Here they are recomputed over the
 # whole dataset with the library's definitions. The sample counts only
 # the arrests that fall inside its window, so the computed figures should
 # land within a few hundredths of the published ones. A larger gap on real

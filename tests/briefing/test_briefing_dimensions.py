@@ -34,3 +34,23 @@ def test_the_default_stays_the_grid(sample_dataset):
 def test_an_unknown_group_is_named_with_the_dimensions(sample_dataset):
     with pytest.raises(UserError, match="'beat'.*call_source, key_site, station"):
         load_briefing_data(sample_dataset, month="2024-12", group_by="beat")
+
+
+def test_stage_ladders_rank_stations_slowest_first(sample_dataset):
+    from responsestats.briefing import tables
+    from responsestats.metrics import names as N
+
+    data = load_briefing_data(sample_dataset, month="2024-12", group_by="station")
+    out = tables.stage_ladders(data.window_calls, data.standard, by="station")
+    first = out[(out[N.LADDER_ID] == "order_acknowledged") & (out[N.STEP] == 1)]
+    assert first[N.RANK_SLOWEST].tolist() == sorted(first[N.RANK_SLOWEST].tolist())  # slowest first
+    assert first[N.SHARE_WITHIN].is_monotonic_increasing
+    assert {"key_site_arrival", "all_calls_arrival"} <= set(out[N.LADDER_ID])
+    assert not out[cols.SUPPRESSED].any()  # every station has enough calls
+    sites = tables.stage_ladders(data.window_calls, data.standard, by="key_site")  # 76 sites: some thin
+    small = sites[sites[cols.SUPPRESSED]]
+    assert len(small) and small[N.N].isna().all() and small[N.SHARE_WITHIN].isna().all()  # under 5: blanked
+    # a standard without ladders, or rows without the dimension a ladder needs: no error, no such rows
+    assert tables.stage_ladders(data.window_calls, "nfpa1710").empty
+    no_sites = tables.stage_ladders(data.window_calls.drop(columns=["key_site"]), data.standard)
+    assert "key_site_arrival" not in set(no_sites[N.LADDER_ID])

@@ -153,3 +153,20 @@ def test_labels_helpers():
     assert en.percent(float("nan")) == "–"
     with pytest.raises(UserError):
         check_language("fr")
+
+
+def test_a_title_too_long_for_two_lines_wraps_to_width(tmp_path):
+    """Data text (a long population, a long group name) never runs off the slide: it wraps to as many lines as
+    it needs (found on the San Francisco Fire briefing, where the list of call groups cut four titles)."""
+    long = ("p90 travel, Potentially Life-Threatening or Non Life-threatening or Alarm or Fire or Structure Fire "
+            "or Medical Incident calls (and calls with no call group recorded): above the 4-min target in 2 of the "
+            "2 months with data, and the same again to make sure it cannot fit on two lines at the smallest size")
+    fig = C.new_figure(long, subtitle=long, footer="f")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    for text in fig.texts:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= width, text.get_text()[:40]
+    assert fig.texts[0].get_text().count("\n") >= 2
+    assert fig.texts[0].get_text().replace("\n", " ").split() == long.split()  # nothing lost

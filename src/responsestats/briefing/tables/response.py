@@ -10,6 +10,7 @@ definitions (exclusions, levels, percentiles, targets) stay in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from ...metrics import (
     wilson_interval,
 )
 from ...metrics import names as N
+from ...metrics.ladders import LADDER_COLUMNS, ladder
 from ..columns import (
     ABOVE_TARGET,
     BY,
@@ -546,3 +548,29 @@ def attainment_trend(df: pd.DataFrame, months: Sequence[str], standard: str | St
         out = out[out.groupby(N.TARGET_ID)[N.N].transform("sum") > 0].reset_index(drop=True)
         out = suppress_figures(out, [(N.N, (*_SHARE_FIGURES, N.MET), True)], min_cell)
     return out
+
+
+def stage_ladders(df: pd.DataFrame, standard: str | Standard, by: str | None = None,
+                  min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:
+    """The standard's response ladders (:func:`responsestats.metrics.ladders.ladder`), slowest groups first.
+
+    Ladders that select on a column the rows lack (a dimension the dataset has no value for) are left out; a
+    standard without ladders gives an empty table. Figures resting on 1 to ``min_cell - 1`` values are blanked
+    (:func:`~.common.suppress_figures`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`~responsestats.metrics.ladders.ladder`, sorted by ladder, step and ``rank_slowest`` (the slowest
+        group first), with ``suppressed``.
+    """
+    std = load_standard(standard)
+    usable = tuple(x for x in std.ladders if all(c.column in df.columns for c in x.when))
+    if not usable:
+        return pd.DataFrame(columns=[*([by] if by else []), *LADDER_COLUMNS, SUPPRESSED])
+    out = ladder(df, replace(std, ladders=usable), by=by)
+    order = {x.id: i for i, x in enumerate(usable)}
+    out = out.assign(_order=out[N.LADDER_ID].map(order)).sort_values(
+        ["_order", N.STEP, N.RANK_SLOWEST], kind="stable", na_position="last").drop(columns="_order")
+    figures = (N.N_IN_STEP, N.SHARE_IN_STEP, N.N_WITHIN, N.SHARE_WITHIN, N.SHARE_WITHIN_CI_LOW, N.SHARE_WITHIN_CI_HIGH)
+    return suppress_figures(out.reset_index(drop=True), [(N.N, (N.N, *figures), True)], min_cell)
