@@ -232,7 +232,7 @@ def test_nfpa1710_erf_entries():
 
 
 def test_a_standard_without_erf_is_refused(hand):
-    with pytest.raises(UserError, match=r"nfpa1221-2016 has no effective-response-force objective.*nfpa1710"):
+    with pytest.raises(UserError, match=r"nfpa1221-2016 has no \[\[erf\]\] entry.*nfpa1710"):
         effective_response_force(hand, "nfpa1221-2016")
 
 
@@ -386,7 +386,7 @@ def test_cli_level_erf(sffd, capsys):
     assert (table.loc["erf_full_alarm", N.N], table.loc["erf_full_alarm", N.N_INCOMPLETE]) == (2, 1)
     assert main(["metrics", str(sffd), "--level", "erf", "--standard", "nfpa1221-2016"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "nfpa1221-2016 has no effective-response-force objective" in err[0]
+    assert len(err) == 1 and "nfpa1221-2016 has no [[erf]] entry" in err[0]
     assert main(["metrics", str(sffd), "--level", "erf"]) == 2
     assert "--level erf needs --standard" in capsys.readouterr().err
     assert main(["metrics", str(sffd), "--standard", "nfpa1710"]) == 2

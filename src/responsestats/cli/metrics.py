@@ -297,12 +297,22 @@ def run_metrics(args: argparse.Namespace) -> int:
         rows = at_level(prepare(rows, [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT], S.TIMESTAMP_COLUMNS), args.level)
         for line in coverage(rows, standard).lines(what=f"{args.level}s" if args.level == "incident" else "unit rows"):
             print(f"responsestats: note: {line}", file=sys.stderr)
-    absent = stamps_not_recorded(frame, intervals)
-    if absent:  # their figures are blank, not 0: say why, once
-        print("responsestats: note: not available (left blank), the source has no stamp for them: "
-              + "; ".join(f"{name} (no {', '.join(stamps)})" for name, stamps in absent.items()), file=sys.stderr)
+    _note_absent_stamps(frame, intervals)
     _write(in_minutes(table) if args.unit == "min" else table, args, sheet="metrics")
     return 0
+
+
+def _note_absent_stamps(frame: pd.DataFrame, intervals) -> None:
+    """One line on standard error naming the intervals no source stamp can fill (blank, not 0), if any.
+
+    ``intervals``: names, or a mapping of the interval whose stamps are checked -> the name to print.
+    """
+    shown = intervals if isinstance(intervals, dict) else {n: n for n in intervals}
+    absent = stamps_not_recorded(frame, shown)
+    if absent:
+        print("responsestats: note: not available (left blank), the source has no stamp for them: "
+              + "; ".join(f"{shown[name]} (no {', '.join(stamps)})" for name, stamps in absent.items()),
+              file=sys.stderr)  # fmt: skip
 
 
 def _run_ladders(args: argparse.Namespace) -> int:
@@ -329,10 +339,7 @@ def _run_ladders(args: argparse.Namespace) -> int:
               "dataset does not have", file=sys.stderr)
         standard = replace(standard, ladders=tuple(ladders))
     table = ladder(frame, standard, by=by, where=args.where, level=args.level, cap=_cap(args.cap))
-    absent = stamps_not_recorded(frame, names)
-    if absent:  # their figures are blank, not 0: say why, once
-        print("responsestats: note: not available (left blank), the source has no stamp for them: "
-              + "; ".join(f"{name} (no {', '.join(stamps)})" for name, stamps in absent.items()), file=sys.stderr)
+    _note_absent_stamps(frame, names)
     _write(in_minutes(table) if args.unit == "min" else table, args, sheet="metrics")
     return 0
 
@@ -356,12 +363,7 @@ def _run_erf(args: argparse.Namespace) -> int:
     columns += _by_columns(by, args) + list(standard.condition_columns)
     frame = _read(args, columns)
     table = effective_response_force(frame, standard, by=by, where=args.where, cap=cap)
-    like = {ERF_LIKE[e.interval]: e.interval for e in standard.erf}
-    absent = stamps_not_recorded(frame, like)
-    if absent:  # their figures are blank, not 0: say why, once
-        print("responsestats: note: not available (left blank), the source has no stamp for them: "
-              + "; ".join(f"{like[name]} (no {', '.join(stamps)})" for name, stamps in absent.items()),
-              file=sys.stderr)  # fmt: skip
+    _note_absent_stamps(frame, {ERF_LIKE[e.interval]: e.interval for e in standard.erf})
     _write(in_minutes(table) if args.unit == "min" else table, args, sheet="metrics")
     return 0
 

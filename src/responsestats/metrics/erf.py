@@ -32,7 +32,7 @@ from .grouping import iter_groups, resolve_by, with_keys
 from .levels import incident_level, nth_unit_arrival
 from .proportions import DEFAULT_CONFIDENCE, wilson_interval
 from .quantiles import percentile
-from .standards import ErfTarget, Standard, list_standards, load_standard
+from .standards import ErfTarget, Standard, with_entries
 
 _KEYS = [S.AGENCY, S.INCIDENT_ID]
 
@@ -56,7 +56,7 @@ _INTS = (N.N_POPULATION, N.N_NOT_APPLICABLE, N.N_INCOMPLETE, N.N, N.N_EXCLUDED, 
 
 
 def erf_standard(standard: str | Standard) -> Standard:
-    """A standard profile that has effective-response-force objectives.
+    """A standard profile that has effective-response-force objectives (``[[erf]]``).
 
     Parameters
     ----------
@@ -73,13 +73,7 @@ def erf_standard(standard: str | Standard) -> Standard:
     UserError
         When the profile has no ``[[erf]]`` entry (one line naming it and the built-in profiles that have one).
     """
-    std = load_standard(standard)
-    if not std.erf:
-        having = [name for name in list_standards() if load_standard(name).erf]
-        hint = f"built-in profiles with one: {', '.join(having)}" if having else "no built-in profile has one"
-        raise UserError(f"standard {std.name} has no effective-response-force objective (no [[erf]] entry); "
-                        f"{hint}, or add [[erf]] tables to a profile (docs/metrics.md)")  # fmt: skip
-    return std
+    return with_entries(standard, "erf")
 
 
 def _caps(cap: CapSpec, intervals: Iterable[str]) -> dict[str, float | None]:

@@ -20,17 +20,15 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .. import schema as S
 from ..errors import UserError
 from . import names as N
-from ._frame import prepare
-from .exclusions import DEFAULT_CAP, CapSpec, exclusion_codes, resolve_caps, self_initiated_flags
+from ._graded import graded_frame
+from .exclusions import DEFAULT_CAP, CapSpec, exclusion_codes
 from .filters import RowFilter, apply_filter, parse_filter, with_population
-from .grouping import iter_groups, resolve_by, with_keys
-from .intervals import INTERVALS, interval_seconds
-from .levels import at_level
+from .grouping import iter_groups, resolve_by
+from .intervals import interval_seconds
 from .proportions import DEFAULT_CONFIDENCE, wilson_interval
-from .standards import Standard, list_standards, load_standard
+from .standards import Standard, with_entries
 
 #: Columns of the table :func:`ladder` returns, after the group columns.
 LADDER_COLUMNS: tuple[str, ...] = (
@@ -41,7 +39,7 @@ LADDER_COLUMNS: tuple[str, ...] = (
 
 
 def ladder_standard(standard: str | Standard) -> Standard:
-    """A standard profile that has response ladders; :class:`UserError` naming those that do otherwise.
+    """A standard profile that has response ladders (``[[ladders]]``).
 
     Parameters
     ----------
@@ -51,14 +49,14 @@ def ladder_standard(standard: str | Standard) -> Standard:
     Returns
     -------
     Standard
-        The profile (with at least one ``[[ladders]]`` entry).
+        The profile.
+
+    Raises
+    ------
+    UserError
+        When it has none (one line naming the built-in profiles that have some).
     """
-    std = load_standard(standard)
-    if not std.ladders:
-        with_ladders = [name for name in list_standards() if load_standard(name).ladders]
-        raise UserError(f"standard {std.name!r} has no [[ladders]]; built-in standards with ladders: "
-                        f"{', '.join(with_ladders) or 'none'} (or add [[ladders]] to a profile file, docs/metrics.md)")
-    return std
+    return with_entries(standard, "ladders")
 
 
 def ladder(
@@ -118,14 +116,7 @@ def ladder(
             raise UserError(f"ladder {entry.id!r} of standard {std.name!r} grades the calls with a value in "
                             f"{', '.join(map(repr, absent))}, which these rows do not have (a dimension of the "
                             "mapping, see docs/mappings.md [dimensions])")
-    names = tuple(dict.fromkeys(entry.interval for entry in std.ladders))
-    caps = resolve_caps(names, cap)
-    needed = [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT]
-    needed += [c for n in names for c in (INTERVALS[n].start, INTERVALS[n].end)]
-    frame = prepare(df, needed, [S.SELF_INITIATED, *S.TIMESTAMP_COLUMNS])
-    frame = at_level(frame, level)
-    frame, group_cols = with_keys(frame, by_cols)
-    flags = self_initiated_flags(frame)
+    frame, group_cols, flags, caps = graded_frame(df, (e.interval for e in std.ladders), level, by_cols, cap)
 
     rows = []
     for entry in std.ladders:

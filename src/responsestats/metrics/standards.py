@@ -391,14 +391,19 @@ def _erf_when(when: Any, where: str, source: str) -> tuple[tuple[Condition, ...]
     return (alternative,) if alternative else ()
 
 
-def _erf(raw: Any, index: int, source: str) -> ErfTarget:
-    where = f"erf[{index}]"
+def _entry_table(raw: Any, where: str, keys: dict[str, str], required: tuple[str, ...], source: str) -> None:
+    """Check one ``[[...]]`` table: a table, only ``keys``, every ``required`` key present."""
     if not isinstance(raw, Mapping):
         raise _error(source, f"{where} must be a table")
-    check_keys(raw, ERF_KEYS, _where(source, where))
-    for key in ("id", "units", "interval"):
+    check_keys(raw, keys, _where(source, where))
+    for key in required:
         if key not in raw:
-            raise _error(source, f"{where} lacks {key!r} ({ERF_KEYS[key]})")
+            raise _error(source, f"{where} lacks {key!r} ({keys[key]})")
+
+
+def _erf(raw: Any, index: int, source: str) -> ErfTarget:
+    where = f"erf[{index}]"
+    _entry_table(raw, where, ERF_KEYS, ("id", "units", "interval"), source)
     units = number(raw["units"], _where(source, f"{where}.units"), 1.0, MAX_ERF_UNITS)
     if not float(units).is_integer() or not isinstance(raw["units"], int):
         raise _error(source, f"{where}.units: expected a whole number of units, got {raw['units']!r}")
@@ -426,12 +431,7 @@ def _erf(raw: Any, index: int, source: str) -> ErfTarget:
 
 def _ladder(raw: Any, index: int, source: str) -> Ladder:
     where = f"ladders[{index}]"
-    if not isinstance(raw, Mapping):
-        raise _error(source, f"{where} must be a table")
-    check_keys(raw, LADDER_KEYS, _where(source, where))
-    for key in ("id", "interval", "steps_s"):
-        if key not in raw:
-            raise _error(source, f"{where} lacks {key!r} ({LADDER_KEYS[key]})")
+    _entry_table(raw, where, LADDER_KEYS, ("id", "interval", "steps_s"), source)
     try:
         interval = resolve_intervals(text(raw["interval"], _where(source, f"{where}.interval")))[0]
     except UserError as exc:
@@ -455,6 +455,48 @@ def _ladder(raw: Any, index: int, source: str) -> Ladder:
         note=text(raw.get("note", ""), _where(source, f"{where}.note")),
         when=_conditions(raw.get("when", {}), where, source, dimensions=True),
     )
+
+
+def _entries(data: Mapping[str, Any], key: str, parse, source: str) -> list:
+    """The ``[[key]]`` tables of a profile, each parsed by ``parse(raw, index, source)``, their ids distinct."""
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        raise _error(source, f"{key} must be an array of tables ([[{key}]])")
+    entries = [parse(item, i, source) for i, item in enumerate(raw)]
+    ids = [e.id for e in entries]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise _error(source, f"duplicate {key} id(s) {', '.join(dupes)}: give each [[{key}]] entry a distinct 'id'")
+    return entries
+
+
+def with_entries(standard: str | Standard, key: str) -> Standard:
+    """A standard profile that has ``[[key]]`` entries (``erf``, ``ladders``).
+
+    Parameters
+    ----------
+    standard : str or Standard
+        Built-in profile name, TOML path, or a loaded :class:`Standard`.
+    key : str
+        ``"erf"`` or ``"ladders"``.
+
+    Returns
+    -------
+    Standard
+        The profile.
+
+    Raises
+    ------
+    UserError
+        When it has none: one line naming it and the built-in profiles that have some.
+    """
+    std = load_standard(standard)
+    if not getattr(std, key):
+        having = [name for name in list_standards() if getattr(load_standard(name), key)]
+        hint = f"built-in profiles with some: {', '.join(having)}" if having else "no built-in profile has any"
+        raise UserError(f"standard {std.name} has no [[{key}]] entry; {hint}, or add [[{key}]] tables to a profile "
+                        "(docs/metrics.md)")
+    return std
 
 
 def _merge(base: tuple[Target, ...], extra: list[Target]) -> tuple[Target, ...]:
@@ -491,30 +533,9 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     if not isinstance(head, Mapping):
         raise _error(source, "[standard] must be a table")
     check_keys(head, STANDARD_KEYS, _where(source, "[standard]"))
-    raw_targets = data.get("targets", [])
-    if not isinstance(raw_targets, list):
-        raise _error(source, "targets must be an array of tables ([[targets]])")
-    targets = [_target(raw, i, source) for i, raw in enumerate(raw_targets)]
-    ids = [t.id for t in targets]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
-    if dupes:
-        raise _error(source, f"duplicate target id(s) {', '.join(dupes)}: give each target a distinct 'id'")
-    raw_erf = data.get("erf", [])
-    if not isinstance(raw_erf, list):
-        raise _error(source, "erf must be an array of tables ([[erf]])")
-    erf = [_erf(raw, i, source) for i, raw in enumerate(raw_erf)]
-    erf_ids = [e.id for e in erf]
-    dupes = sorted({i for i in erf_ids if erf_ids.count(i) > 1})
-    if dupes:
-        raise _error(source, f"duplicate erf id(s) {', '.join(dupes)}: give each [[erf]] entry a distinct 'id'")
-    raw_ladders = data.get("ladders", [])
-    if not isinstance(raw_ladders, list):
-        raise _error(source, "ladders must be an array of tables ([[ladders]])")
-    ladders = [_ladder(raw, i, source) for i, raw in enumerate(raw_ladders)]
-    ladder_ids = [x.id for x in ladders]
-    dupes = sorted({i for i in ladder_ids if ladder_ids.count(i) > 1})
-    if dupes:
-        raise _error(source, f"duplicate ladder id(s) {', '.join(dupes)}: give each [[ladders]] entry a distinct 'id'")
+    targets = _entries(data, "targets", _target, source)
+    erf = _entries(data, "erf", _erf, source)
+    ladders = _entries(data, "ladders", _ladder, source)
     base = None
     if "extends" in head:
         base = load_standard(text(head["extends"], _where(source, "[standard].extends")))
@@ -764,6 +785,7 @@ __all__ = [
     "list_standards",
     "load_standard",
     "population_mask",
+    "with_entries",
     "row_target_index",
     "row_targets",
     "standard_from_dict",

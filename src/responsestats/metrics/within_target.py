@@ -12,13 +12,11 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .. import schema as S
 from . import names as N
-from ._frame import prepare
-from .exclusions import DEFAULT_CAP, CapSpec, exclusion_codes, resolve_caps, self_initiated_flags
-from .grouping import iter_groups, resolve_by, with_keys
-from .intervals import INTERVALS, interval_seconds
-from .levels import at_level
+from ._graded import graded_frame
+from .exclusions import DEFAULT_CAP, CapSpec, exclusion_codes
+from .grouping import iter_groups, resolve_by
+from .intervals import interval_seconds
 from .quantiles import percentile
 from .standards import Standard, Target, load_standard
 
@@ -89,15 +87,7 @@ def attainment(
     """
     std = load_standard(standard)
     by_cols = resolve_by(by)
-    names = std.intervals
-    caps = resolve_caps(names, cap)
-    needed = [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT]
-    needed += [c for n in names for c in (INTERVALS[n].start, INTERVALS[n].end)]
-    frame = prepare(df, needed, [S.SELF_INITIATED, *S.TIMESTAMP_COLUMNS])
-    frame = at_level(frame, level)
-    frame, group_cols = with_keys(frame, by_cols)
-
-    flags = self_initiated_flags(frame)
+    frame, group_cols, flags, caps = graded_frame(df, std.intervals, level, by_cols, cap)
     per_target = []
     for target in std.targets:
         values = interval_seconds(frame, target.interval).to_numpy()
