@@ -25,17 +25,18 @@ venv: $(STAMP)
 briefing: $(STAMP)
 	$(VENV)/bin/responsestats ingest $(SAMPLE_DIR)/*.csv --format cn110 --agency zz110 --out $(DATASET)
 	@echo "Dataset: $(abspath $(DATASET))"
-	$(VENV)/bin/responsestats briefing $(DATASET) --month latest --agency zz110 --lang $(LANG_BRIEF) --out $(REPORTS)/briefing
-	@echo "Briefing ($(LANG_BRIEF)): $(abspath $(REPORTS)/briefing)/index.html, with the PNGs and the executed notebook beside it"
+	$(VENV)/bin/responsestats briefing $(DATASET) --month latest --agency zz110 --lang $(LANG_BRIEF) --pptx --out $(REPORTS)/briefing
+	@echo "Briefing ($(LANG_BRIEF)): $(abspath $(REPORTS)/briefing)/index.html, with the PNGs, the slide deck (briefing.pptx) and the executed notebook beside it"
 
 ## The test suite (fast profile).
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-## Benchmarks, not part of the tests (benchmarks/README.md): ingest and metrics on 1 M synthetic rows.
+## Benchmarks, not part of the tests (benchmarks/README.md): ingest (cn110 and sffd) and metrics on 1 M synthetic rows.
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
 	$(PY) benchmarks/bench_ingest.py --format cn110 --rows 1000000
+	$(PY) benchmarks/bench_ingest.py --format sffd --rows 1000000
 	$(PY) benchmarks/bench_metrics.py --rows 1000000
 
 ## JupyterLab on notebooks/. The checkout's .jupyter/ (added to JUPYTER_CONFIG_PATH, after any path you set) makes

@@ -6,9 +6,14 @@ import subprocess
 import sys
 import time
 
-#: Code a child ends with: prints its own peak RSS (``RUSAGE_SELF``: ``RUSAGE_CHILDREN`` would include the
-#: parent's memory copied at fork) to stderr, for :func:`run_child`.
-PEAK = "import resource, sys; print('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+#: Code a child ends with: prints its own peak RSS to stderr, for :func:`run_child`. It is the ``VmHWM`` of
+#: ``/proc/self/status``, which starts afresh when the child execs. ``getrusage(RUSAGE_SELF).ru_maxrss`` does
+#: not: Linux carries the high-water mark of the memory the child was forked from (the parent's) across exec, so
+#: every engine printed the parent's peak (the input generated in the same run: 1,095 MiB for all of them).
+#: Where ``/proc`` is missing (macOS), ``ru_maxrss`` is the fallback, and its figures carry that caveat.
+PEAK = ("import os, resource, sys; print('PEAK_KIB', next((int(l.split()[1]) for l in open('/proc/self/status') "
+        "if l.startswith('VmHWM:')), 0) if os.path.exists('/proc/self/status') "
+        "else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
 
 
 def run_child(code: str, args: list[str]) -> tuple[float, float]:

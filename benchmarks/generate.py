@@ -288,14 +288,23 @@ def cn110_chunk(rng: np.random.Generator, cal: Calendar, lo: float, hi: float, n
     phone = prefixed_numbers("", phone_prefix * 10**9 + rng.integers(0, 10**9, n), 11)
     phone = pc.if_else(pa.array(self_init), pa.scalar(None, pa.string()), phone)
 
+    # the stamps and counts the sample gained later (签收, 反馈, 抓获人数), drawn last so the rest is unchanged
+    acknowledged = np.minimum(dispatched + np.maximum(np.round(_lognormal(rng, *cn.ACKNOWLEDGE, n)), 1), enroute)
+    reported = cleared + np.round(_lognormal(rng, *cn.REPORT_BACK, n))
+    persons = 1 + _choice(rng, cn.PERSONS_PER_ARREST, n)
+    persons_text = pc.if_else(pa.array(~np.isnan(arrested)), pa.array(persons.astype(str)),
+                              pa.scalar(None, pa.string()))
+
     columns = {
         "接警单编号": ids,
         "报警时间": iso_times(recv - ring),
         "接警时间": received_text,
         "派警时间": iso_times(dispatched),
+        "签收时间": iso_times(acknowledged),
         "出警时间": enroute_text,
         "到达现场时间": iso_times(arrived),
         "处警结束时间": iso_times(cleared),
+        "反馈时间": iso_times(reported),
         "警情类别": categories([t.group for t in types], ctype),
         "警情类型": categories([t.name for t in types], ctype),
         "警情级别": categories(cn.PRIORITIES, prio),
@@ -309,10 +318,11 @@ def cn110_chunk(rng: np.random.Generator, cal: Calendar, lo: float, hi: float, n
         "处警结果": categories(outcome_names, outcome),
         "是否现行抓获": categories(["是", "否"], caught),
         "抓获时间": iso_times(arrested),
+        "抓获人数": persons_text,
         "报警人": categories(names, caller),
         "报警电话": phone,
     }
-    table = pa.table(columns)
+    table = pa.table({c: columns[c] for c in CN_COLUMNS})  # the header's order (sample.calibration.COLUMNS)
     dup = rng.random(n) < 0.002  # exported twice, byte for byte
     if dup.any():
         table = table.take(pa.array(np.repeat(np.arange(n), np.where(dup, 2, 1))[:n]))

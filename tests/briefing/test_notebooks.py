@@ -147,9 +147,12 @@ def test_briefing_command_writes_the_chart_set(lang, month, sample_dataset, tmp_
     monkeypatch.setenv("PYTHONWARNINGS", STRICT_GLYPHS)
     out = tmp_path / "briefing"
     argv = ["briefing", str(sample_dataset), "--month", month, "--agency", "zz110", "--lang", lang, "--out", str(out)]
-    assert main(argv) == 0
+    assert main(argv + (["--pptx"] if lang == "zh" else [])) == 0
     expected_month = SAMPLE_LATEST if month == "latest" else month
     assert f"briefing {expected_month} ({lang}): 7 charts" in capsys.readouterr().out
+    # the deck beside the charts when asked for, named in the marker so that a rerun may replace it
+    assert (out / "briefing.pptx").is_file() == (lang == "zh")
+    assert ("briefing.pptx" in (out / ".responsestats-briefing").read_text(encoding="utf-8")) == (lang == "zh")
     for png in BRIEFING_PNGS:
         assert png_size(out / png) == (1920, 1080), png
     nb = nbformat.read(out / "04_monthly_briefing.ipynb", as_version=4)

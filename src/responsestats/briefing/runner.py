@@ -60,6 +60,7 @@ from ..errors import UserError
 from ..metrics import load_standard
 from .book import FILE, MANIFEST, read_manifest
 from .data import load_briefing_data
+from .deck import DECK, write_deck
 from .months import LATEST
 from .page import render_index
 from .wording.labels import check_language
@@ -195,6 +196,7 @@ class BriefingResult:
     charts: tuple[str, ...]
     notebook: Path
     index: Path
+    deck: Path | None = None
 
 
 def build_briefing(
@@ -207,6 +209,7 @@ def build_briefing(
     notebook: str | Path | None = None,
     where: str | None = None,
     group_by: str = "district",
+    pptx: bool = False,
 ) -> BriefingResult:
     """Build the monthly briefing of ``month`` into ``out_dir``.
 
@@ -231,6 +234,8 @@ def build_briefing(
         the notebook runs, named in every chart's subtitle and in ``charts.json``.
     group_by : str
         The column the district chart groups by: ``district`` or a dimension of the dataset (``station``).
+    pptx : bool
+        Also write the charts as a 16:9 slide deck, ``briefing.pptx`` (:func:`~.deck.write_deck`).
 
     Returns
     -------
@@ -281,10 +286,12 @@ def build_briefing(
         manifest = read_manifest(staging)
         (staging / INDEX).write_text(render_index(manifest, lang, executed_name), encoding="utf-8")
         charts = tuple(c[FILE] for c in manifest["charts"])
-        _publish(staging, out_dir, charts + (MANIFEST, executed_name, INDEX), data.month, executed_name)
+        extra = (write_deck(staging).name,) if pptx else ()
+        _publish(staging, out_dir, charts + (MANIFEST, executed_name, INDEX, *extra), data.month, executed_name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BriefingResult(out_dir, data.month, lang, charts, out_dir / executed_name, out_dir / INDEX)
+    return BriefingResult(out_dir, data.month, lang, charts, out_dir / executed_name, out_dir / INDEX,
+                          out_dir / DECK if pptx else None)
 
 
 # --- the output folder ---------------------------------------------------------------------

@@ -31,6 +31,9 @@ def add_briefing_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
     p.add_argument("--group-by", default="district", metavar="COLUMN",
                    help="the column the district chart groups by: district (default), or a dimension of the "
                    "dataset such as station or beat (see `responsestats metrics --help`)")  # fmt: skip
+    p.add_argument("--pptx", action="store_true",
+                   help="also write the charts as a 16:9 slide deck, briefing.pptx, one chart per slide with its "
+                   "title and caption in the speaker notes")  # fmt: skip
     p.add_argument("--out", required=True, metavar="DIR",
                    help="output folder: a new or empty one, or one an earlier briefing wrote (it holds the marker "
                    ".responsestats-briefing; only the files the marker names are replaced or removed). Any other "
@@ -47,10 +50,11 @@ def run_briefing(args: argparse.Namespace) -> int:
     try:
         result = build_briefing(args.dataset, month=args.month, agency=args.agency, lang=args.lang,
                                 standard=args.standard, out_dir=args.out, where=args.where,
-                                group_by=args.group_by)  # fmt: skip
+                                group_by=args.group_by, pptx=args.pptx)  # fmt: skip
     except NotebookFailed as exc:
         print(f"responsestats: briefing failed: {exc}", file=sys.stderr)
         return 1
-    print(f"briefing {result.month} ({result.lang}): {len(result.charts)} charts, {result.notebook.name} and "
+    deck = f", {result.deck.name}" if result.deck else ""
+    print(f"briefing {result.month} ({result.lang}): {len(result.charts)} charts{deck}, {result.notebook.name} and "
           f"{result.index.name} -> {result.out_dir}")  # fmt: skip
     return 0
