@@ -213,6 +213,8 @@ QUARANTINE_SCHEMA: pa.Schema = pa.schema(
 REASON_MISSING_ID = "missing_incident_id"
 REASON_MISSING_TIMESTAMP = "missing_required_timestamp"
 REASON_BAD_TIMESTAMP = "unparseable_required_timestamp"
+#: A required time read, but outside the valid years (1970-2100) or later than the ingest's clock plus a day.
+REASON_OUT_OF_RANGE_TIMESTAMP = "out_of_range_required_timestamp"
 REASON_MISSING_VALUE = "missing_required_value"
 REASON_DUPLICATE_ROW = "duplicate_row"
 REASON_REPEATED_HEADER = "repeated_header"
@@ -227,6 +229,7 @@ QUARANTINE_REASONS: tuple[str, ...] = (
     REASON_MISSING_ID,
     REASON_MISSING_TIMESTAMP,
     REASON_BAD_TIMESTAMP,
+    REASON_OUT_OF_RANGE_TIMESTAMP,
     REASON_MISSING_VALUE,
     REASON_DUPLICATE_ROW,
     REASON_REPEATED_HEADER,

@@ -47,11 +47,11 @@ def test_a_call_typed_in_2042_is_quarantined(tmp_path, fixed_clock):
     assert pd.isna(calls.loc["F3", S.ARRIVED_AT])  # an optional stage: nulled, the row kept
     q = read_quarantine(tmp_path / "ds")
     assert q[[S.Q_SOURCE_ROW, S.Q_COLUMN, S.Q_RAW_VALUE, S.Q_REASON]].values.tolist() == [
-        [2, "接警时间", "2042-04-01 10:00:00", S.REASON_BAD_TIMESTAMP]]
+        [2, "接警时间", "2042-04-01 10:00:00", S.REASON_OUT_OF_RANGE_TIMESTAMP]]
     nulled = res.files[0][S.R_VALUES_NULLED]
     assert nulled[S.ARRIVED_AT] == {VALUE_OUT_OF_RANGE: 1}
     assert S.RECEIVED_AT not in nulled  # counted on kept rows only: the quarantined row is in quarantine_by_reason
-    assert res.files[0][S.R_QUARANTINE_BY_REASON] == {S.REASON_BAD_TIMESTAMP: 1}
+    assert res.files[0][S.R_QUARANTINE_BY_REASON] == {S.REASON_OUT_OF_RANGE_TIMESTAMP: 1}
     parts = {p.parent.name for p in (tmp_path / "ds").rglob("part-*.parquet")}
     assert parts == {"month=4"} and not list((tmp_path / "ds").rglob("year=2042"))
 
@@ -83,4 +83,21 @@ def test_the_real_clock_refuses_next_year_and_keeps_today(tmp_path, minimal_mapp
     path = write_csv(tmp_path / "c.csv", ["id", "received"], rows)
     res = ingest([path], tmp_path / "ds", mapping=minimal_mapping("m.toml", name="now"))
     assert list(read_calls(tmp_path / "ds")[S.INCIDENT_ID]) == ["N1"]
-    assert res.files[0][S.R_QUARANTINE_BY_REASON] == {S.REASON_BAD_TIMESTAMP: 1}
+    assert res.files[0][S.R_QUARANTINE_BY_REASON] == {S.REASON_OUT_OF_RANGE_TIMESTAMP: 1}
+
+
+def test_far_years_are_out_of_range_and_a_leap_second_is_a_counted_repair(tmp_path, minimal_mapping):
+    """Issue 16, part 6: years 1 and 9999 read, and are reported as out of range (not as unreadable); a 60th
+    second reads as the next minute's first, counted as a repair."""
+    src = tmp_path / "calls.csv"
+    src.write_text("id,received\n1,2016-12-31 23:59:60\n2,2016-12-31 23:59:59\n3,0001-01-01 00:00:00\n"
+                   "4,9999-12-31 10:00:00\n5,2016-02-30 10:00:00\n", encoding="utf-8")  # fmt: skip
+    res = ingest([src], tmp_path / "ds", mapping=minimal_mapping(), agency="a")
+    report = res.files[0]
+    assert report[S.R_QUARANTINE_BY_REASON] == {S.REASON_OUT_OF_RANGE_TIMESTAMP: 2, S.REASON_BAD_TIMESTAMP: 1}
+    assert report[S.R_REPAIRS] == {S.RECEIVED_AT: {timestamps.REPAIR_LEAP_SECOND: 1}}
+    calls = read_calls(tmp_path / "ds").set_index(S.INCIDENT_ID)
+    assert calls.loc["1", S.RECEIVED_AT] == pd.Timestamp("2017-01-01 00:00:00", tz="UTC")
+    q = read_quarantine(tmp_path / "ds").set_index(S.Q_SOURCE_ROW)
+    assert q.loc[3, S.Q_REASON] == q.loc[4, S.Q_REASON] == S.REASON_OUT_OF_RANGE_TIMESTAMP
+    assert q.loc[5, S.Q_REASON] == S.REASON_BAD_TIMESTAMP  # February 30th: no such day

@@ -93,8 +93,8 @@ def test_quarantine_reasons_and_reconciliation(tmp_path, cn_rows):
     assert res.rows_quarantined == 7
     assert res.reconciled
     assert res.quarantine_by_reason() == {
-        S.REASON_BAD_TIMESTAMP: 2, S.REASON_DUPLICATE_ROW: 1, S.REASON_MISSING_ID: 1,
-        S.REASON_MISSING_TIMESTAMP: 1, S.REASON_RAGGED_ROW: 1, S.REASON_REPEATED_HEADER: 1,
+        S.REASON_BAD_TIMESTAMP: 1, S.REASON_OUT_OF_RANGE_TIMESTAMP: 1, S.REASON_DUPLICATE_ROW: 1,
+        S.REASON_MISSING_ID: 1, S.REASON_MISSING_TIMESTAMP: 1, S.REASON_RAGGED_ROW: 1, S.REASON_REPEATED_HEADER: 1,
     }
     q = read_quarantine(out).sort_values(S.Q_SOURCE_ROW)
     assert list(q[S.Q_SOURCE_ROW]) == [3, 4, 5, 6, 7, 8, 9]

@@ -93,10 +93,24 @@ def _check_date(value: str | None, flag: str) -> str | None:
     return value
 
 
+def _count(text: str) -> int:
+    """A whole number of 0 or more, for argparse (a negative count is refused in one line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; give 0 or more")
+    return value
+
+
 def _dates(args: argparse.Namespace) -> tuple[str | None, str | None]:
     """The first and last local dates to read: ``--from``/``--to``, or those of ``--month``."""
     if args.month is None:
-        return _check_date(args.start, "--from"), _check_date(args.end, "--to")
+        start, end = _check_date(args.start, "--from"), _check_date(args.end, "--to")
+        if start is not None and end is not None and start > end:
+            raise UserError(f"--from {start} is after --to {end}: the range is empty; give the earlier date first")
+        return start, end
     if args.start is not None or args.end is not None:
         raise UserError("--month cannot be combined with --from/--to; give one or the other")
     from ..briefing.months import LATEST, month_bounds, parse_month
@@ -253,7 +267,7 @@ def add_metrics_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     p.add_argument("--cap", metavar="DURATION|none",
                    help="outlier cap for every interval, with its unit (e.g. 2h, 45min); 'none' turns it off")
     p.add_argument("--percentile", type=float, action="append", default=[], metavar="K", help="extra percentile")
-    p.add_argument("--min-n", type=int, default=DEFAULT_MIN_N, metavar="N", help="flag groups with n < N as thin")
+    p.add_argument("--min-n", type=_count, default=DEFAULT_MIN_N, metavar="N", help="flag groups with n < N as thin")
     p.add_argument("--unit", choices=("s", "min"), default="s",
                    help="unit of the durations in the output: s (columns *_s, the default) or min (columns *_min, as "
                    "the briefing's charts show them)")  # fmt: skip

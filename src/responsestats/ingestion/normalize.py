@@ -193,7 +193,9 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
                 quarantine(stage.missing, S.REASON_MISSING_TIMESTAMP, stage.column, stage.raw)
                 if stage.date_unusable is not None:
                     quarantine(stage.date_unusable, S.REASON_BAD_TIMESTAMP, stage.date_column, stage.date_raw)
-                quarantine(stage.unusable, S.REASON_BAD_TIMESTAMP, stage.column, stage.raw)
+                far = stage.out_of_range if stage.out_of_range is not None else np.zeros(n, bool)
+                quarantine(stage.unusable & far, S.REASON_OUT_OF_RANGE_TIMESTAMP, stage.column, stage.raw)
+                quarantine(stage.unusable & ~far, S.REASON_BAD_TIMESTAMP, stage.column, stage.raw)
         else:
             if spec.synthetic is not None:
                 values, src = _synthetic_ids(spec, raw, block.rows, ctx, encoded), None

@@ -182,6 +182,9 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     agency = check_agency_id(agency or mapping.agency or mapping.name)
+    if timezone is not None and not str(timezone).strip():
+        raise UserError("--tz: an empty time zone; give an IANA zone such as Asia/Shanghai, or leave --tz out to use "
+                        "the format's")
     tz = timezone or mapping.timezone
     check_zone(tz, "--tz")
     paths = [Path(p) for p in inputs]

@@ -62,6 +62,8 @@ REPAIR_DST_AMBIGUOUS = "dst_ambiguous_resolved_earlier"
 REPAIR_DST_NONEXISTENT = "dst_nonexistent_shifted_forward"
 REPAIR_ROLLOVER = "midnight_rollover_day_added"
 REPAIR_OFFSET_WINS = "zone_suffix_offset_differs_from_timezone"
+#: A 60th second (a leap second, ``23:59:60``) reads as the first second of the next minute.
+REPAIR_LEAP_SECOND = "leap_second_read_as_next_minute"
 
 #: A later stage this much (or more) before the preceding stage, and at most a day, is rolled over.
 ROLLOVER_MIN_GAP = pd.Timedelta(hours=12)
@@ -105,6 +107,9 @@ class Stage:
         (also included in ``missing`` / ``unusable``).
     instant : numpy.ndarray or None
         Rows that were zone-aware typed values (exact instants) [bool].
+    out_of_range : numpy.ndarray or None
+        Rows read as a time outside :data:`VALID_YEARS` or after :func:`latest_valid` [bool] (also in
+        ``unusable``): a required stage quarantines them as ``out_of_range_required_timestamp``.
     findings : list
         Value-level findings ``(bucket, field, kind, mask, values)``.
     """
@@ -122,6 +127,7 @@ class Stage:
     date_missing: np.ndarray | None = None
     date_unusable: np.ndarray | None = None
     instant: np.ndarray | None = None
+    out_of_range: np.ndarray | None = None
     findings: list = field(default_factory=list)
 
 
@@ -200,6 +206,9 @@ def parse_stage(spec: FieldSpec, values: pa.Array, column: str | None, date_valu
         date_info = dict(date_column=date_column, date_raw=dates, date_missing=no_date, date_unusable=bad_date)
     out_of_range = (naive < _FIRST_VALID) | (naive >= _AFTER_VALID)  # NaT compares False
     naive[out_of_range] = np.datetime64("NaT")
+    leap = _leap_seconds(values, unparseable | out_of_range)
+    if leap.any():  # 23:59:60 reads as the next minute's first second: a repair, counted
+        findings.append((S.R_REPAIRS, spec.name, REPAIR_LEAP_SECOND, leap, None))
     offset[np.isnat(naive)] = np.nan
     naive = pd.Series(naive)
     findings += [
@@ -207,7 +216,15 @@ def parse_stage(spec: FieldSpec, values: pa.Array, column: str | None, date_valu
         (S.R_VALUES_NULLED, spec.name, VALUE_OUT_OF_RANGE, out_of_range, None),
     ]
     return Stage(spec.name, naive, offset, missing, unparseable | out_of_range, column, values, findings=findings,
-                 instant=instant, **date_info)
+                 instant=instant, out_of_range=out_of_range, **date_info)
+
+
+def _leap_seconds(values: pa.Array, unread: np.ndarray) -> np.ndarray:
+    """Rows read whose text has a 60th second (``23:59:60``, a leap second) [bool]."""
+    if not len(values) or not pc.any(pc.match_substring(values, ":60")).as_py():
+        return np.zeros(len(values), bool)
+    hit = bool_mask(pc.match_substring_regex(values, r"\d{1,2}:\d{2}:60(?:[.,]\d+)?(?:\s|$|[A-Za-z+-])"))
+    return hit & ~unread
 
 
 def resolve_stages(stages: dict[str, Stage], specs: dict[str, FieldSpec], midnight_rollover: bool) -> None:
@@ -283,6 +300,7 @@ def _refuse_future(stage: Stage, utc: np.ndarray) -> np.ndarray:
         utc = utc.copy()
         utc[future] = np.datetime64("NaT")
         stage.unusable = stage.unusable | future
+        stage.out_of_range = future if stage.out_of_range is None else stage.out_of_range | future
         stage.findings.append((S.R_VALUES_NULLED, stage.name, VALUE_OUT_OF_RANGE, future, None))
     return utc
 

@@ -179,8 +179,22 @@ def to_json_text(df: pd.DataFrame) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
+#: Control characters (C0 but tab, DEL, C1): in a terminal they move the cursor, clear the screen or retitle the
+#: window (an ANSI escape starts with ESC), so a table for the terminal shows them escaped (``\\x1b``).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: object) -> object:
+    """``text`` with its control characters written as escapes (``\\x1b``), so that a terminal prints them
+    literally instead of obeying them; other values are returned as they are."""
+    if not isinstance(text, str) or not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def to_table_text(df: pd.DataFrame) -> str:
-    """Fixed-width text table for a terminal."""
+    """Fixed-width text table for a terminal; control characters in names and values escaped."""
+    df = df.rename(columns=terminal_safe).map(terminal_safe) if len(df) else df.rename(columns=terminal_safe)
     if df.empty:
         return "(no rows)\n" if len(df.columns) == 0 else " ".join(map(str, df.columns)) + "\n(no rows)\n"
     return df.to_string(index=False, float_format=lambda v: f"{v:.3f}".rstrip("0").rstrip(".")) + "\n"

@@ -507,7 +507,12 @@ def _merge(base: tuple[Target, ...], extra: list[Target]) -> tuple[Target, ...]:
     return tuple(merged)
 
 
-def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Standard:
+#: Longest chain of ``extends`` followed [profiles]; a longer one is refused (a profile built on a profile built
+#: on ... is a mistake long before this).
+MAX_EXTENDS_DEPTH = 10
+
+
+def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>", _chain: tuple[str, ...] = ()) -> Standard:
     """Build and validate a :class:`Standard` from parsed TOML.
 
     Parameters
@@ -517,6 +522,9 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
         effective-response-force objectives, :class:`ErfTarget`).
     source : str
         Where the data came from, for error messages.
+    _chain : tuple of str
+        Internal: the profiles whose ``extends`` led here (cycles and a depth over
+        :data:`MAX_EXTENDS_DEPTH` are refused in one line).
 
     Returns
     -------
@@ -538,7 +546,7 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     ladders = _entries(data, "ladders", _ladder, source)
     base = None
     if "extends" in head:
-        base = load_standard(text(head["extends"], _where(source, "[standard].extends")))
+        base = _load_base(text(head["extends"], _where(source, "[standard].extends")), (*_chain, source))
     if "population" in head:  # an extending profile's population replaces the base's ({} grades every call)
         population = _conditions(head["population"], "[standard].population", source, "population")
     else:
@@ -571,6 +579,30 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Stand
     return replace(std, condition_columns=columns)
 
 
+def _profile_key(standard: str) -> str:
+    """What identifies a profile in an ``extends`` chain: a built-in's name, or a file's resolved path."""
+    path = Path(standard)
+    if standard.endswith(".toml") or path.is_file():
+        try:
+            return str(path.resolve())
+        except OSError:
+            return standard
+    return Path(standard).stem if standard.endswith(".toml") else standard
+
+
+def _load_base(standard: str, chain: tuple[str, ...]) -> Standard:
+    """The profile an ``extends`` names, following the chain with cycle detection and a depth limit."""
+    keys = [_profile_key(Path(s).name if s.endswith(".toml") and not Path(s).is_file() else s) for s in chain]
+    key = _profile_key(standard)
+    if key in keys:
+        cycle = " -> ".join([*(Path(s).name for s in chain), Path(standard).name])
+        raise UserError(f"standard {Path(chain[-1]).name}: extends forms a cycle ({cycle}); a profile cannot extend "
+                        "itself, directly or through another")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise UserError(f"standard {Path(chain[0]).name}: extends is followed more than {MAX_EXTENDS_DEPTH} deep")
+    return load_standard(standard, _chain=chain)
+
+
 def list_standards() -> tuple[str, ...]:
     """The built-in standard profiles.
 
@@ -582,7 +614,7 @@ def list_standards() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in Path(STANDARDS_DIR).glob("*.toml")))
 
 
-def load_standard(standard: str | Path | Standard) -> Standard:
+def load_standard(standard: str | Path | Standard, _chain: tuple[str, ...] = ()) -> Standard:
     """A built-in profile by name, or a profile file by path.
 
     Parameters
@@ -590,6 +622,8 @@ def load_standard(standard: str | Path | Standard) -> Standard:
     standard : str, pathlib.Path or Standard
         A built-in name (see :func:`list_standards`), the path of a TOML
         file, or an already loaded :class:`Standard` (returned as is).
+    _chain : tuple of str
+        Internal: the profiles whose ``extends`` led here.
 
     Returns
     -------
@@ -606,12 +640,12 @@ def load_standard(standard: str | Path | Standard) -> Standard:
     text = str(standard)
     path = Path(text)
     if isinstance(standard, Path) or text.endswith(".toml") or path.is_file():
-        return standard_from_dict(read_toml(path, "standard"), str(path))
+        return standard_from_dict(read_toml(path, "standard"), str(path), _chain)
     builtin = Path(STANDARDS_DIR) / f"{text}.toml"
     if not builtin.is_file():
         known = ", ".join(list_standards())
         raise UserError(f"unknown standard {text!r}; built-in standards: {known} (or the path of a .toml file)")
-    return standard_from_dict(read_toml(builtin, "standard"), builtin.name)
+    return standard_from_dict(read_toml(builtin, "standard"), builtin.name, _chain)
 
 
 def custom_standard(

@@ -111,6 +111,10 @@ def read_calls(
         that outcome figures tell a source that records no arrests from one with none in these rows.
     """
     reports = read_reports(dataset)
+    path = Path(dataset)
+    if path.is_dir() and not reports and not any(path.glob(f"{S.AGENCY}=*")):
+        raise UserError(f"{path}: an empty folder, not a dataset (no ingest wrote here); run `responsestats ingest "
+                        f"... --out {path}` first")
     dims = list_dimensions(dataset, agency, reports)
     d = open_dataset(dataset, dims)
     start_d = as_date(start, "start")
