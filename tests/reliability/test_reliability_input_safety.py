@@ -155,3 +155,32 @@ def test_escape_formula_leaves_numbers_alone():
     assert [r[1] for r in rows[1:3]] == ["-1", "-2"] and rows[1][2] == "-0.5" and float(rows[3][2]) == -1e-9
     assert escape_formula(-3) == -3 and escape_formula("=x") == "'=x"
     _check_cells(to_csv_text(df))
+
+
+
+def test_a_catastrophic_extract_pattern_runs_in_linear_time(tmp_path, minimal_mapping):
+    """Issue 16, part 1: ``^(a+)+$`` backtracks for hours in Python's ``re`` on 41 a's and a '!'; every extract
+    runs in RE2, whose time is linear in the text, for ASCII and non-ASCII values alike."""
+    import time
+
+    from responsestats import ingest, read_calls
+
+    src = tmp_path / "calls.csv"
+    src.write_text("id,received,code\n1,2024-03-01 10:00:00," + "a" * 41 + "!\n2,2024-03-01 10:00:00,\u957f"
+                   + "a" * 41 + "!\n3,2024-03-01 10:00:00,aaa\n", encoding="utf-8")  # fmt: skip
+    mapping = minimal_mapping(fields="[fields.call_type]\nsource = \"code\"\nextract = '^(a+)+$'\n")
+    started = time.perf_counter()
+    ingest([src], tmp_path / "ds", mapping=mapping, agency="a")
+    assert time.perf_counter() - started < 5  # seconds, start-up included; the pattern itself takes microseconds
+    calls = read_calls(tmp_path / "ds").set_index("incident_id")
+    assert calls["call_type"].isna().tolist() == [True, True, False] and calls.at["3", "call_type"] == "aaa"
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"a(?=b)", r"(?<=x)a"])
+def test_an_extract_the_linear_engine_cannot_run_is_refused_naming_the_key(pattern, tmp_path, minimal_mapping):
+    from responsestats.errors import MappingError
+    from responsestats.formats.mapping import load_mapping
+
+    path = minimal_mapping(fields=f"[fields.call_type]\nsource = \"code\"\nextract = '{pattern}'\n")
+    with pytest.raises(MappingError, match=r"\[fields.call_type\] extract: .*linear-time engine"):
+        load_mapping(path)

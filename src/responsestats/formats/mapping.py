@@ -672,6 +672,7 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
             pattern = re.compile(str(extract))
         except re.error as exc:
             raise MappingError(f"{where} extract: not a valid regular expression: {one_line(exc)}") from None
+        _check_linear_time(str(extract), where)
     value_map = spec.get("map", {})
     if not isinstance(value_map, dict):
         raise MappingError(f"{where} map: expected a table of source value -> canonical value")
@@ -706,6 +707,26 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
         synthetic=synthetic,
         hash_of=hash_of,
     )
+
+
+def _check_linear_time(pattern: str, where: str) -> None:
+    """Refuse an ``extract`` the linear-time engine (RE2) cannot run.
+
+    A mapping file is untrusted input: a pattern such as ``^(a+)+$`` makes a backtracking engine (Python's
+    ``re``) run for hours on a 40-character value. Every ``extract`` is matched by RE2 (Arrow's, or the
+    ``google-re2`` bindings), whose time grows linearly with the text; RE2 has no backreferences and no
+    lookaround, so a pattern that needs them is refused here, before any data is read, naming the key.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        reason = one_line(str(exc).replace("Invalid regular expression: ", ""))
+        raise MappingError(f"{where} extract: {reason}: the pattern uses what the linear-time engine (RE2) does not "
+                           "run (a backreference such as \\1, a lookahead or lookbehind); write it without, as "
+                           "extract runs in time linear in the text (docs/mappings.md)") from None
 
 
 def _parse_synthetic(name: str, spec: dict, where: str) -> tuple[str | None, tuple[tuple[str, ...], ...]]:

@@ -472,17 +472,43 @@ def _extract(values: pa.Array, pattern: re.Pattern) -> tuple[pa.Array, np.ndarra
             result = None
         if result is not None:
             return result, bool_mask(values.is_valid()) & ~bool_mask(result.is_valid())
-    if pattern.groups == 0:
-        pattern = re.compile(f"({pattern.pattern})", pattern.flags)
+    linear = _linear_time(pattern.pattern if pattern.groups else f"({pattern.pattern})")
 
     def first_group(value: str | None) -> str | None:  # as pandas' str.extract: the first group, by position
-        found = pattern.search(value) if value is not None else None
+        found = linear.search(value) if value is not None else None
         return found.group(1) if found else None
 
     got, codes = _by_value(values, first_group)
     result = _spread(got, codes, pa.string())
     no_match = bool_mask(values.is_valid()) & ~bool_mask(result.is_valid())
     return result, no_match
+
+
+def _linear_time(pattern: str):
+    """``pattern`` compiled by RE2 (the ``google-re2`` bindings): matching takes time linear in the text, where
+    Python's ``re`` may backtrack for hours (``^(a+)+$``). The mapping checked that RE2 takes the pattern
+    (:func:`responsestats.formats.mapping._check_linear_time`).
+
+    ``\\d`` is any decimal digit, as in Python (full-width ``１２３`` in Chinese exports, Arabic-Indic digits):
+    it is rewritten as RE2's ``\\p{Nd}`` (``\\D`` as ``\\P{Nd}``). ``\\w``, ``\\s`` and ``\\b`` are ASCII in RE2
+    (docs/mappings.md)."""
+    import re2
+
+    return re2.compile(_unicode_digits(pattern))
+
+
+def _unicode_digits(pattern: str) -> str:
+    """``pattern`` with every ``\\d`` / ``\\D`` (not itself escaped) as ``\\p{Nd}`` / ``\\P{Nd}``, in and out of classes."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\" and i + 1 < len(pattern):
+            pair = pattern[i:i + 2]
+            out.append({"\\d": "\\p{Nd}", "\\D": "\\P{Nd}"}.get(pair, pair))
+            i += 2
+        else:
+            out.append(pattern[i])
+            i += 1
+    return "".join(out)
 
 
 def _re2_pattern(pattern: re.Pattern) -> str | None:
