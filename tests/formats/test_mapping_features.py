@@ -141,8 +141,9 @@ def test_bad_lookups_fail_at_load(tmp_path):
     with pytest.raises(MappingError, match="cannot read lookup table"):
         load_mapping(_mapping(tmp_path, extra=lk))
     (tmp_path / "codes.csv").write_text("\ufeffdispo,label\nA,Arrest\n", encoding="utf-8")
-    with pytest.raises(MappingError, match=r"has no column 'code'; its columns are \['dispo', 'label'\]"):
+    with pytest.raises(MappingError, match=r"has no column 'code' in its first line \(2 columns\)") as err:
         load_mapping(_mapping(tmp_path, extra=lk))
+    assert "dispo" not in str(err.value)  # a file that is not a valid lookup is never quoted
     (tmp_path / "codes.csv").write_text("code,label\nA,Arrest\nA,Again\n", encoding="utf-8")
     with pytest.raises(MappingError, match="repeats key 'A'"):
         load_mapping(_mapping(tmp_path, extra=lk))
@@ -471,3 +472,21 @@ map = { ARR = "arrest", RPT = "report", CIT = "citation" }
     assert res.files[0]["repairs"] == {}  # a zone-aware instant is exact: nothing to repair or count
     assert list(calls[S.OUTCOME]) == ["arrest", "report", "arrest", "unknown", "citation", "citation", "arrest"]
     assert calls[S.LATITUDE].isna().sum() == 1
+
+
+
+def test_a_lookup_outside_the_mappings_folder_is_refused_unread(tmp_path):
+    """Issue 16, part 1: a mapping file is untrusted; its lookup cannot point anywhere on disk."""
+    secret = tmp_path / "secret.csv"
+    secret.write_text("root:x:0:0:root,label\n", encoding="utf-8")
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    for where in ("../secret.csv", str(secret)):
+        lk = f'[lookups.d]\nfile = "{where}"\nkey = "code"\non = "code"\n'
+        with pytest.raises(MappingError, match="not inside the mapping's folder") as err:
+            load_mapping(_mapping(folder, extra=lk))
+        assert "root:x" not in str(err.value)
+    (folder / "link.csv").symlink_to(secret)  # a link inside that leads outside
+    lk = '[lookups.d]\nfile = "link.csv"\nkey = "code"\non = "code"\n'
+    with pytest.raises(MappingError, match="not inside the mapping's folder"):
+        load_mapping(_mapping(folder, extra=lk))

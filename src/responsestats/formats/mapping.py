@@ -771,6 +771,13 @@ def _parse_lookup(name: str, spec: Any, base_dir: Path, where: str) -> LookupSpe
     file = Path(spec["file"])
     if not file.is_absolute():
         file = base_dir / file
+    try:  # a mapping file is untrusted input: its lookups stay in its own folder
+        inside = file.resolve().is_relative_to(base_dir.resolve())
+    except OSError:
+        inside = False
+    if not inside:
+        raise MappingError(f"{where} file: {spec['file']!r} is not inside the mapping's folder {base_dir}; put the "
+                           "lookup table beside the mapping file (or in a folder below it)")
     encoding = str(spec.get("encoding", "utf-8-sig"))
     try:
         raw = read_small_file(file, MAX_LOOKUP_BYTES, "lookup table",
@@ -789,7 +796,8 @@ def _parse_lookup(name: str, spec: Any, base_dir: Path, where: str) -> LookupSpe
         header = [_norm(h) for h in first]
         key = str(spec["key"])
         if key not in header:
-            raise MappingError(f"{where} key: {file} has no column '{key}'; its columns are {header}")
+            raise MappingError(f"{where} key: {file} has no column '{key}' in its first line ({len(header)} "
+                               "columns); is it the lookup table, with its header on the first line?")
         k = header.index(key)
         table: dict[str, dict[str, str]] = {h: {} for h in header if h and h != key}
         keys = set()
