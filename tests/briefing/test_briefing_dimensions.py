@@ -54,3 +54,25 @@ def test_stage_ladders_rank_stations_slowest_first(sample_dataset):
     assert tables.stage_ladders(data.window_calls, "nfpa1710").empty
     no_sites = tables.stage_ladders(data.window_calls.drop(columns=["key_site"]), data.standard)
     assert "key_site_arrival" not in set(no_sites[N.LADDER_ID])
+
+
+def test_many_groups_show_the_slowest_forty_per_panel_and_count_them_all(make_calls):
+    """Issue 16, part 5: thousands of beats gave an unreadable chart of thousands of ticks, slowly; the chart
+    draws the slowest 40 of each panel and its title counts every group."""
+    from matplotlib.text import Text
+
+    from responsestats.briefing import charts, tables
+    from responsestats.briefing.tables.response import MAX_GROUPS_SHOWN
+    from responsestats.metrics import custom_standard
+
+    rows = [dict(received_at="2024-03-01 10:00", dispatched_at=0, arrived_at=60 + g, district=f"B{g:03d}")
+            for g in range(80) for _ in range(6)]  # fmt: skip
+    full = tables.p90_by_group(make_calls(rows), custom_standard({"dispatch_to_arrival_s": 90}))
+    assert len(full) == 80 and (full[cols.PANEL_TOTAL] == 80).all()
+    shown = tables.slowest_per_panel(full)
+    assert len(shown) == MAX_GROUPS_SHOWN == 40
+    assert shown[cols.GROUP].tolist() == [f"B{g:03d}" for g in range(79, 39, -1)]  # the slowest first
+    fig = charts.p90_groups(shown, load_labels("en"), title="t")
+    (ax,) = [a for a in fig.axes if a.get_yticklabels()]
+    assert len(ax.get_yticklabels()) == 40
+    assert "slowest 40 of 80" in " ".join(t.get_text() for t in fig.findobj(Text))

@@ -170,3 +170,14 @@ def test_a_title_too_long_for_two_lines_wraps_to_width(tmp_path):
         assert box.x0 >= 0 and box.x1 <= width, text.get_text()[:40]
     assert fig.texts[0].get_text().count("\n") >= 2
     assert fig.texts[0].get_text().replace("\n", " ").split() == long.split()  # nothing lost
+
+
+def test_every_quarantine_reason_has_a_label_in_every_language():
+    """A reason without a label crashed the data-quality page of any dataset that had it (found with rows whose
+    incident id repeats: ``duplicate_incident_id`` had no label)."""
+    from responsestats import schema as S
+
+    for lang in LANGUAGES:
+        labels = load_labels(lang)
+        for reason in S.QUARANTINE_REASONS:
+            assert labels(f"reason.{reason}"), (lang, reason)
