@@ -226,6 +226,27 @@ def personal_kind(value: object, *, category: bool = True) -> str | None:
     return None
 
 
+def identifier_kind(value: object) -> str | None:
+    """As :func:`personal_kind` for an identifier (an incident or unit id): the kinds an id cannot be mistaken
+    for, only. A resident ID number with its check digit (18 digits), an e-mail address, a mobile, North
+    American or international phone number: not a 15-digit old-style ID (a region code and a date, which an
+    incident number may well be), a landline (a zero-padded number may look like one), a name or free text.
+    """
+    if value is None:
+        return None
+    text = _normal(str(value))
+    if not text:
+        return None
+    for found in _ID18.finditer(text):
+        if _id18_valid(found.group(1)):
+            return KIND_ID_NUMBER
+    if "@" in text and _EMAIL.search(text):
+        return KIND_EMAIL
+    if any(c.isdigit() for c in text) and any(p.search(text) for p in (_PHONES[0], _PHONES[2], _PHONES[3])):
+        return KIND_PHONE
+    return None
+
+
 def placeholder(kind: str | None, length: int | None = None) -> str:
     """The text kept in place of a flagged value: ``[personal: phone]``, ``[personal: phone, 11 chars]``.
 
@@ -330,6 +351,7 @@ def passes(values: Iterable[object], *, category: bool = True) -> bool:
 
 
 __all__ = [
+    "identifier_kind",
     "KINDS", "KIND_EMAIL", "KIND_FREE_TEXT", "KIND_ID_NUMBER", "KIND_NAME", "KIND_PHONE", "kinds_of", "passes",
     "personal_kind", "personal_kinds", "placeholder", "redact", "redact_value",
 ]  # fmt: skip

@@ -80,6 +80,8 @@ FIELD_KEYS = {
                         "'plausible' (the reading under an hour where another is over a day)",
     "synthetic": "incident_id only, for a source without an id column: 'file_row' or 'hash' (of `hash_of`)",
     "hash_of": "the columns (each a name or a list of aliases) whose values a synthetic 'hash' id is made of",
+    "not_personal": "why a text column whose values look personal (phone numbers, ID numbers, e-mail addresses, "
+                    "names) is not: the reason, in words; without it such a column is refused at ingest",
 }
 
 #: Allowed keys of a ``[dimensions.<name>]`` table: a field's text keys, and ``not_personal``.
@@ -192,6 +194,7 @@ class FieldSpec:
     after: str | None = None
     duration_formats: tuple[str, ...] = ()
     duration_overlap: str = OVERLAP_FIRST
+    not_personal: str = ""  # why values that look personal are not (then the content check is skipped)
     synthetic: str | None = None  # incident_id only: SYNTHETIC_FILE_ROW or SYNTHETIC_HASH
     hash_of: tuple[tuple[str, ...], ...] = ()  # the columns (each a tuple of aliases) of a synthetic hash
 
@@ -527,13 +530,9 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None) -> Mapping:
         if not isinstance(spec, dict):
             raise MappingError(f"{dwhere}: expected a table or a column name")
         check_keys(spec, DIMENSION_KEYS, dwhere, MappingError)
-        reason = spec.get("not_personal", "")
-        if not isinstance(reason, str) or ("not_personal" in spec and not reason.strip()):
-            raise MappingError(f"{dwhere} not_personal: give the reason in words, e.g. \"station codes, not names\"")
         column = S.dimension_column(name)
-        fields[column] = _parse_field(column, {k: v for k, v in spec.items() if k != "not_personal"}, dwhere,
-                                      lookups, dimension=True)
-        dimensions[str(name)] = reason.strip()
+        fields[column] = _parse_field(column, dict(spec), dwhere, lookups, dimension=True)
+        dimensions[str(name)] = fields[column].not_personal
     for needed in (S.INCIDENT_ID, S.RECEIVED_AT):
         if needed not in fields:
             raise MappingError(f"{where}: [fields.{needed}] is required in every mapping")
@@ -687,6 +686,9 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
         if bad:
             raise MappingError(f"{where}: area classes {bad} are not among {list(S.AREA_CLASSES)}")
     required = boolean(spec.get("required", False), f"{where} required", MappingError) or synthetic is not None
+    not_personal = spec.get("not_personal", "")
+    if not isinstance(not_personal, str) or ("not_personal" in spec and not not_personal.strip()):
+        raise MappingError(f"{where} not_personal: give the reason in words, e.g. \"station codes, not phones\"")
     return FieldSpec(
         name=name,
         source=tuple(source),
@@ -706,6 +708,7 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
         duration_overlap=duration_overlap,
         synthetic=synthetic,
         hash_of=hash_of,
+        not_personal=not_personal.strip(),
     )
 
 

@@ -701,13 +701,17 @@ def _to_canonical(out: dict, keep: np.ndarray, rows: np.ndarray, ctx: FileContex
         else:
             arr = pa.nulls(n, fld.type)
         arrays.append(arr)
+    for spec in ctx.mapping.fields.values():  # personal data in a mapped text column (a custom mapping's slip)
+        if (spec.kind == "string" and spec.name in S.COLUMNS and spec.name not in _CHECKED_ELSEWHERE
+                and not spec.not_personal and spec.synthetic is None and isinstance(out.get(spec.name), pa.Array)):
+            _refuse_personal(out[spec.name], spec.name, ctx, identifier=spec.name in _IDENTIFIERS)
     schema = S.CANONICAL_SCHEMA
     dims = [S.dimension_column(d) for d in ctx.mapping.dimensions]
     if dims:  # the agency's own columns, after the canonical ones, dictionary-encoded
         for column in dims:
             values = out[column]
             if ctx.mapping.dimensions[S.dimension_name(column)] == "":
-                _refuse_personal_dimension(values, column, ctx)
+                _refuse_personal(values, column, ctx, dimension=True)
             arrays.append(pc.dictionary_encode(values.filter(keep_arr).cast(pa.string())).cast(S.DIMENSION_TYPE))
         schema = pa.schema(list(S.CANONICAL_SCHEMA) + [pa.field(c, S.DIMENSION_TYPE) for c in dims])
     return pa.Table.from_arrays(arrays, schema=schema)
@@ -721,32 +725,50 @@ DIMENSION_PERSONAL_SHARE = 0.2
 #: than this share of them (a free text or a per-call identifier, not a category).
 DIMENSION_DISTINCT_SHARE = 0.6
 DIMENSION_MIN_ROWS = 200
+#: Distinct personal-looking values a column needs before it is refused [count]: one odd value (a stray phone
+#: number typed into a call type, a junk cell) is no personal column. A canonical field's free text is not
+#: counted either (a long call type is odd, not personal); a dimension's is.
+MIN_PERSONAL_VALUES = 3
 #: Distinct values of a block checked for personal data [count] (the most a category needs).
 _DIMENSION_CHECKED = 2000
 
 
-def _refuse_personal_dimension(values: pa.Array, column: str, ctx: FileContext) -> None:
-    """Raise :class:`MappingError` when a dimension without ``not_personal`` looks like personal data.
+#: Text fields checked for personal data by their own rules: the outcome (its raw text passes the check value by
+#: value, ``outcome_raw``) and the caller key (a salted hash).
+_CHECKED_ELSEWHERE = frozenset({S.OUTCOME, S.OUTCOME_RAW, S.CALLER_KEY, S.AGENCY, S.TIMEZONE, S.SOURCE_FILE})
+#: Identifier fields: checked only for what an id cannot be mistaken for (:func:`privacy.identifier_kind`).
+_IDENTIFIERS = frozenset({S.INCIDENT_ID, S.UNIT_ID})
 
-    A dimension's values are stored as they are and shown in every table grouped by it, so a column of phone
-    numbers or names must not become one by a slip of the mapping. The message names the file, the dimension,
-    its source column and what the values look like, never a value.
+
+def _refuse_personal(values: pa.Array, column: str, ctx: FileContext, *, dimension: bool = False,
+                     identifier: bool = False) -> None:
+    """Raise :class:`MappingError` when a mapped text column without ``not_personal`` looks like personal data.
+
+    A mapped column's values are stored and shown in every table grouped by it, so a column of phone numbers,
+    ID numbers, e-mail addresses or names must not be mapped by a slip of a mapping (the caller's phone read as
+    the district, or as the incident id). The check: at least :data:`DIMENSION_PERSONAL_SHARE` of the distinct
+    values (up to :data:`_DIMENSION_CHECKED` of them) read as personal data (:func:`privacy.personal_kind`;
+    :func:`privacy.identifier_kind` for ids); for a dimension also more distinct values than
+    :data:`DIMENSION_DISTINCT_SHARE` of the rows (free text). The message names the file, the field, its source
+    column and what the values look like, never a value.
     """
     present = values.drop_null()
     if len(present) == 0:
         return
     distinct = pc.unique(present)
-    name = S.dimension_name(column)
-    where = (f"{ctx.source_file}: dimension '{name}' (column '{ctx.resolved.get(column, '?')}', mapping "
-             f"'{ctx.mapping.name}')")
-    advice = (f"a dimension's values are kept in the dataset and shown in every table grouped by it; map another "
-              f"column, or if the values are not personal, say why in [dimensions.{name}] not_personal = \"...\"")
-    if len(present) >= DIMENSION_MIN_ROWS and len(distinct) > DIMENSION_DISTINCT_SHARE * len(present):
+    name = S.dimension_name(column) if dimension else column
+    table = f"[dimensions.{name}]" if dimension else f"[fields.{name}]"
+    what = f"dimension '{name}'" if dimension else f"field '{name}'"
+    where = f"{ctx.source_file}: {what} (column '{ctx.resolved.get(column, '?')}', mapping '{ctx.mapping.name}')"
+    advice = (f"its values are kept in the dataset and shown in every table grouped by it; map another column, or "
+              f"if the values are not personal, say why in {table} not_personal = \"...\"")
+    if dimension and len(present) >= DIMENSION_MIN_ROWS and len(distinct) > DIMENSION_DISTINCT_SHARE * len(present):
         raise MappingError(f"{where}: {len(distinct):,} distinct values in {len(present):,} rows look like free text "
                            f"or a per-call identifier, not a category; {advice}")
     sample = distinct.slice(0, _DIMENSION_CHECKED).to_pylist()
-    kinds = [k for k in (privacy.personal_kind(v, category=True) for v in sample) if k is not None]
-    if kinds and len(kinds) >= max(1.0, DIMENSION_PERSONAL_SHARE * len(sample)):
+    kind_of = privacy.identifier_kind if identifier else (lambda v: privacy.personal_kind(v, category=True))
+    kinds = [k for k in map(kind_of, sample) if k is not None and (dimension or k != privacy.KIND_FREE_TEXT)]
+    if len(kinds) >= max(MIN_PERSONAL_VALUES, DIMENSION_PERSONAL_SHARE * len(sample)):
         kind = max(set(kinds), key=kinds.count)
         raise MappingError(f"{where}: {len(kinds):,} of {len(sample):,} distinct values read as personal data "
                            f"({kind}); {advice}")
