@@ -207,18 +207,9 @@ def personal_kind(value: object, *, category: bool = True) -> str | None:
     text = _normal(str(value))
     if not text:
         return None
-    has_digit = any(c.isdigit() for c in text)
-    if has_digit:
-        for found in _ID18.finditer(text):
-            if _id18_valid(found.group(1)):
-                return KIND_ID_NUMBER
-        for found in _ID15.finditer(text):
-            if _id15_valid(found.group(1)):
-                return KIND_ID_NUMBER
-    if "@" in text and _EMAIL.search(text):
-        return KIND_EMAIL
-    if has_digit and any(p.search(text) for p in _PHONES):
-        return KIND_PHONE
+    kind = _contact_kind(text, _PHONES, old_style_ids=True)
+    if kind is not None:
+        return kind
     if _is_name(text, category):
         return KIND_NAME
     if _is_free_text(text):
@@ -234,15 +225,24 @@ def identifier_kind(value: object) -> str | None:
     """
     if value is None:
         return None
-    text = _normal(str(value))
-    if not text:
-        return None
-    for found in _ID18.finditer(text):
-        if _id18_valid(found.group(1)):
+    return _contact_kind(_normal(str(value)), _ID_PHONES, old_style_ids=False)
+
+
+#: The phone patterns an identifier is checked against: mobile, North American, international (not landline).
+_ID_PHONES = (_PHONES[0], _PHONES[2], _PHONES[3])
+
+
+def _contact_kind(text: str, phones: tuple, *, old_style_ids: bool) -> str | None:
+    """``id_number``, ``email`` or ``phone`` when ``text`` holds one (15-digit IDs only with ``old_style_ids``)."""
+    has_digit = any(c.isdigit() for c in text)
+    if has_digit:
+        if any(_id18_valid(f.group(1)) for f in _ID18.finditer(text)):
+            return KIND_ID_NUMBER
+        if old_style_ids and any(_id15_valid(f.group(1)) for f in _ID15.finditer(text)):
             return KIND_ID_NUMBER
     if "@" in text and _EMAIL.search(text):
         return KIND_EMAIL
-    if any(c.isdigit() for c in text) and any(p.search(text) for p in (_PHONES[0], _PHONES[2], _PHONES[3])):
+    if has_digit and any(p.search(text) for p in phones):
         return KIND_PHONE
     return None
 

@@ -582,19 +582,14 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>", _chain: 
 def _profile_key(standard: str) -> str:
     """What identifies a profile in an ``extends`` chain: a built-in's name, or a file's resolved path."""
     path = Path(standard)
-    if standard.endswith(".toml") or path.is_file():
-        try:
-            return str(path.resolve())
-        except OSError:
-            return standard
-    return Path(standard).stem if standard.endswith(".toml") else standard
+    if path.is_file():
+        return str(path.resolve())
+    return path.stem  # a built-in, named "nfpa1710" in an extends and "nfpa1710.toml" as a source
 
 
 def _load_base(standard: str, chain: tuple[str, ...]) -> Standard:
     """The profile an ``extends`` names, following the chain with cycle detection and a depth limit."""
-    keys = [_profile_key(Path(s).name if s.endswith(".toml") and not Path(s).is_file() else s) for s in chain]
-    key = _profile_key(standard)
-    if key in keys:
+    if _profile_key(standard) in {_profile_key(s) for s in chain}:
         cycle = " -> ".join([*(Path(s).name for s in chain), Path(standard).name])
         raise UserError(f"standard {Path(chain[-1]).name}: extends forms a cycle ({cycle}); a profile cannot extend "
                         "itself, directly or through another")
