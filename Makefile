@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-SAMPLE_DIR  ?= data/sample/cn110
+CITY_DIR    ?= data/processed/sample_city
 DATASET     ?= data/processed/cn110
 REPORTS     ?= reports
 LANG_BRIEF  ?= zh
@@ -21,11 +21,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## The main job: ingest the bundled 110 sample and build the monthly briefing.
+## The main job: generate the city-scale 110 sample (data/sample/README.md, City scale), ingest it and build the
+## monthly briefing with its duty roster and grid polygons. The small committed sample (data/sample/cn110) is the
+## tests' input.
 briefing: $(STAMP)
-	$(VENV)/bin/responsestats ingest $(SAMPLE_DIR)/*.csv --format cn110 --agency zz110 --out $(DATASET)
+	$(VENV)/bin/responsestats sample --scale city --out $(CITY_DIR)
+	$(VENV)/bin/responsestats ingest $(CITY_DIR)/zz110_*.csv --format cn110 --agency zz110 --out $(DATASET)
 	@echo "Dataset: $(abspath $(DATASET))"
-	$(VENV)/bin/responsestats briefing $(DATASET) --month latest --agency zz110 --lang $(LANG_BRIEF) --pptx --out $(REPORTS)/briefing
+	$(VENV)/bin/responsestats briefing $(DATASET) --month latest --agency zz110 --lang $(LANG_BRIEF) --pptx \
+		--roster $(CITY_DIR)/roster.csv --boundaries $(CITY_DIR)/grids.geojson --out $(REPORTS)/briefing
 	@echo "Briefing ($(LANG_BRIEF)): $(abspath $(REPORTS)/briefing)/index.html, with the PNGs, the slide deck (briefing.pptx) and the executed notebook beside it"
 
 ## The test suite (fast profile).

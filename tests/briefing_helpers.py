@@ -8,14 +8,21 @@ from pathlib import Path
 
 #: The latest full month of the bundled sample.
 SAMPLE_LATEST = "2025-03"
+#: The charts of the briefing on the bundled 110 sample (08_targets.png is left out: cn110 grades one interval).
 BRIEFING_PNGS = (
     "01_kpi_card.png",
-    "02_trend.png",
-    "03_p90_by_district.png",
-    "04_attainment_by_priority.png",
-    "05_hour_weekday.png",
-    "06_arrests.png",
-    "07_data_quality.png",
+    "02_call_volume.png",
+    "03_call_mix.png",
+    "04_by_station.png",
+    "05_trend.png",
+    "06_p90_by_district.png",
+    "07_attainment_by_priority.png",
+    "09_ladders.png",
+    "10_hour_weekday.png",
+    "11_workload.png",
+    "12_map.png",
+    "13_arrests.png",
+    "14_data_quality.png",
 )
 NOTEBOOK_PNGS = {
     "01_data_quality": ("quarantine_files.png", "quarantine_reasons.png", "missing_by_month.png",

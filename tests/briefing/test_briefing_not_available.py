@@ -1,12 +1,15 @@
-"""The briefing of a source that records no arrest: "n/a" with the reason, never 0.0%, on every outcome page.
+"""The briefing of a source that records no arrest: never 0.0%, and the reason wherever an arrest figure would be.
 
 San Francisco Fire's export has a final disposition but no value of it means an arrest, and no arrest time:
-the KPI card's arrest tiles say n/a and why, and each arrest chart is replaced by a slide that says so. The
-110 sample, which records arrests, keeps its figures.
+the KPI card has no arrest tiles (the standard's other graded interval, turnout, takes their place), the
+briefing's arrest page is left out with the reason (the index lists it), and each arrest chart of the analysis
+notebooks is replaced by a slide that says why. The 110 sample, which records arrests, keeps its figures.
 """
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from paths import REAL_SAMPLE
@@ -31,20 +34,52 @@ def test_the_source_is_known_to_record_no_arrest(sffd):
     assert not sffd.outcomes.arrests and sffd.outcomes.reasons == ("no_arrest_code",)
 
 
-def test_kpi_arrest_tiles_say_not_available(sffd):
-    kpi = slides.kpi_card(sffd, EN).table
-    arrest = kpi.set_index(cols.KPI).loc[[cols.KPI_ARREST_RATE, cols.KPI_CAUGHT_IN_ACT]]
-    assert arrest[cols.PERIOD_CURRENT].isna().all()  # not 0.0
-    assert (arrest[N.NOT_AVAILABLE] == "no_arrest_code").all()
-    tiles = {t["label"]: t for t in titles.kpi_tiles(kpi, EN)}
-    tile = tiles[EN("kpi.arrest_rate")]
-    assert tile["value"] == "n/a" and "arrest" in tile["n"] and tile["lines"] == []
-    assert "0.0%" not in " ".join(str(t["value"]) for t in tiles.values())
+def test_kpi_arrest_tiles_are_not_shown_where_the_source_records_no_arrest(sffd):
+    kpi = slides.kpi_card(sffd, EN).table.set_index(cols.KPI)
+    assert cols.KPI_ARREST_RATE not in kpi.index and cols.KPI_CAUGHT_IN_ACT not in kpi.index
+    turnout = kpi.loc[cols.KPI_WITHIN_TARGET_OF]  # NFPA 1710's turnout, beside the headline travel
+    assert turnout[N.INTERVAL] == "turnout_s" and kpi.at[cols.KPI_WITHIN_TARGET, N.INTERVAL] == "travel_s"
+    tiles = {t["label"]: t for t in titles.kpi_tiles(kpi.reset_index(), EN)}
+    assert "Turnout (dispatched to en route): within target" in tiles
+    assert not any("rrest" in label for label in tiles)
+
+
+def test_turnout_share_on_the_card_is_the_plain_share_of_the_month(sffd):
+    """Recomputed by hand from the rows: turnout within 60 s (EMS) or 80 s (fire) of the graded calls."""
+    calls = sffd.month_calls
+    # NFPA's incident level: the first dispatch and the first unit en route of each incident
+    first = calls.groupby("incident_id").agg(dispatched=("dispatched_at", "min"), enroute=("enroute_at", "min"),
+                                             call_group=("call_group", "first"))  # fmt: skip
+    turnout = (first["enroute"] - first["dispatched"]).dt.total_seconds().to_numpy()
+    ems = first["call_group"].str.lower().isin(["potentially life-threatening", "non life-threatening"]).to_numpy()
+    # a call with no call type group has no turnout target (neither EMS nor "not EMS" is known)
+    graded = sffd.standard.in_population(first.reset_index()) & ~pd.isna(turnout) & first["call_group"].notna().to_numpy()
+    within = (turnout <= np.where(ems, 60, 80)) & graded
+    kpi = slides.kpi_card(sffd, EN).table.set_index(cols.KPI)
+    row = kpi.loc[cols.KPI_WITHIN_TARGET_OF]
+    assert row[cols.N_OF + cols.PERIOD_CURRENT] == graded.sum()
+    assert row[cols.PERIOD_CURRENT] == pytest.approx(within.sum() / graded.sum())
+
+
+def test_the_briefing_leaves_the_arrest_page_out_with_the_reason(sffd, tmp_path):
+    from responsestats.briefing.book import LEFT_OUT, Book, read_manifest
+    from responsestats.briefing.page import render_index
+
+    page = slides.arrests(sffd, EN)
+    assert isinstance(page, slides.LeftOut) and page.reason == EN("not_available.no_arrest_code")
+    book = Book(tmp_path)
+    book.add(page, "06_arrests.png")
+    book.write_manifest(title="t", intro="i")
+    assert not (tmp_path / "06_arrests.png").exists()
+    manifest = read_manifest(tmp_path)
+    assert manifest["charts"] == [] and manifest[LEFT_OUT][0]["page"] == EN("page_name.arrests")
+    html = render_index(manifest, "en", None)
+    assert "Arrests and time to arrest: left out, no outcome value of the source means an arrest" in html
 
 
 @pytest.mark.parametrize(
     "make",
-    [slides.arrests, slides.arrest_rate_by_month, slides.time_to_arrest, slides.km_curve,
+    [slides.arrest_rate_by_month, slides.time_to_arrest, slides.km_curve,
      lambda d, lab: slides.arrest_rate_by(d, lab, "call_type")],
 )  # fmt: skip
 def test_every_arrest_slide_says_why_instead_of_drawing_zeros(sffd, make):

@@ -132,7 +132,7 @@ def test_latest_ignores_a_month_of_one_stray_call_and_says_so(dataset_with_2042,
     slide = slides.kpi_card(data, EN)
     C.save(slide.figure, tmp_path / "kpi.png")
     assert "March 2042 (n=1)" in " ".join(_literal(slide.figure))
-    calls_row = slide.table.set_index(cols.KPI).loc[cols.KPI_CALLS]
+    calls_row = slide.table.set_index(cols.KPI).loc[cols.KPI_VALID_CALLS]
     # calls are compared per day (issue 18, part 6): 20 calls in April's 30 days; the count is the row's n
     assert calls_row[cols.N_OF + cols.PERIOD_CURRENT] == 20
     assert calls_row[cols.PERIOD_CURRENT] == pytest.approx(20 / 30) and calls_row[cols.DAYS_OF + cols.PERIOD_CURRENT] == 30

@@ -82,7 +82,7 @@ def test_covered_days():
 def test_calls_are_compared_per_day():
     # February 2024 (29 days): 58 calls; March (31 days): 62 calls. 4 more calls, but 2.0 a day in both.
     same = calls(_month_of_calls("2024-02", 2) + _month_of_calls("2024-03", 2))
-    row = T.kpi_table(same, "2024-03", "cn110").set_index(cols.KPI).loc[cols.KPI_CALLS]
+    row = T.kpi_table(same, "2024-03", "cn110").set_index(cols.KPI).loc[cols.KPI_VALID_CALLS]
     assert (row[cols.PERIOD_CURRENT], row[cols.PERIOD_PREVIOUS]) == (2.0, 2.0)
     assert (row[cols.N_OF + cols.PERIOD_CURRENT], row[cols.N_OF + cols.PERIOD_PREVIOUS]) == (62, 58)
     tile = H.kpi_tiles(T.kpi_table(same, "2024-03", "cn110"), EN)[0]
@@ -92,15 +92,15 @@ def test_calls_are_compared_per_day():
     # 1.547 to 2.585; the change's lower bound 2 - sqrt(0.645^2 + 0.585^2) = 1.129 > 0.
     more = calls(_month_of_calls("2024-02", 2) + _month_of_calls("2024-03", 4))
     kpi = T.kpi_table(more, "2024-03", "cn110")
-    row = kpi.set_index(cols.KPI).loc[cols.KPI_CALLS]
+    row = kpi.set_index(cols.KPI).loc[cols.KPI_VALID_CALLS]
     assert row[cols.CI_LOW_OF + cols.PERIOD_CURRENT] == pytest.approx((125.9207 - Z * 124.9604 ** 0.5) / 31, abs=1e-3)
     assert row[cols.CHANGE_LOW_OF + cols.PERIOD_PREVIOUS] == pytest.approx(1.129, abs=2e-3)
     assert row[cols.CLEAR_OF + cols.PERIOD_PREVIOUS]
     tile = H.kpi_tiles(kpi, EN)[0]
     assert tile["lines"][0] == ("▲ 2.0 a day more than February", changes.NEUTRAL)
-    assert tile["n"].startswith("124 incidents: 4.0 a day over 31 days; 95% CI 3.4–4.8")
-    assert H.kpi_title(kpi, EN).endswith("; outside the noise from February: calls a day up")
-    assert H.kpi_title(kpi, ZH).endswith("；与2月相比超出误差范围：日均接警 上升")
+    assert tile["n"].startswith("124 valid calls: 4.0 a day over 31 days; 95% CI 3.4–4.8")
+    assert H.kpi_title(kpi, EN).endswith("; outside the noise from February: valid calls a day up")
+    assert H.kpi_title(kpi, ZH).endswith("；与2月相比超出误差范围：日均有效警情 上升")
 
 
 def test_a_change_is_coloured_only_outside_the_noise():

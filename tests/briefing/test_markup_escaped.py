@@ -34,7 +34,7 @@ def test_a_district_named_with_markup_is_escaped_where_it_is_the_title(tmp_path,
     assert main(["briefing", str(tmp_path / "ds"), "--month", "2025-03", "--lang", "en",
                  "--out", str(tmp_path / "b")]) == 0  # fmt: skip
     charts = json.loads((tmp_path / "b" / MANIFEST).read_text(encoding="utf-8"))["charts"]
-    title = next(c["title"] for c in charts if c["file"] == "03_p90_by_district.png")
+    title = next(c["title"] for c in charts if c["file"] == "06_p90_by_district.png")
     assert MARKUP in title  # the data's text, as it is, in the manifest
     page = (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "<b>&amp;" not in page

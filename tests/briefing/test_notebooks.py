@@ -149,7 +149,9 @@ def test_briefing_command_writes_the_chart_set(lang, month, sample_dataset, tmp_
     argv = ["briefing", str(sample_dataset), "--month", month, "--agency", "zz110", "--lang", lang, "--out", str(out)]
     assert main(argv + (["--pptx"] if lang == "zh" else [])) == 0
     expected_month = SAMPLE_LATEST if month == "latest" else month
-    assert f"briefing {expected_month} ({lang}): 7 charts" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert f"briefing {expected_month} ({lang}): {len(BRIEFING_PNGS)} charts" in printed
+    assert "left out: " in printed and not (out / "08_targets.png").exists()  # cn110 grades one interval
     # the deck beside the charts when asked for, named in the marker so that a rerun may replace it
     assert (out / "briefing.pptx").is_file() == (lang == "zh")
     assert ("briefing.pptx" in (out / ".responsestats-briefing").read_text(encoding="utf-8")) == (lang == "zh")
@@ -170,6 +172,8 @@ def test_briefing_command_writes_the_chart_set(lang, month, sample_dataset, tmp_
         assert f'src="{chart["file"]}"' in page
         assert html.escape(chart["title"]) in page and html.escape(chart["caption"]) in page and chart["caption"]
     assert 'href="04_monthly_briefing.ipynb"' in page
+    assert [e["file"] for e in manifest["left_out"]] == ["08_targets.png"]
+    assert html.escape(manifest["left_out"][0]["reason"]) in page  # one line in the index says why
     assert ("月度简报" in page) == (lang == "zh")
     assert not list(tmp_path.glob(".briefing.staging-*"))
     _assert_no_caller_identity(out)

@@ -131,7 +131,7 @@ def test_outcome_tables_blank_rates_on_fewer_than_five(frame):
 
 def test_kpi_table_blanks_a_month_of_three_calls(frame):
     kpi = T.kpi_table(frame, "2024-03", "cn110").set_index(cols.KPI)
-    calls_row = kpi.loc[cols.KPI_CALLS]
+    calls_row = kpi.loc[cols.KPI_VALID_CALLS]
     # calls per day (issue 18, part 6): 8 calls over March's 31 days; the count is the row's n
     assert calls_row[cols.N_OF + cols.PERIOD_CURRENT] == 8 and calls_row[cols.PERIOD_CURRENT] == pytest.approx(8 / 31)
     assert not calls_row[SUPPRESSED_OF + cols.PERIOD_CURRENT]
@@ -141,11 +141,11 @@ def test_kpi_table_blanks_a_month_of_three_calls(frame):
     caught = kpi.loc[cols.KPI_CAUGHT_IN_ACT]  # of 2 arrests
     assert caught[SUPPRESSED_OF + cols.PERIOD_CURRENT] and pd.isna(caught[cols.PERIOD_CURRENT])
     tiles = {t["label"]: t for t in H.kpi_tiles(kpi.reset_index(), EN)}
-    assert tiles["Calls"]["lines"][0][0] == "fewer than 5 in February: not compared"
+    assert tiles["Valid calls"]["lines"][0][0] == "fewer than 5 in February: not compared"
     assert tiles["Caught in the act"]["value"] == "–"
     assert tiles["Caught in the act"]["n"] == "fewer than 5: not shown (small-cell rule)"
     zh = {t["label"]: t for t in H.kpi_tiles(kpi.reset_index(), ZH)}
-    assert zh["接警量"]["lines"][0][0] == "2月不足5起，不作比较"
+    assert zh["有效警情"]["lines"][0][0] == "2月不足5起，不作比较"
     assert not T.kpi_table(frame, "2024-03", "cn110", min_cell=0)[SUPPRESSED_OF + cols.PERIOD_PREVIOUS].any()
 
 
@@ -183,7 +183,7 @@ def test_titles_never_name_a_suppressed_group(frame, march):
     assert H.arrests_title(by_month, "2024-03", EN) == (
         "Arrest rate 25.0% in March 2024 (2 of 8), fewer than 5 in February: not compared; (n<5) caught in the act")
     kpi = T.kpi_table(months.in_months(frame, "2024-02"), "2024-02", "cn110")
-    assert H.kpi_title(kpi, EN) == "February 2024: fewer than 5 calls, figures not shown"
+    assert H.kpi_title(kpi, EN) == "February 2024: fewer than 5 valid calls, figures not shown"
     block, profile = T.busiest_hours(march), T.hour_profile(march, N.DISPATCH_TO_ARRIVAL_S)
     title = H.hours_title(block, profile, "March 2024", EN)
     assert title == "Only 8 calls over March 2024: too few for an hour pattern" and "0 calls" not in title

@@ -150,7 +150,7 @@ def test_kpi_table(frame):
     # arrival: 3.5 and 8.0 min); within target grades cn110's population only, 一级 calls (was 0.8 and 0.5 over
     # every call): 1 of 2 in March, none in February.
     expect = {  # kpi: (current, previous, n_current, n_previous)
-        cols.KPI_CALLS: (5 / 31, 2 / 29, 5, 2),
+        cols.KPI_VALID_CALLS: (5 / 31, 2 / 29, 5, 2),
         cols.KPI_MEDIAN: (3.0, 7.5, 5, 2),
         cols.KPI_P90: (8.2, 9.5, 5, 2),
         cols.KPI_ARREST_RATE: (0.25, 0.0, 4, 2),
@@ -166,8 +166,8 @@ def test_kpi_table(frame):
     within = kpi.loc[cols.KPI_WITHIN_TARGET]
     assert within[cols.PERIOD_CURRENT] == 0.5 and within[cols.N_OF + cols.PERIOD_CURRENT] == 2
     assert math.isnan(within[cols.PERIOD_PREVIOUS]) and within[cols.N_OF + cols.PERIOD_PREVIOUS] == 0
-    assert kpi.loc[cols.KPI_CALLS, cols.UNIT] == cols.UNIT_PER_DAY
-    assert (kpi.loc[cols.KPI_CALLS, cols.DAYS_OF + cols.PERIOD_CURRENT], kpi.loc[cols.KPI_CALLS, cols.DAYS_OF + cols.PERIOD_PREVIOUS]) == (31, 29)
+    assert kpi.loc[cols.KPI_VALID_CALLS, cols.UNIT] == cols.UNIT_PER_DAY
+    assert (kpi.loc[cols.KPI_VALID_CALLS, cols.DAYS_OF + cols.PERIOD_CURRENT], kpi.loc[cols.KPI_VALID_CALLS, cols.DAYS_OF + cols.PERIOD_PREVIOUS]) == (31, 29)
     assert kpi.loc[cols.KPI_MEDIAN, N.INTERVAL] == kpi.loc[cols.KPI_P90, N.INTERVAL]  # one interval for the pair
     assert not kpi[cols.CLEAR_OF + cols.PERIOD_PREVIOUS].any()  # every figure rests on fewer than 30 values
     caught = kpi.loc[cols.KPI_CAUGHT_IN_ACT]
@@ -492,19 +492,19 @@ def test_kpi_tiles_and_title(frame):
     assert p90["lines"] == [("▼ 1.3 min less than February, too few to judge", changes.THIN),
                             ("no data for March 2023", changes.NOT_AVAILABLE)]  # fmt: skip
     # calls per day: 5 / 31 = 0.16 against 2 / 29 = 0.07, 0.09 a day more (it was "▲ 3 more than February")
-    calls_tile = tiles["Calls"]
+    calls_tile = tiles["Valid calls"]
     assert calls_tile["value"] == "5" and calls_tile["lines"][0] == (
         "▲ 0.1 a day more than February, too few to judge", changes.THIN)
-    assert calls_tile["n"].startswith("5 incidents: 0.2 a day over 31 days; 95% CI ")
+    assert calls_tile["n"].startswith("5 valid calls: 0.2 a day over 31 days; 95% CI ")
     # within target: 1 of the 2 一级 calls (it was 4 of 5 calls: 80.0%); February has no 一级 call
-    within = tiles["Arrived within target"]
+    within = tiles["Dispatch to arrival: within target"]
     assert within["value"] == "50.0%" and within["n"].startswith("Priority 1 calls: 2 with a target; 95% CI ")
     assert within["lines"][0] == ("no data for February", changes.NOT_AVAILABLE)
     assert H.kpi_title(kpi, EN, population) == (
-        "March 2024: 5 calls (0.2 a day); 50.0% of Priority 1 calls arrived within target; "
+        "March 2024: 5 valid calls (0.2 a day); 50.0% of Priority 1 calls within the arrival target; "
         "no change outside the noise from February")
     assert H.kpi_title(kpi, ZH, "一级警情") == (
-        "2024年3月：接警5起（日均0.2起）；一级警情时限内到达率50.0%；与2月相比无超出误差范围的变化")
+        "2024年3月：有效警情5起（日均0.2起）；一级警情时限内到达率50.0%（到场时间）；与2月相比无超出误差范围的变化")
     zh_tiles = H.kpi_tiles(kpi, ZH, "一级警情")
     assert zh_tiles[2]["label"] == "派警至到达现场：P90"
     assert zh_tiles[2]["lines"][0][0] == "▼ 较2月减少1.3分钟，样本不足，不作判断"

@@ -159,7 +159,8 @@ def test_builtin_formats_keep_the_dimensions_of_their_real_files(fmt, tmp_path):
 
 
 def test_the_110_sample_keeps_station_key_site_and_call_source(sample_dataset):
-    assert list_dimensions(sample_dataset) == ("call_source", "key_site", "station")
+    # subtype (警情细类) is declared by cn110 and empty in the small sample (the city scale fills it)
+    assert list_dimensions(sample_dataset) == ("call_source", "key_site", "station", "subtype")
     calls = read_calls(sample_dataset)
     assert calls["station"].notna().all() and calls["station"].nunique() > 5
     assert calls["key_site"].nunique() == 76  # the seed article's 76 key sites

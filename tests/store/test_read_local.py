@@ -21,4 +21,4 @@ def test_local_twins_give_the_hours_the_agency_saw(tmp_path):
     assert pd.isna(calls.loc["H2", "arrived_at_local"])
     assert S.TIMEZONE not in calls.columns  # read for the conversion, not returned
     plain = list(read_calls(out).columns)  # off by default: the canonical columns, then cn110's dimensions
-    assert plain == [*S.COLUMNS, "call_source", "key_site", "station"]
+    assert plain == [*S.COLUMNS, "call_source", "key_site", "station", "subtype"]

@@ -94,9 +94,13 @@ CHANGE_LOW_OF = "change_low_"  # prefix: change_low_previous, ... (95% interval 
 CHANGE_HIGH_OF = "change_high_"
 CLEAR_OF = "clear_"  # prefix: clear_previous, ... (the change is outside the noise: tables.compare.is_clear)
 KPI_CALLS = "calls"
+#: Valid calls (有效警情) per day: the calls row where the standard tells invalid calls apart.
+KPI_VALID_CALLS = "valid_calls"
 KPI_MEDIAN = "median"
 KPI_P90 = "p90"
 KPI_WITHIN_TARGET = "within_target"
+#: The share within target of another interval the standard grades (a fire edition's turnout beside travel).
+KPI_WITHIN_TARGET_OF = "within_target_of"
 KPI_ARREST_RATE = "arrest_rate"
 KPI_CAUGHT_IN_ACT = "caught_in_act_rate"
 UNIT_COUNT = "count"
@@ -135,3 +139,19 @@ SOURCE = "source"
 # rows of the segment table
 #: The segments of a response, in order (their medians are stacked).
 SEGMENT_INTERVALS: tuple[str, ...] = (N.CALL_PROCESSING_S, N.TURNOUT_S, N.TRAVEL_S)
+
+# call volume (tables/volume.py)
+VALID = "valid"  # valid calls (有效警情) [count]; NaN where the standard defines no invalid calls
+INVALID = "invalid"  # invalid calls [count]
+DAYS = "days"  # covered days of a month [days]
+PER_DAY = "per_day"  # calls per covered day [calls/day]
+VALID_PER_DAY = "valid_per_day"  # valid calls per covered day [calls/day]
+VALID_SHARE = "valid_share"  # valid calls / calls [fraction]
+CHANGE_PREVIOUS = "change_previous"  # change of calls per day against the month before (环比) [fraction]
+CHANGE_YEAR_AGO = "change_year_ago"  # change against the same month a year before (同比) [fraction]
+OPEN_ORDERS = "open_orders"  # orders dispatched and not closed at the cut-off [count]
+AGE_BAND = "age_band"  # index of an open order's age band (OPEN_AGE_EDGES_H)
+BAND = "band"  # the words of a ladder step's band ("0-30 s")
+LABEL_TEXT = "label_text"  # a row's name as drawn (a target with its limit)
+VALUE_TEXT = "value_text"  # a row's figure as drawn ("85.0% (68 of 80)")
+KIND_OF_TARGET = "target_kind"  # "interval" (a [[targets]] entry) or "erf" (an [[erf]] entry)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from ..config import INDEX_TEMPLATE_PATH
-from .book import CAPTION, FILE, TITLE
+from .book import CAPTION, FILE, LEFT_OUT, PAGE, REASON, TITLE
 from .wording.labels import load_labels
 
 #: ``<html lang>`` of each catalogue language.
@@ -41,7 +41,9 @@ def render_index(manifest: dict, lang: str, notebook_file: str | None) -> str:
          "heading": labels("page.figure", n=i, title=c[TITLE])}
         for i, c in enumerate(manifest.get("charts", []), 1)
     ]  # fmt: skip
+    left_out = [labels("page.left_out_line", page=e[PAGE], reason=e[REASON]) for e in manifest.get(LEFT_OUT, [])]
     return template.render(
         html_lang=HTML_LANG.get(lang, lang), title=meta.get("title", ""), intro=meta.get("intro", ""), charts=charts,
-        notebook=notebook_file or "", notebook_label=labels("page.notebook"),
+        notebook=notebook_file or "", notebook_label=labels("page.notebook"), left_out=left_out,
+        left_out_label=labels("page.left_out"),
     )  # fmt: skip

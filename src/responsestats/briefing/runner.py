@@ -58,7 +58,9 @@ from .._version import __version__
 from ..config import BRIEFING_NOTEBOOK_PATH, KEYS_SUBDIR, QUARANTINE_SUBDIR, REPORTS_SUBDIR
 from ..errors import UserError
 from ..metrics import load_standard
-from .book import FILE, MANIFEST, read_manifest
+from ..sources.boundaries import read_boundaries
+from ..sources.roster import read_roster
+from .book import FILE, LEFT_OUT, MANIFEST, PAGE, REASON, read_manifest
 from .data import load_briefing_data
 from .deck import DECK, write_deck
 from .months import LATEST
@@ -197,6 +199,8 @@ class BriefingResult:
     notebook: Path
     index: Path
     deck: Path | None = None
+    #: The pages left out, each "page: reason" (the index lists them too).
+    left_out: tuple[str, ...] = ()
 
 
 def build_briefing(
@@ -210,6 +214,8 @@ def build_briefing(
     where: str | None = None,
     group_by: str = "district",
     pptx: bool = False,
+    roster: str | Path | None = None,
+    boundaries: str | Path | None = None,
 ) -> BriefingResult:
     """Build the monthly briefing of ``month`` into ``out_dir``.
 
@@ -236,6 +242,12 @@ def build_briefing(
         The column the district chart groups by: ``district`` or a dimension of the dataset (``station``).
     pptx : bool
         Also write the charts as a 16:9 slide deck, ``briefing.pptx`` (:func:`~.deck.write_deck`).
+    roster : str or Path, optional
+        Duty roster CSV for the workload page (:func:`responsestats.sources.roster.read_roster`); read and checked
+        before the notebook runs.
+    boundaries : str or Path, optional
+        GeoJSON polygons for the map page (:func:`responsestats.sources.boundaries.read_boundaries`); checked
+        before the notebook runs. Without it the map bins the calls' coordinates.
 
     Returns
     -------
@@ -256,6 +268,8 @@ def build_briefing(
     std = load_standard(standard)
     standard_arg = str(Path(standard).resolve()) if str(standard).endswith(".toml") else std.name
     data = load_briefing_data(dataset, agency=agency, month=month, standard=std, where=where, group_by=group_by)
+    roster = _checked_input(roster, "roster")
+    boundaries = _checked_input(boundaries, "boundaries")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
@@ -271,6 +285,8 @@ def build_briefing(
             "out_dir": str(staging),
             "where": data.where or None,
             "group_by": data.group_by,
+            "roster": roster,
+            "boundaries": boundaries,
         }
         import nbformat
 
@@ -290,8 +306,20 @@ def build_briefing(
         _publish(staging, out_dir, charts + (MANIFEST, executed_name, INDEX, *extra), data.month, executed_name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    left_out = tuple(f"{e[PAGE]}: {e[REASON]}" for e in manifest.get(LEFT_OUT, []))
     return BriefingResult(out_dir, data.month, lang, charts, out_dir / executed_name, out_dir / INDEX,
-                          out_dir / DECK if pptx else None)
+                          out_dir / DECK if pptx else None, left_out)
+
+
+def _checked_input(path: str | Path | None, what: str) -> str | None:
+    """An input file of the briefing (roster, boundaries), read once before the notebook runs; its real path.
+
+    The reader's own check names the file, row or feature and what is wrong (:class:`UserError`).
+    """
+    if path is None:
+        return None
+    (read_roster if what == "roster" else read_boundaries)(path)
+    return str(Path(path).resolve())
 
 
 # --- the output folder ---------------------------------------------------------------------

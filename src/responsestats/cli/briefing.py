@@ -31,6 +31,12 @@ def add_briefing_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
     p.add_argument("--group-by", default="district", metavar="COLUMN",
                    help="the column the district chart groups by: district (default), or a dimension of the "
                    "dataset such as station or beat (see `responsestats metrics --help`)")  # fmt: skip
+    p.add_argument("--roster", metavar="FILE",
+                   help="duty roster CSV for the workload page: columns weekday (1 = Monday .. 7) or date "
+                   "(YYYY-MM-DD), hour (0-23), teams (docs/metrics.md, Workload and deployment)")  # fmt: skip
+    p.add_argument("--boundaries", metavar="FILE",
+                   help="GeoJSON of the districts' polygons for the map page (a FeatureCollection whose property "
+                   "'name' holds the district value); default a hexagonal binning of the calls' coordinates")  # fmt: skip
     p.add_argument("--pptx", action="store_true",
                    help="also write the charts as a 16:9 slide deck, briefing.pptx, one chart per slide with its "
                    "title and caption in the speaker notes")  # fmt: skip
@@ -50,11 +56,14 @@ def run_briefing(args: argparse.Namespace) -> int:
     try:
         result = build_briefing(args.dataset, month=args.month, agency=args.agency, lang=args.lang,
                                 standard=args.standard, out_dir=args.out, where=args.where,
-                                group_by=args.group_by, pptx=args.pptx)  # fmt: skip
+                                group_by=args.group_by, pptx=args.pptx, roster=args.roster,
+                                boundaries=args.boundaries)  # fmt: skip
     except NotebookFailed as exc:
         print(f"responsestats: briefing failed: {exc}", file=sys.stderr)
         return 1
     deck = f", {result.deck.name}" if result.deck else ""
     print(f"briefing {result.month} ({result.lang}): {len(result.charts)} charts{deck}, {result.notebook.name} and "
           f"{result.index.name} -> {result.out_dir}")  # fmt: skip
+    for line in result.left_out:
+        print(f"  left out: {line}")
     return 0

@@ -128,7 +128,11 @@ def add_sample_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's)")
     p.add_argument("--start", default=None, metavar="YYYY-MM", help="first month")
     p.add_argument("--months", type=int, default=None, help="number of months")
-    p.add_argument("--calls-per-day", type=float, default=None, help="mean calls per day")
+    p.add_argument("--calls-per-day", type=float, default=None,
+                   help="mean valid calls per day (default: the scale's)")
+    p.add_argument("--scale", choices=("small", "city"), default="small",
+                   help="small: the committed sample (default); city: the seed article's volume, with invalid "
+                        "calls, a crime sub-type column, roster.csv and grids.geojson")
     p.set_defaults(func=run_sample)
 
 
@@ -137,6 +141,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
     kwargs = {k: v for k, v in (("seed", args.seed), ("start", args.start), ("months", args.months),
                                 ("calls_per_day", args.calls_per_day)) if v is not None}
-    paths = generate_sample(args.out, **kwargs)
-    print(f"wrote {len(paths)} file(s) to {args.out}")
+    paths = generate_sample(args.out, scale=args.scale, **kwargs)
+    extra = " (and roster.csv, grids.geojson)" if args.scale == "city" else ""
+    print(f"wrote {len(paths)} file(s){extra} to {args.out}")
     return 0

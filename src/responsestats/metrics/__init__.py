@@ -1,7 +1,9 @@
 """Response-time and outcome metrics: pure functions on canonical tables.
 
 Every function takes a canonical :class:`pandas.DataFrame` (see
-:mod:`responsestats.schema`) and returns a tidy table. Definitions, standards
+:mod:`responsestats.schema`) and returns a tidy table. Workload and deployment
+(calls, incidents in progress, units busy and teams on duty by hour of day; unit
+hour utilisation) are in :mod:`.workload`. Definitions, standards
 and methods are documented in ``docs/metrics.md``.
 """
 
@@ -50,6 +52,7 @@ from .summary import DEFAULT_MIN_N, summarize
 from .survival import kaplan_meier, km_median
 from .timekeys import add_time_keys
 from .within_target import attainment
+from .workload import has_unit_rows, hourly_workload, teams_on_duty, unit_hour_utilisation, workload_period
 
 __all__ = [
     "DEFAULT_CAP",
@@ -78,6 +81,8 @@ __all__ = [
     "effective_response_force",
     "escape_formula",
     "exclusion_reasons",
+    "has_unit_rows",
+    "hourly_workload",
     "incident_level",
     "incident_outcomes",
     "kaplan_meier",
@@ -99,6 +104,9 @@ __all__ = [
     "standard_from_dict",
     "stamps_not_recorded",
     "summarize",
+    "teams_on_duty",
     "unavailable_figures",
+    "unit_hour_utilisation",
     "wilson_interval",
+    "workload_period",
 ]

@@ -179,3 +179,33 @@ KM_CENSORED = "censored"
 KM_SURVIVAL = "survival"
 KM_CI_LOW = "ci_low"
 KM_CI_HIGH = "ci_high"
+
+# --- workload and deployment (workload.py) -----------------------------------------
+#: Days of the period a workload table averages over [count].
+DAYS = "days"
+#: Incidents received in the local hour over the period [count], and per day of the period [count/day].
+CALLS = "calls"
+CALLS_PER_DAY = "calls_per_day"
+#: Time-weighted mean number of incidents open (first dispatch to last cleared) during the local hour [count].
+INCIDENTS_IN_PROGRESS = "incidents_in_progress"
+#: Time-weighted mean number of units busy (dispatched to cleared) during the local hour [count].
+UNITS_BUSY = "units_busy"
+#: Unit rows timed (both stamps, not excluded) for ``units_busy`` [count], and those left out [count].
+N_UNIT_ROWS = "n_unit_rows"
+N_UNIT_ROWS_EXCLUDED = "n_unit_rows_excluded"
+#: Mean teams on duty in the local hour over the period's dates, from a roster [count].
+TEAMS_ON_DUTY = "teams_on_duty"
+#: Dates of the period the roster has no row for, for that hour [count].
+DAYS_MISSING = "days_missing"
+#: Unit hour utilisation: committed unit-hours [h], available unit-hours [h] and their ratio [fraction].
+BUSY_UNIT_HOURS = "busy_unit_hours"
+AVAILABLE_UNIT_HOURS = "available_unit_hours"
+UHU = "uhu"
+#: Unit rows without a unit id, left out of the unit hour utilisation [count].
+N_NO_UNIT_ID = "n_no_unit_id"
+#: Why a workload figure is not available (``not_available`` codes, ``;``-joined): the source has no unit id
+#: (incident-level rows), the roster lacks dates or hours of the period ...
+NO_UNIT_ID = "no_unit_id"
+ROSTER_INCOMPLETE = "roster_incomplete"
+#: ... and no incident (or unit row) has both a dispatch and a cleared stamp within the cap.
+NO_BUSY_TIMES = "no_busy_times"

@@ -35,6 +35,10 @@ STANDARD_KEYS = {
     "extends": "name (or path) of a profile whose targets this file starts from",
     "population": "table column -> list of values (as `when`) naming the calls every target grades, e.g. "
                   "{ priority = [\"一级\"] }; {} grades every call; a row with no value in the column is graded",
+    "invalid_calls": "table column -> list of values (as `when`) naming the calls that are not valid calls "
+                     "(有效警情 are the others: hang-ups, harassment, consultations...), e.g. "
+                     "{ call_group = [\"无效警情\"] }; every condition must match; a row with no value is valid; "
+                     "{} or absent: the standard does not tell valid from invalid calls",
 }
 #: Allowed keys of a ``[[targets]]`` table.
 TARGET_KEYS = {
@@ -114,11 +118,19 @@ class Condition:
         return self.mask(frame) | frame[self.column].isna().to_numpy(dtype=bool)
 
 
-def population_mask(frame: pd.DataFrame, population: tuple[Condition, ...]) -> np.ndarray:
-    """Boolean array: the rows of ``frame`` in ``population`` (every condition covers them, see :meth:`Condition.covers`)."""
+def population_mask(frame: pd.DataFrame, population: tuple[Condition, ...],
+                    invalid: tuple[Condition, ...] = ()) -> np.ndarray:  # fmt: skip
+    """Boolean array: the rows of ``frame`` in ``population`` (every condition covers them, see
+    :meth:`Condition.covers`) that are not invalid calls (every ``invalid`` condition matches them, see
+    :attr:`Standard.invalid_calls`: a hang-up or a harassment call is never graded)."""
     mask = np.ones(len(frame), dtype=bool)
     for cond in population:
         mask &= cond.covers(frame)
+    if invalid:
+        bad = np.ones(len(frame), dtype=bool)
+        for cond in invalid:
+            bad &= cond.mask(frame)
+        mask &= ~bad
     return mask
 
 
@@ -143,6 +155,8 @@ class Target:
     population : tuple of Condition
         The standard's population (``[standard].population``), which the target grades within: a row must be
         in it too (:func:`population_mask`); empty: every row.
+    invalid : tuple of Condition
+        The standard's invalid calls (``[standard].invalid_calls``), never graded.
     """
 
     id: str
@@ -154,10 +168,11 @@ class Target:
     note: str = ""
     when: tuple[Condition, ...] = ()
     population: tuple[Condition, ...] = ()
+    invalid: tuple[Condition, ...] = ()
 
     def applies(self, frame: pd.DataFrame) -> np.ndarray:
         """Boolean array: the rows this target applies to (its ``when``, within the standard's population)."""
-        mask = population_mask(frame, self.population)
+        mask = population_mask(frame, self.population, self.invalid)
         for cond in self.when:
             mask &= cond.mask(frame)
         return mask
@@ -189,6 +204,8 @@ class ErfTarget:
         empty: every incident.
     population : tuple of Condition
         The standard's population, which the entry grades within (as :attr:`Target.population`).
+    invalid : tuple of Condition
+        The standard's invalid calls, never graded (as :attr:`Target.invalid`).
     """
 
     id: str
@@ -201,10 +218,11 @@ class ErfTarget:
     note: str = ""
     when: tuple[tuple[Condition, ...], ...] = ()
     population: tuple[Condition, ...] = ()
+    invalid: tuple[Condition, ...] = ()
 
     def applies(self, frame: pd.DataFrame) -> np.ndarray:
         """Boolean array: the rows (incidents) this entry grades (any ``when`` alternative, within the population)."""
-        mask = population_mask(frame, self.population)
+        mask = population_mask(frame, self.population, self.invalid)
         if not self.when:
             return mask
         any_of = np.zeros(len(frame), dtype=bool)
@@ -282,6 +300,10 @@ class Standard:
     ladders : tuple of Ladder
         The response ladders (``[[ladders]]``), in file order; graded by
         :func:`~responsestats.metrics.ladders.ladder`.
+    invalid_calls : tuple of Condition
+        The calls that are not valid calls (``[standard].invalid_calls``: hang-ups, harassment, consultations...;
+        every condition must match); never graded, and left out of valid-call counts. Empty: the standard does
+        not tell valid from invalid calls (:attr:`tells_valid_calls`).
     """
 
     name: str
@@ -295,10 +317,30 @@ class Standard:
     population: tuple[Condition, ...] = ()
     erf: tuple[ErfTarget, ...] = ()
     ladders: tuple[Ladder, ...] = ()
+    invalid_calls: tuple[Condition, ...] = ()
 
     def in_population(self, frame: pd.DataFrame) -> np.ndarray:
-        """Boolean array: the rows of ``frame`` the standard grades (all of them without a population)."""
-        return population_mask(frame, self.population)
+        """Boolean array: the rows of ``frame`` the standard grades (all of them without a population), invalid
+        calls left out."""
+        return population_mask(frame, self.population, self.invalid_calls)
+
+    @property
+    def tells_valid_calls(self) -> bool:
+        """Whether the standard defines invalid calls (``[standard].invalid_calls``), so valid calls can be counted."""
+        return bool(self.invalid_calls)
+
+    def is_invalid(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean array: the rows of ``frame`` that are invalid calls (every ``invalid_calls`` condition matches).
+
+        A row with no value in a condition's column does not match it, so it counts as valid; without
+        ``invalid_calls`` no row is invalid (see :attr:`tells_valid_calls` before calling a count "valid").
+        """
+        if not self.invalid_calls:
+            return np.zeros(len(frame), dtype=bool)
+        mask = np.ones(len(frame), dtype=bool)
+        for cond in self.invalid_calls:
+            mask &= cond.mask(frame)
+        return mask
 
     def targets_for(self, interval: str) -> tuple[Target, ...]:
         """The targets of one interval, in file order."""
@@ -551,13 +593,17 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>", _chain: 
         population = _conditions(head["population"], "[standard].population", source, "population")
     else:
         population = base.population if base else ()
+    if "invalid_calls" in head:  # as the population: an extending profile's definition replaces the base's
+        invalid = _conditions(head["invalid_calls"], "[standard].invalid_calls", source, "population", dimensions=True)
+    else:
+        invalid = base.invalid_calls if base else ()
     merged = _merge(base.targets, targets) if base else tuple(targets)
     merged_erf = _merge(base.erf, erf) if base else tuple(erf)
     merged_ladders = _merge(base.ladders, ladders) if base else tuple(ladders)
     if not merged and not merged_erf and not merged_ladders:
         raise _error(source, "no targets")
-    merged = tuple(replace(t, population=population) for t in merged)
-    merged_erf = tuple(replace(e, population=population) for e in merged_erf)
+    merged = tuple(replace(t, population=population, invalid=invalid) for t in merged)
+    merged_erf = tuple(replace(e, population=population, invalid=invalid) for e in merged_erf)
     texts = ("name", "title", "edition", "citation", "note")
     fields = {k: text(head[k], _where(source, f"[standard].{k}")) for k in texts if k in head}
     default_name = Path(source).stem if source.endswith(".toml") else "custom"
@@ -572,6 +618,7 @@ def standard_from_dict(data: Mapping[str, Any], source: str = "<dict>", _chain: 
         population=population,
         erf=merged_erf,
         ladders=merged_ladders,
+        invalid_calls=invalid,
     )
     erf_columns = [c.column for e in merged_erf for alternative in e.when for c in alternative]
     columns = tuple(dict.fromkeys([*(c.column for t in merged for c in t.when), *(c.column for c in population),

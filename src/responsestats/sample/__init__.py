@@ -1,7 +1,9 @@
 """The SYNTHETIC Chinese 110 接处警 sample call log (``responsestats sample``).
 
 :mod:`.calibration` holds every calibrated fact of the fictional city (geography, call types, rhythm, delays,
-arrest targets, planted defects, export layout); :mod:`.generator` draws and writes the monthly CSV files.
+arrest targets, planted defects, export layout, and the city scale's volume, invalid calls, crime sub-types, duty
+roster and grid polygons); :mod:`.generator` draws and writes the monthly CSV files (and, at city scale,
+``roster.csv`` and ``grids.geojson``).
 The public API is re-exported here by name.
 """
 

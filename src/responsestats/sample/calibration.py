@@ -5,7 +5,10 @@ public constant: the geography of a fictional prefecture-level city modelled
 on the published figures of the Zhangzhou 110 unit (48 patrol grids, 76 key
 sites), its call types and outcomes, how calls come in, the hourly, weekly and
 seasonal rhythm, the stage delays, the arrest targets (80.84% 现行抓获, a mean
-of 17.2 h from 派警 to 抓获), the planted defects and the export layout.
+of 17.2 h from 派警 to 抓获), the planted defects and the export layout; and,
+for the city scale, the volume the article's 855 persons arrested imply, the
+invalid calls, the crime sub-types, the duty roster (170 teams a day) and the
+grid polygons.
 :mod:`responsestats.sample.generator` only draws and writes; the benchmark
 generator (``benchmarks/generate.py``) reuses the same facts.
 
@@ -45,6 +48,12 @@ __all__ = [
     # export layout
     "COLUMNS", "TIME_COLUMNS", "ID_PREFIX", "GBK_MONTH_INDEX", "Style", "STYLE_UTF8_BOM", "STYLE_UTF8", "STYLE_GBK",
     "export_style",
+    # city scale
+    "SCALES", "SMALL_CALLS_PER_DAY", "ARTICLE_PERSONS_ARRESTED", "ARTICLE_PERIOD", "PATROL_TEAMS_PER_DAY",
+    "OFFICERS_PER_DAY", "OFFICERS_PER_TEAM", "expected_type_shares", "city_volume_arithmetic", "CITY_CALLS_PER_DAY",
+    "SCALE_CALLS_PER_DAY", "INVALID_SHARE", "INVALID_GROUP", "INVALID_OUTCOME", "INVALID_STREAM", "InvalidKind",
+    "INVALID_KINDS", "INVALID_METHODS", "SUBTYPE_COLUMN", "SUBTYPE_STREAM", "SubType", "SUBTYPES", "city_columns",
+    "ROSTER_FILE", "SHIFT_H", "ROSTER_MIN_TEAMS", "duty_roster", "GRIDS_FILE", "GRID_MAP_MARGIN_DEG", "grid_cells",
 ]
 
 # ---------------------------------------------------------------------------
@@ -615,3 +624,284 @@ def export_style(month_index: int) -> Style:
     if month_index == GBK_MONTH_INDEX:
         return STYLE_GBK
     return STYLE_UTF8_BOM if month_index % 2 == 0 else STYLE_UTF8
+
+
+# ---------------------------------------------------------------------------
+# City scale: the seed article's volume, invalid calls, crime sub-types, duty roster, grid polygons
+# ---------------------------------------------------------------------------
+
+#: The sample's scales: ``small`` (the committed sample) and ``city`` (the volume the seed article implies, with
+#: invalid calls, crime sub-types, a duty roster and grid polygons).
+SCALES = ("small", "city")
+#: Valid calls per day of the small scale, the committed sample [calls/day].
+SMALL_CALLS_PER_DAY = 26.0
+
+#: Seed article: persons arrested (抓获) in the year to late August [persons] ...
+ARTICLE_PERSONS_ARRESTED = 855
+#: ... over this period, read as 2024-01-01 to 2024-08-25 inclusive; the end here is exclusive [local dates].
+ARTICLE_PERIOD = ("2024-01-01", "2024-08-26")
+#: Seed article: patrol teams (巡组) on duty a day [teams] ...
+PATROL_TEAMS_PER_DAY = 170
+#: ... and officers on duty a day [officers] ...
+OFFICERS_PER_DAY = 511
+#: ... hence officers per patrol team [officers/team]: 511 / 170 = 3.0.
+OFFICERS_PER_TEAM = OFFICERS_PER_DAY / PATROL_TEAMS_PER_DAY
+
+
+def expected_type_shares() -> np.ndarray:
+    """Expected share of each call type among valid calls, over the whole week.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (len(CALL_TYPES),) [fraction, sums to 1]: the hour-by-hour type mix (:attr:`CallType.share`
+        reweighted by :attr:`CallType.night` and :attr:`CallType.rush`) averaged over the hours, each hour weighted
+        by its share of the week's calls (:func:`hourly_profile` times :data:`WEEKDAY`).
+    """
+    hour_share = (WEEKDAY[:, None] * hourly_profile()).sum(axis=0) / WEEKDAY.sum()
+    by_hour = np.tile([t.share for t in CALL_TYPES], (24, 1))
+    by_hour[list(NIGHT_HOURS)] *= [t.night for t in CALL_TYPES]
+    by_hour[list(RUSH_HOURS)] *= [t.rush for t in CALL_TYPES]
+    return (hour_share[:, None] * by_hour / by_hour.sum(axis=1, keepdims=True)).sum(axis=0)
+
+
+def city_volume_arithmetic() -> dict[str, float]:
+    """From the seed article's 855 persons arrested to valid calls per day, step by step.
+
+    Returns
+    -------
+    dict
+        ``days`` of :data:`ARTICLE_PERIOD` [days]; ``persons_per_day`` [persons/day]; ``persons_per_arrest``, the
+        mean of :data:`PERSONS_PER_ARREST` [persons/incident]; ``arrests_per_day`` [incidents/day];
+        ``eligible_share`` of valid calls (criminal or public-order types whose outcome is not in
+        :data:`NOT_ARRESTABLE`) [fraction]; ``arrests_per_valid_call`` = :data:`ARREST_SHARE` x eligible share
+        [incidents/call]; ``season``, the mean seasonal factor over the period [unitless]; and
+        ``calls_per_day`` = arrests per day / (arrests per valid call x season) [calls/day], unrounded.
+    """
+    first, end = (np.datetime64(d, "D") for d in ARTICLE_PERIOD)
+    day = np.arange(first, end)
+    doy = (day - day.astype("datetime64[Y]")).astype(int) + 1
+    season = float(np.mean(1 + SEASON_AMPLITUDE * np.cos(2 * np.pi * (doy - SEASON_PEAK_DOY) / 365.25)))
+    not_arrestable = {g: sum(p for o, p in rows if o in NOT_ARRESTABLE) for g, rows in OUTCOMES_BY_GROUP.items()}
+    eligible = float(sum(s * (1 - not_arrestable[t.group]) for s, t in zip(expected_type_shares(), CALL_TYPES)
+                         if t.act_weight + t.later_weight > 0))
+    persons_per_arrest = float(np.dot(np.arange(1, len(PERSONS_PER_ARREST) + 1), PERSONS_PER_ARREST))
+    persons_per_day = ARTICLE_PERSONS_ARRESTED / len(day)
+    arrests_per_day = persons_per_day / persons_per_arrest
+    per_call = ARREST_SHARE * eligible
+    return {
+        "days": float(len(day)), "persons_per_day": persons_per_day, "persons_per_arrest": persons_per_arrest,
+        "arrests_per_day": arrests_per_day, "eligible_share": eligible, "arrests_per_valid_call": per_call,
+        "season": season, "calls_per_day": arrests_per_day / (per_call * season),
+    }
+
+
+#: Valid calls per day of the city scale [calls/day]: :func:`city_volume_arithmetic`, rounded to a whole call
+#: (855 persons in 238 days, 1.36 persons per arrest, 7.5% of the 40% arrest-eligible calls: 87).
+CITY_CALLS_PER_DAY = float(round(city_volume_arithmetic()["calls_per_day"]))
+#: Default valid calls per day of each scale [calls/day].
+SCALE_CALLS_PER_DAY = {"small": SMALL_CALLS_PER_DAY, "city": CITY_CALLS_PER_DAY}
+
+# --- invalid calls (无效报警), city scale only ---------------------------------
+
+#: Share of invalid calls among all calls at city scale [fraction]. Published Chinese city 110 reports put valid
+#: calls (有效警情) at 15-35% of all calls; 30% valid, 70% invalid is taken here.
+INVALID_SHARE = 0.70
+#: 警情类别 of an invalid call.
+INVALID_GROUP = "无效警情"
+#: 处警结果 of an invalid call (the ``cn110`` outcome map reads it as ``unfounded``).
+INVALID_OUTCOME = "无效警情"
+#: Seed suffix of the random stream of the invalid calls (``default_rng([seed, INVALID_STREAM])``): they never
+#: move a draw of the valid calls, so the arrest calibration is untouched.
+INVALID_STREAM = 3
+
+
+class InvalidKind(NamedTuple):
+    """One kind of invalid call (警情类型 of a 无效警情 row).
+
+    Attributes
+    ----------
+    name : str
+        警情类型, e.g. ``误拨``.
+    share : float
+        Relative frequency over a whole day [unitless].
+    night : float
+        Frequency multiplier in :data:`NIGHT_HOURS` [unitless].
+    located : bool
+        Whether the row has coordinates (经度, 纬度): a call with a conversation has the location the call-taker
+        confirmed; a silent call or a hang-up has only its grid (from the handset's cell), no point.
+    """
+
+    name: str
+    share: float
+    night: float
+    located: bool
+
+
+#: The six kinds of invalid call. Assumed shares (no one published breakdown is followed): silent calls and
+#: misdials (pocket dials, children, phone tests) make most of the invalid traffic; harassment (骚扰电话, often
+#: drunk callers) is heavier at night, consultations (咨询) and non-police matters (非警务求助, for 12345 or
+#: another department) lighter.
+INVALID_KINDS: tuple[InvalidKind, ...] = (
+    InvalidKind("无声电话", 0.28, 1.2, False),
+    InvalidKind("误拨", 0.22, 0.8, True),
+    InvalidKind("挂断", 0.18, 1.0, False),
+    InvalidKind("骚扰电话", 0.10, 2.0, True),
+    InvalidKind("咨询", 0.12, 0.6, True),
+    InvalidKind("非警务求助", 0.10, 0.8, True),
+)
+#: 接警方式 of invalid calls and their shares [fraction]: the caller sources of :data:`METHODS` (a patrol never
+#: finds an invalid call), renormalised.
+INVALID_METHODS: tuple[tuple[str, float], ...] = tuple(
+    (m, p / sum(q for n, q in METHODS if n != SELF_INITIATED)) for m, p in METHODS if m != SELF_INITIATED
+)
+
+# --- crime sub-types (警情细类), city scale only ---------------------------------
+
+#: The sub-type column (Chinese header, pinyin header); at city scale it follows 警情类型.
+SUBTYPE_COLUMN = ("警情细类", "JQXL")
+#: Seed suffix of the random stream of the sub-types (``default_rng([seed, SUBTYPE_STREAM])``).
+SUBTYPE_STREAM = 4
+
+
+class SubType(NamedTuple):
+    """One crime sub-type (警情细类) of a 刑事警情 call type.
+
+    Attributes
+    ----------
+    name : str
+        警情细类, e.g. ``盗窃电动车``.
+    share : float
+        Relative frequency within its call type [unitless].
+    in_act : bool
+        Whether a unit can catch the offender on scene (现行抓获); False for telecom fraud, whose offender is
+        never where the victim calls from.
+    """
+
+    name: str
+    share: float
+    in_act: bool
+
+
+#: Sub-types of each 刑事警情 call type (every criminal type of :data:`CALL_TYPES` has an entry). Assumed shares:
+#: e-bike theft is the commonest theft reported in southern Chinese cities, car theft rare; telecom and online
+#: fraud (电信网络诈骗) makes most fraud reports in national figures; snatching (抢夺) is nearly as common as robbery.
+SUBTYPES: dict[str, tuple[SubType, ...]] = {
+    "盗窃": (SubType("入室盗窃", 0.15, True), SubType("盗窃电动车", 0.30, True), SubType("盗窃机动车", 0.03, True),
+           SubType("盗窃车内财物", 0.12, True), SubType("扒窃", 0.12, True), SubType("其他盗窃", 0.28, True)),
+    "诈骗": (SubType("电信网络诈骗", 0.70, False), SubType("其他诈骗", 0.30, True)),
+    "抢劫": (SubType("抢劫", 0.55, True), SubType("抢夺", 0.45, True)),
+}
+
+
+def city_columns() -> tuple[tuple[str, str], ...]:
+    """The output columns of the city scale: :data:`COLUMNS` with :data:`SUBTYPE_COLUMN` after 警情类型.
+
+    Returns
+    -------
+    tuple of (str, str)
+        (Chinese header, pinyin header) pairs, in file order.
+    """
+    at = [zh for zh, _ in COLUMNS].index("警情类型") + 1
+    return COLUMNS[:at] + (SUBTYPE_COLUMN,) + COLUMNS[at:]
+
+
+# --- duty roster (roster.csv), city scale only ------------------------------------
+
+#: File name of the duty roster written beside the month files.
+ROSTER_FILE = "roster.csv"
+#: Length of one patrol team's shift [h]: "170 teams on duty a day" is read as 170 team-shifts of 8 h (三班倒),
+#: i.e. 170 x 8 = 1,360 team-hours a day, about 57 teams on duty in an average hour.
+SHIFT_H = 8
+#: Fewest teams on duty in any hour [teams]: one team for every two of the 48 grids, however quiet the hour.
+ROSTER_MIN_TEAMS = 24
+
+
+def duty_roster() -> np.ndarray:
+    """Patrol teams on duty by weekday and hour, following the call volume (警力跟着警情走).
+
+    Every weekday has :data:`PATROL_TEAMS_PER_DAY` x :data:`SHIFT_H` team-hours. Each hour gets
+    :data:`ROSTER_MIN_TEAMS`, and the rest of the day's team-hours are shared in proportion to the hour's share
+    of the weekday's calls (:func:`hourly_profile`), rounded to whole teams by largest remainder so that each
+    weekday's total is exact.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (7, 24), int, rows Monday..Sunday, columns hours 00..23 [teams on duty during the hour]; each row
+        sums to ``PATROL_TEAMS_PER_DAY * SHIFT_H`` [team-hours].
+    """
+    team_hours = PATROL_TEAMS_PER_DAY * SHIFT_H
+    want = ROSTER_MIN_TEAMS + (team_hours - 24 * ROSTER_MIN_TEAMS) * hourly_profile()
+    teams = np.floor(want).astype(np.int64)
+    for day in range(7):
+        short = team_hours - int(teams[day].sum())
+        order = np.argsort(-(want[day] - teams[day]), kind="stable")
+        teams[day, order[:short]] += 1
+    return teams
+
+
+# --- grid polygons (grids.geojson), city scale only -------------------------------
+
+#: File name of the grid polygons written beside the month files.
+GRIDS_FILE = "grids.geojson"
+#: The map's bounding box extends this far beyond the outermost grid centres [deg]: over three standard
+#: deviations of the widest call spread around a grid centre (0.012).
+GRID_MAP_MARGIN_DEG = 0.04
+
+
+def _clip_half_plane(poly: np.ndarray, normal: np.ndarray, offset: float) -> np.ndarray:
+    """The part of a convex polygon (k, 2) where ``p @ normal <= offset`` (Sutherland-Hodgman, one edge)."""
+    out = []
+    side = poly @ normal - offset
+    for k in range(len(poly)):
+        p, q, fp, fq = poly[k], poly[(k + 1) % len(poly)], side[k], side[(k + 1) % len(poly)]
+        if fp <= 0:
+            out.append(p)
+        if fp * fq < 0:
+            out.append(p + fp / (fp - fq) * (q - p))
+    return np.array(out)
+
+
+def grid_cells(grids: tuple[Grid, ...] = GRIDS, margin: float = GRID_MAP_MARGIN_DEG) -> list[np.ndarray]:
+    """The polygon of each patrol grid: the Voronoi cells of the grid centres, clipped to a bounding box.
+
+    Distances are measured on a local plane (longitude scaled by the cosine of the mean latitude), so a cell is
+    the area nearer its grid's centre than any other on the ground. The cells tile the box
+    (:data:`GRID_MAP_MARGIN_DEG` around the outermost centres) without gap or overlap.
+
+    Parameters
+    ----------
+    grids : tuple of Grid, default GRIDS
+        The grids, in order.
+    margin : float, default GRID_MAP_MARGIN_DEG
+        Margin of the bounding box around the grid centres [deg].
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One array per grid, shape (k, 2): the closed exterior ring as (longitude, latitude) [deg E, deg N],
+        counter-clockwise, first point repeated last, rounded to 6 decimals (RFC 7946).
+    """
+    lon = np.array([g.lon for g in grids])
+    lat = np.array([g.lat for g in grids])
+    lon0, lat0 = lon.mean(), lat.mean()
+    k = math.cos(math.radians(lat0))
+    pts = np.column_stack([(lon - lon0) * k, lat - lat0])
+    lo = pts.min(axis=0) - np.array([margin * k, margin])
+    hi = pts.max(axis=0) + np.array([margin * k, margin])
+    box = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])  # counter-clockwise
+    cells = []
+    for i, p in enumerate(pts):
+        poly = box
+        for j, q in enumerate(pts):
+            if j != i:
+                normal = q - p
+                poly = _clip_half_plane(poly, normal, float((p + q) @ normal / 2))
+        ring = np.round(np.column_stack([poly[:, 0] / k + lon0, poly[:, 1] + lat0]), 6)
+        keep = np.r_[True, np.any(ring[1:] != ring[:-1], axis=1)]
+        ring = ring[keep]
+        if np.all(ring[0] == ring[-1]):
+            ring = ring[:-1]
+        cells.append(np.vstack([ring, ring[:1]]))
+    return cells

@@ -15,7 +15,7 @@
 # # Monthly briefing
 #
 # This notebook builds the chart set of the monthly briefing for one month:
-# seven PNG slides (1920 × 1080) in Chinese or English, and a manifest
+# the PNG slides (1920 × 1080) in Chinese or English, and a manifest
 # (`charts.json`) from which `responsestats briefing` writes `index.html`.
 #
 # Run it headless with
@@ -39,10 +39,13 @@ language = "zh"  # "zh" or "en"
 standard = "cn110"  # standard graded against (built-in name or .toml path)
 where = None  # a row filter, e.g. "call_group in ('ems', 'fire')" (docs/metrics.md); None: every call
 group_by = "district"  # the column the district chart groups by: district, or a dimension such as "station"
+roster = None  # duty roster CSV (weekday or date, hour, teams) for the workload page; None: no teams line
+boundaries = None  # GeoJSON of the grids' or districts' polygons for the map; None: a hexagonal binning of the calls
 out_dir = "../reports/notebooks/04_monthly_briefing"  # this run's PNGs (`make briefing` writes reports/briefing)
 
 # %%
 from responsestats.briefing import Book, load_briefing_data, slides
+from responsestats.briefing.slides import geography, volume, workload
 from responsestats.briefing.wording import load_labels
 from responsestats.briefing.wording.context import context, page_text
 
@@ -78,7 +81,56 @@ kpi.table
 book.add(kpi, "01_kpi_card.png")
 
 # %% [markdown]
-# ## 2. Twelve-month trend against the target
+# ## 2. Call volume: all calls and valid calls
+#
+# All calls received against valid calls (有效警情), per day of each month
+# the data cover, for the twelve months and the same month a year before.
+# Which calls are invalid (hang-ups, harassment, misdials, consultations,
+# non-police matters) is the standard's definition (`invalid_calls`; for
+# `cn110`: 警情类别 无效警情), named in the subtitle; a standard without one
+# counts every call and the page says so. The right panel breaks the
+# month's invalid calls down by kind (or, without a definition, every call
+# by call group).
+
+# %%
+call_volume = volume.call_volume(data, labels)
+call_volume.table
+
+# %%
+book.add(call_volume, "02_call_volume.png")
+
+# %% [markdown]
+# ## 3. Call mix
+#
+# The month's valid calls by category and by sub-type (the `subtype`
+# dimension where the export has one, e.g. the crime sub-types 入室盗窃,
+# 电信网络诈骗; else the call type). Each bar gives the count and its change
+# per day against last month (环比) and the same month a year before
+# (同比). A change is coloured only when it is clear; groups of 1 to 4
+# calls show `<5`.
+
+# %%
+call_mix = volume.call_mix(data, labels)
+call_mix.table
+
+# %%
+book.add(call_mix, "03_call_mix.png")
+
+# %% [markdown]
+# ## 4. Calls by station
+#
+# The same count by station (the `station` dimension; else the column the
+# district chart groups by), most first.
+
+# %%
+stations = volume.by_station(data, labels)
+stations.table
+
+# %%
+book.add(stations, "04_by_station.png")
+
+# %% [markdown]
+# ## 5. Twelve-month trend against the target
 #
 # The chart shows the 90th percentile (p90) of the standard's headline
 # interval (for `cn110`: dispatch to arrival), with its 95% confidence
@@ -95,10 +147,10 @@ trend = slides.trend(data, labels)
 trend.table
 
 # %%
-book.add(trend, "02_trend.png")
+book.add(trend, "05_trend.png")
 
 # %% [markdown]
-# ## 3. p90 by grid
+# ## 6. p90 by grid
 #
 # The grids are ranked by the p90 of the calls the standard grades, each
 # against the target of its area. A single month gives each grid only
@@ -114,10 +166,10 @@ by_grid = slides.p90_by_district(data, labels)
 by_grid.table
 
 # %%
-book.add(by_grid, "03_p90_by_district.png")
+book.add(by_grid, "06_p90_by_district.png")
 
 # %% [markdown]
-# ## 4. Attainment by priority
+# ## 7. Attainment by priority
 #
 # This chart shows the share of the month's graded calls that arrived
 # within the target that applies to them, for each priority the standard
@@ -131,10 +183,43 @@ by_priority = slides.attainment_by_priority(data, labels)
 by_priority.table
 
 # %%
-book.add(by_priority, "04_attainment_by_priority.png")
+book.add(by_priority, "07_attainment_by_priority.png")
 
 # %% [markdown]
-# ## 5. Hour by weekday
+# ## 8. Every target of the standard
+#
+# One bar per numeric objective of the standard: for NFPA 1710, turnout
+# (EMS 60 s, fire 80 s), travel of the first unit (240 s) and the full
+# alarm assignment on scene (effective response force, pooled over twelve
+# months). A standard that grades one interval (`cn110`) has this on the
+# priority page, and the page is left out with that reason.
+
+# %%
+targets = volume.targets(data, labels)
+targets.table
+
+# %%
+book.add(targets, "08_targets.png")
+
+# %% [markdown]
+# ## 9. Stage ladders and open orders
+#
+# Each response ladder of the standard (for `cn110`: order acknowledged,
+# unit under way, result reported back, and the key sites' 1-3-5 minutes):
+# the share of the month's orders in each band, for all calls and for the
+# five slowest stations (排名靠后), ranked by their share within the first
+# step. The last panel counts the orders dispatched before the end of the
+# month and not cleared by it, by age.
+
+# %%
+ladders = volume.ladders(data, labels)
+ladders.table
+
+# %%
+book.add(ladders, "09_ladders.png")
+
+# %% [markdown]
+# ## 10. Hour by weekday
 #
 # Both panels pool twelve months, because one month leaves most
 # weekday-and-hour cells with a handful of calls. The top map shows the
@@ -151,10 +236,40 @@ heatmap = slides.hour_weekday(data, labels)
 heatmap.table
 
 # %%
-book.add(heatmap, "05_hour_weekday.png")
+book.add(heatmap, "10_hour_weekday.png")
 
 # %% [markdown]
-# ## 6. Arrests and time to arrest
+# ## 11. Workload and deployment
+#
+# By hour of day over the month: calls received per day, incidents in
+# progress (the mean number open, dispatched to cleared) and, for
+# unit-level data, units busy; against the teams on duty when a duty roster
+# is given ("警力跟着警情走"). Definitions in `docs/metrics.md`.
+
+# %%
+load = workload.workload(data, labels, roster=roster)
+load.table
+
+# %%
+book.add(load, "11_workload.png")
+
+# %% [markdown]
+# ## 12. Map
+#
+# Calls and the p90 of dispatch to arrival per grid, drawn from the
+# agency's boundary polygons when given (GeoJSON), else from a hexagonal
+# binning of the calls' coordinates. No tile server, no network. Cells with
+# fewer than 5 calls are not coloured.
+
+# %%
+call_map = geography.call_map(data, labels, boundaries=boundaries)
+call_map.table
+
+# %%
+book.add(call_map, "12_map.png")
+
+# %% [markdown]
+# ## 13. Arrests and time to arrest
 #
 # On the left is the arrest rate of each call type over the twelve months,
 # highest first, with its 95% confidence interval. The label on each bar
@@ -171,10 +286,10 @@ arrests = slides.arrests(data, labels)
 arrests.table
 
 # %%
-book.add(arrests, "06_arrests.png")
+book.add(arrests, "13_arrests.png")
 
 # %% [markdown]
-# ## 7. Data quality
+# ## 14. Data quality
 #
 # The left panels show, for each month, the share of rows that lack a
 # timestamp and the share of intervals that run backwards. The right panel
@@ -186,7 +301,7 @@ quality = slides.data_quality(data, labels)
 quality.table
 
 # %%
-book.add(quality, "07_data_quality.png")
+book.add(quality, "14_data_quality.png")
 
 # %%
 book.write_manifest(**page_text(data, labels), month=data.month, agency=data.agency, language=language,

@@ -38,6 +38,34 @@ class Slide:
     table: pd.DataFrame | None = None
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A page a briefing leaves out because its inputs are absent, with the reason (never a chart of zeros).
+
+    A slide function returns it instead of a :class:`Slide` when the data or the standard cannot support the
+    page (no arrest code in the source, no unit rows, no coordinates...). :class:`~..book.Book` records it, and
+    ``index.html`` lists it in one line: the page and why it was left out.
+
+    Attributes
+    ----------
+    name : str
+        The file name the page would have had.
+    page : str
+        The page's name, as the index lists it.
+    reason : str
+        Why it was left out, in the briefing's language.
+    """
+
+    name: str
+    page: str
+    reason: str
+    #: No figure and no table: a notebook cell showing ``slide.table`` shows nothing.
+    figure: None = None
+    table: None = None
+    title: str = ""
+    caption: str = ""
+
+
 class Frame:
     """The text every chart of one briefing shares: the footer, and subtitles and captions by kind."""
 
@@ -71,3 +99,14 @@ def arrests_not_recorded(data: BriefingData, labels: Labels, name: str) -> Slide
     fig = charts.not_available(labels, reason, title=title, subtitle=frame.subtitle("not_available"),
                                footer=frame.footer)  # fmt: skip
     return Slide(name, fig, title, frame.caption("not_available", reason=reason))
+
+
+def arrests_left_out(data: BriefingData, labels: Labels, name: str, page: str) -> LeftOut | None:
+    """The briefing's arrest page left out where the source records no arrest (the reason, never 0.0%); else None.
+
+    ``page`` is the page's key in the catalogue's ``[page_name]`` table.
+    """
+    if data.outcomes.arrests:
+        return None
+    reason = labels("common.list_sep").join(labels(f"not_available.{c}") for c in data.outcomes.reasons)
+    return LeftOut(name, labels(f"page_name.{page}"), reason)

@@ -1,4 +1,4 @@
-"""The seven slides of the monthly briefing, one function each.
+"""The slides of the monthly briefing, one function each (the call volume pages are in :mod:`.volume`).
 
 Every function takes the :class:`~responsestats.briefing.data.BriefingData` of
 the month and the :class:`~responsestats.briefing.wording.labels.Labels` of the
@@ -20,17 +20,33 @@ from ..months import in_months
 from ..wording import terms, titles
 from ..wording.context import population_text
 from ..wording.labels import Labels
-from .base import Frame, Slide, arrests_not_recorded
+from .base import Frame, LeftOut, Slide, arrests_left_out
+
+
+def edition_intervals(data: BriefingData) -> tuple[str, ...]:
+    """The intervals besides the headline one whose share within target the KPI card shows.
+
+    Where the source records arrests (a police log), none: the card's last tiles are the arrest rate and the
+    caught-in-the-act share. Where it records none (a fire or EMS log), the other intervals the standard sets a
+    numeric target for (NFPA 1710: turnout beside travel), in the standard's order.
+    """
+    if data.outcomes.arrests:
+        return ()
+    graded = (t.interval for t in data.standard.targets if t.target_s is not None and t.interval != data.interval)
+    return tuple(dict.fromkeys(graded))
 
 
 def kpi_card(data: BriefingData, labels: Labels) -> Slide:
     """Key figures of the month against the month before and a year before (table: :func:`~..tables.kpi_table`).
 
     Calls are compared per day of the month the data cover; the median and p90 are of the headline interval;
-    the share within target is of the standard's population; a change is coloured only when it is clear.
+    the share within target is of the standard's population; a change is coloured only when it is clear. A
+    source that records no arrest gets no arrest tiles: the standard's other graded intervals take their place
+    (:func:`edition_intervals`).
     """
     frame = Frame(data, labels)
-    kpi = tables.kpi_table(data.calls, data.month, data.standard, as_of=data.as_of, coverage=data.coverage)
+    kpi = tables.kpi_table(data.calls, data.month, data.standard, as_of=data.as_of, coverage=data.coverage,
+                           outcomes=data.outcomes.arrests, also_within=edition_intervals(data))  # fmt: skip
     population = population_text(data.standard, labels, data.calls)
     title = titles.kpi_title(kpi, labels, population)
     fig = charts.kpi_card(titles.kpi_tiles(kpi, labels, population), labels, title=title,
@@ -110,15 +126,16 @@ def hour_weekday(data: BriefingData, labels: Labels) -> Slide:
     return Slide("hour_weekday.png", fig, title, frame.caption("heatmap"), profile)
 
 
-def arrests(data: BriefingData, labels: Labels) -> Slide:
+def arrests(data: BriefingData, labels: Labels) -> Slide | LeftOut:
     """Arrest rate by call type over twelve months (left) and the time from dispatch to arrest (right).
 
     The slide's table is the arrest rate by call type (:func:`~..tables.outcomes_by`, highest first); the
     left panel's title gives the rate among the call types with an arrest beside the overall one
-    (:func:`~..tables.arrest_concentration`). The month's overall rate is on the KPI card.
+    (:func:`~..tables.arrest_concentration`). The month's overall rate is on the KPI card. Where the source
+    records no arrest (a fire or EMS log), the page is left out with the reason (:class:`~.base.LeftOut`).
     """
-    if (absent := arrests_not_recorded(data, labels, "arrests.png")) is not None:
-        return absent  # the source records no arrest: say so, draw no zeros
+    if (absent := arrests_left_out(data, labels, "arrests.png", "arrests")) is not None:
+        return absent  # the source records no arrest: leave the page out and say why, draw no zeros
     frame = Frame(data, labels)
     calls = data.window_calls
     by_type = tables.outcomes_by(calls, by=S.CALL_TYPE, as_of=data.as_of, sort=N.ARREST_RATE)
@@ -147,7 +164,7 @@ def data_quality(data: BriefingData, labels: Labels) -> Slide:
     The slide's table is the reconciliation of every input file (:func:`~..tables.reconciliation_totals`).
     """
     frame = Frame(data, labels)
-    table = tables.timestamp_quality(data.window_calls, data.months)
+    table = tables.timestamp_quality(data.window_calls, data.months, standard=data.standard)
     reasons = tables.quarantine_reasons(data.reports)
     totals = tables.reconciliation_totals(data.reports)
     title = titles.quality_title(table, totals, data.month, labels)
@@ -162,15 +179,3 @@ def data_quality(data: BriefingData, labels: Labels) -> Slide:
         highlight=data.month,
     )
     return Slide("data_quality.png", fig, title, frame.caption("quality"), totals)
-
-
-#: The monthly briefing: (file name, slide function), in order.
-MONTHLY_BRIEFING = (
-    ("01_kpi_card.png", kpi_card),
-    ("02_trend.png", trend),
-    ("03_p90_by_district.png", p90_by_district),
-    ("04_attainment_by_priority.png", attainment_by_priority),
-    ("05_hour_weekday.png", hour_weekday),
-    ("06_arrests.png", arrests),
-    ("07_data_quality.png", data_quality),
-)

@@ -31,10 +31,12 @@ from ..columns import (
     KPI,
     KPI_ARREST_RATE,
     KPI_CALLS,
+    KPI_VALID_CALLS,
     KPI_CAUGHT_IN_ACT,
     KPI_MEDIAN,
     KPI_P90,
     KPI_WITHIN_TARGET,
+    KPI_WITHIN_TARGET_OF,
     LOWER_IS_BETTER,
     MONTH_OF,
     N_OF,
@@ -80,6 +82,8 @@ def kpi_table(
     min_n: int = DEFAULT_MIN_N,
     min_cell: int = DEFAULT_MIN_CELL,
     coverage: Sequence[dt.date] | None = None,
+    outcomes: bool = True,
+    also_within: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Key figures of ``month``, the month before and the same month a year before.
 
@@ -104,6 +108,12 @@ def kpi_table(
     coverage : (datetime.date, datetime.date), optional
         First and last local date of the data: calls per day count only the days of each month inside it
         (:func:`covered_days`); default every day of the month.
+    outcomes : bool
+        Include the arrest rate and the caught-in-the-act share (False where the source records no arrest:
+        a fire or EMS log has no such figure, and the card leaves it out rather than show n/a).
+    also_within : sequence of str
+        Further intervals whose share within target the card shows (``within_target_of`` rows), e.g. a fire
+        edition's turnout beside the headline travel; intervals without a numeric target are skipped.
 
     Returns
     -------
@@ -117,7 +127,8 @@ def kpi_table(
         change, :func:`~.compare.difference_interval`), ``clear_*`` (:func:`~.compare.is_clear`),
         ``thin`` and ``not_available`` (why an outcome figure is blank rather than 0: codes of
         :data:`~responsestats.metrics.NOT_AVAILABLE_REASONS`, empty when it is available). Rows: calls (incidents per covered day; interval: Poisson score / days), median and p90
-        (of ``interval``; order-statistic intervals), within_target (share of ``interval`` values of the
+        (of ``interval``; order-statistic intervals; ``valid_calls`` instead where the standard
+        defines invalid calls, :attr:`~responsestats.metrics.Standard.tells_valid_calls`: the valid ones only), within_target (share of ``interval`` values of the
         standard's population within each row's target; Wilson), arrest_rate (arrests / eligible
         incidents; Wilson), caught_in_act_rate (of arrests; Wilson).
     """
@@ -153,7 +164,8 @@ def kpi_table(
         return out
 
     def per_day():
-        rows = outc.set_index(N.KEY_MONTH)
+        rows = (outcome_summary(sub[~std.is_invalid(sub)], by=N.KEY_MONTH, as_of=as_of) if std.tells_valid_calls
+                else outc).set_index(N.KEY_MONTH)  # fmt: skip
         out = {}
         for period, m in months.items():
             k = int(rows.at[m, N.INCIDENTS]) if m in rows.index else 0
@@ -168,7 +180,7 @@ def kpi_table(
     summ = summ.assign(_k=np.round(summ[N.WITHIN_TARGET_SHARE].fillna(0) * summ[N.N_TARGET]))
     to_min = 1 / SECONDS_PER_MINUTE
     spec = [
-        (KPI_CALLS, None, UNIT_PER_DAY, NEUTRAL, per_day()),
+        (KPI_VALID_CALLS if std.tells_valid_calls else KPI_CALLS, None, UNIT_PER_DAY, NEUTRAL, per_day()),
         (KPI_MEDIAN, interval, UNIT_MIN, LOWER_IS_BETTER,
          pick(summ, N.MEDIAN_S, N.N, to_min, N.MEDIAN_CI_LOW_S, N.MEDIAN_CI_HIGH_S)),
         (KPI_P90, interval, UNIT_MIN, LOWER_IS_BETTER, pick(summ, N.P90_S, N.N, to_min, N.P90_CI_LOW_S, N.P90_CI_HIGH_S)),
@@ -176,7 +188,14 @@ def kpi_table(
     if has_target:
         spec.append((KPI_WITHIN_TARGET, interval, UNIT_SHARE, HIGHER_IS_BETTER,
                      pick(summ, N.WITHIN_TARGET_SHARE, N.N_TARGET, k_column="_k")))  # fmt: skip
-    spec += [
+    for other in dict.fromkeys(also_within):
+        if other == interval or not any(t.target_s is not None for t in std.targets_for(other)):
+            continue
+        graded = summarize(sub, other, by=N.KEY_MONTH, standard=std, min_n=min_n)
+        graded = graded.assign(_k=np.round(graded[N.WITHIN_TARGET_SHARE].fillna(0) * graded[N.N_TARGET]))
+        spec.append((KPI_WITHIN_TARGET_OF, other, UNIT_SHARE, HIGHER_IS_BETTER,
+                     pick(graded, N.WITHIN_TARGET_SHARE, N.N_TARGET, k_column="_k")))  # fmt: skip
+    spec += [] if not outcomes else [
         (KPI_ARREST_RATE, None, UNIT_SHARE, HIGHER_IS_BETTER, pick(outc, N.ARREST_RATE, N.ELIGIBLE, k_column=N.ARRESTS)),
         (KPI_CAUGHT_IN_ACT, None, UNIT_SHARE, HIGHER_IS_BETTER,
          pick(outc, N.CAUGHT_IN_ACT_RATE, N.ARRESTS, k_column=N.CAUGHT_IN_ACT_COUNT)),

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ... import privacy
 from ... import schema as S
-from ...metrics import compute_intervals
+from ...metrics import Standard, compute_intervals
 from ...metrics import names as N
 from ..columns import (
     CHECK,
@@ -132,12 +132,14 @@ def report_issues(reports: Iterable[dict]) -> pd.DataFrame:
     return out.sort_values([KIND, COLUMN, S.SOURCE_FILE, ITEM], kind="stable").reset_index(drop=True)
 
 
-def timestamp_quality(df: pd.DataFrame, months: Sequence[str] | None = None) -> pd.DataFrame:
+def timestamp_quality(df: pd.DataFrame, months: Sequence[str] | None = None,
+                      standard: Standard | None = None) -> pd.DataFrame:  # fmt: skip
     """Missing timestamps and negative intervals per month, as rows stand in the dataset.
 
     Missing: share of rows without the stamp, among the rows that should
     have it (:data:`MISSING_CHECKS`: ``arrived_at`` among calls not
-    cancelled, ``arrested_at`` among arrests). Negative: share of rows whose interval end precedes
+    cancelled, ``arrested_at`` among arrests); with ``standard``, the invalid
+    calls it names (hang-ups, harassment: no one is sent) are not checked. Negative: share of rows whose interval end precedes
     its start, among rows with both stamps. Nothing is excluded first (no
     self-initiated or cap rule): this is about the data, not the metric.
 
@@ -158,6 +160,8 @@ def timestamp_quality(df: pd.DataFrame, months: Sequence[str] | None = None) -> 
     for column, only, unless in MISSING_CHECKS:
         applies = np.ones(len(df), dtype=bool) if only is None else np.isin(outcome, only)
         applies &= ~np.isin(outcome, unless)
+        if standard is not None:
+            applies &= ~standard.is_invalid(df)
         checks.append((CHECK_MISSING, column, applies, df[column].isna().to_numpy()))
     for interval in NEGATIVE_CHECKS:
         v = values[interval].to_numpy(dtype="float64")

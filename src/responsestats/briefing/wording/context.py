@@ -59,6 +59,8 @@ def population_text(standard: Standard, labels: Labels, frame: pd.DataFrame | No
     """
     if not standard.population:
         return labels("population.all")
+    if frame is not None and standard.tells_valid_calls:  # invalid calls are never graded: not "unrecorded"
+        frame = frame[~standard.is_invalid(frame)]
     if frame is not None and len(frame) and bool(standard.in_population(frame).all()) and not any(
             c.column not in frame or frame[c.column].isna().all() for c in standard.population):
         return labels("population.all")  # the population leaves none of these calls out: every call is graded

@@ -120,11 +120,11 @@ def kpi_tiles(kpi: pd.DataFrame, labels: Labels, population: str | None = None) 
         if hidden:
             n_text = labels("kpi_n.suppressed", n=DEFAULT_MIN_CELL)
         elif per_day:
-            n_text = labels("kpi_n.calls", n=labels.count(n), rate=labels.number(row[cols.PERIOD_CURRENT]),
+            n_text = labels(f"kpi_n.{row[cols.KPI]}", n=labels.count(n), rate=labels.number(row[cols.PERIOD_CURRENT]),
                             days=labels.count(row[cols.DAYS_OF + cols.PERIOD_CURRENT]))  # fmt: skip
         else:
             n_text = labels(f"kpi_n.{row[cols.KPI]}", n=labels.count(n), population=population)
-            if row[cols.KPI] == cols.KPI_WITHIN_TARGET:  # it starts with the population: "All calls: 97 ..."
+            if row[cols.KPI] in (cols.KPI_WITHIN_TARGET, cols.KPI_WITHIN_TARGET_OF):  # it starts with the population: "All calls: 97 ..."
                 n_text = _sentence(n_text)
         ci = None if hidden else _ci_text(row, cols.PERIOD_CURRENT, labels)
         if ci is not None:
@@ -151,10 +151,12 @@ def kpi_title(kpi: pd.DataFrame, labels: Labels, population: str | None = None) 
     """
     population = population or labels("population.all")
     rows = kpi.set_index(cols.KPI)
-    calls, p90 = rows.loc[cols.KPI_CALLS], rows.loc[cols.KPI_P90]
+    calls_key = cols.KPI_VALID_CALLS if cols.KPI_VALID_CALLS in rows.index else cols.KPI_CALLS
+    calls, p90 = rows.loc[calls_key], rows.loc[cols.KPI_P90]
     month = calls[cols.MONTH_OF + cols.PERIOD_CURRENT]
     if _suppressed(calls, SUPPRESSED_OF + cols.PERIOD_CURRENT):
-        return labels("title.kpi_suppressed", month=labels.month(month), n=DEFAULT_MIN_CELL)
+        return labels("title.kpi_suppressed", month=labels.month(month), n=DEFAULT_MIN_CELL,
+                      calls_word=labels(f"kpi_word.{calls_key}"))
     ref = labels.ref_month(calls[cols.MONTH_OF + cols.PERIOD_PREVIOUS], month)
     moved = []
     for _, row in kpi.iterrows():
@@ -169,6 +171,7 @@ def kpi_title(kpi: pd.DataFrame, labels: Labels, population: str | None = None) 
     fields = dict(
         month=labels.month(month),
         calls=labels.count(calls[cols.N_OF + cols.PERIOD_CURRENT]),
+        calls_word=labels(f"kpi_word.{calls_key}"),
         per_day=labels.number(calls[cols.PERIOD_CURRENT]),
         what=labels.interval(p90[N.INTERVAL], "short"),
         value=labels.number(p90[cols.PERIOD_CURRENT]),
