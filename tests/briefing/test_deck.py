@@ -53,3 +53,18 @@ def test_the_same_briefing_gives_the_same_bytes(book_dir, tmp_path):
     second = write_deck(book_dir, tmp_path / "b.pptx").read_bytes()
     assert first == second
     assert {i.date_time for i in zipfile.ZipFile(tmp_path / "a.pptx").infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_the_pages_left_out_are_listed_in_the_cover_notes(sample_dataset, tmp_path):
+    labels = load_labels("zh")
+    data = load_briefing_data(sample_dataset, month="latest")
+    book = Book(tmp_path)
+    book.add(slides.kpi_card(data, labels))
+    book.add(slides.volume.targets(data, labels), "08_targets.png")  # cn110 grades one interval: left out
+    book.write_manifest(**page_text(data, labels), month=data.month, language="zh")
+    deck = pptx.Presentation(str(write_deck(tmp_path)))
+    cover, *charts = list(deck.slides)
+    assert len(charts) == 1  # no slide for the page left out
+    notes = cover.notes_slide.notes_text_frame.text.splitlines()
+    assert notes == [labels("page.left_out"), labels("page.left_out_line", page=labels("page_name.targets"),
+                                                     reason=labels("targets.one_interval"))]  # fmt: skip

@@ -91,3 +91,12 @@ def test_fire_targets_page_grades_turnout_travel_and_the_effective_response_forc
     assert table.loc["erf_full_alarm", cols.SUPPRESSED]  # 2 structure fires in twelve months: n<5, not a share
     assert slide.title == "January 2017: 0 of 3 objectives of nfpa1710 met"
     assert all("travel" not in t.lower() for t in table.loc[["turnout_ems", "turnout_fire"], cols.LABEL_TEXT])
+
+
+@pytest.mark.parametrize("make", [pages.call_volume, pages.call_mix, pages.by_station, pages.ladders])
+def test_a_rerun_gives_the_same_png_bytes(sample, make, tmp_path):
+    from responsestats.briefing.charts.base import save
+
+    first = save(make(sample, ZH).figure, tmp_path / "a.png").read_bytes()
+    second = save(make(sample, ZH).figure, tmp_path / "b.png").read_bytes()
+    assert first == second

@@ -22,7 +22,8 @@ import io
 import zipfile
 from pathlib import Path
 
-from .book import CAPTION, FILE, TITLE, read_manifest
+from .book import CAPTION, FILE, LEFT_OUT, PAGE, REASON, TITLE, read_manifest
+from .wording.labels import load_labels
 
 #: The deck's file name beside the charts.
 DECK = "briefing.pptx"
@@ -73,7 +74,8 @@ def write_deck(out_dir: str | Path, path: str | Path | None = None) -> Path:
     Returns
     -------
     Path
-        The deck: a cover slide (the page's title and introduction), then one slide per chart in the
+        The deck: a cover slide (the page's title and introduction; the pages left out, with the reason, in its
+        speaker notes), then one slide per chart in the
         manifest's order, the chart filling the slide, its title as the picture's alternative text, title and
         caption in the speaker notes.
     """
@@ -96,6 +98,10 @@ def write_deck(out_dir: str | Path, path: str | Path | None = None) -> Path:
     box.text_frame.paragraphs[0].runs[0].font.size = Pt(32)
     if len(box.text_frame.paragraphs) > 1:
         box.text_frame.paragraphs[1].runs[0].font.size = Pt(16)
+    if manifest.get(LEFT_OUT):  # the pages left out, one line each with the reason, in the cover's notes
+        labels = load_labels(meta.get("language") or "en")
+        _paragraphs(cover.notes_slide.notes_text_frame, [labels("page.left_out")] + [
+            labels("page.left_out_line", page=e[PAGE], reason=e[REASON]) for e in manifest[LEFT_OUT]])
 
     for chart in manifest.get("charts", []):
         slide = deck.slides.add_slide(blank)
