@@ -99,3 +99,26 @@ def test_a_source_that_records_arrests_keeps_its_slides(sample_dataset):
     kpi = slides.kpi_card(data, EN).table.set_index(cols.KPI)
     assert kpi.at[cols.KPI_ARREST_RATE, N.NOT_AVAILABLE] == ""
     assert kpi.at[cols.KPI_ARREST_RATE, cols.PERIOD_CURRENT] > 0
+
+
+def test_the_fire_edition_on_san_francisco_fire(sffd, tmp_path):
+    """The whole briefing with NFPA 1710: no arrest page, no ladder page (each listed with its reason), the
+    targets page with turnout and travel, and every interval named as what it is (travel is never "arrival")."""
+    import json
+
+    from responsestats.cli import main
+
+    out = tmp_path / "fire"
+    assert main(["briefing", str(sffd.dataset), "--month", "2017-01", "--standard", "nfpa1710", "--lang", "en",
+                 "--out", str(out)]) == 0  # fmt: skip
+    manifest = json.loads((out / "charts.json").read_text(encoding="utf-8"))
+    files = [c["file"] for c in manifest["charts"]]
+    assert "13_arrests.png" not in files and "09_ladders.png" not in files and "08_targets.png" in files
+    left = {e["file"]: e["reason"] for e in manifest["left_out"]}
+    assert left == {"09_ladders.png": EN("ladder.no_ladders", standard="nfpa1710"),
+                    "13_arrests.png": EN("not_available.no_arrest_code")}  # fmt: skip
+    for chart in manifest["charts"]:
+        assert "arrest" not in chart["title"].lower(), chart["title"]
+    assert "within the travel target" in manifest["charts"][0]["title"]  # the KPI card names its interval
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "Arrests and time to arrest: left out, no outcome value of the source means an arrest" in page
