@@ -104,6 +104,17 @@ def sample_dataset(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def sffd_dataset(tmp_path_factory):
+    """The San Francisco Fire excerpt (data/sample/real/sffd), ingested once per test session (agency sffd)."""
+    from responsestats.ingestion import ingest
+    from paths import REAL_SAMPLE
+
+    out = tmp_path_factory.mktemp("sffd") / "ds"
+    ingest(sorted((REAL_SAMPLE / "sffd").glob("*.csv")), out, mapping="sffd", agency="sffd")
+    return out
+
+
 @pytest.fixture
 def make_calls():
     """The canonical-frame factory :func:`factories.calls`."""

@@ -12,22 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from paths import REAL_SAMPLE
 from responsestats.briefing import load_briefing_data, slides
 from responsestats.briefing import columns as cols
 from responsestats.briefing.wording import titles
 from responsestats.briefing.wording.labels import load_labels
-from responsestats.ingestion import ingest
 from responsestats.metrics import names as N
 
 EN = load_labels("en")
 
 
 @pytest.fixture(scope="module")
-def sffd(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sffd_na") / "ds"
-    ingest(sorted((REAL_SAMPLE / "sffd").glob("*.csv")), out, mapping="sffd", agency="sffd")
-    return load_briefing_data(out, month="2017-01", standard="nfpa1710")
+def sffd(sffd_dataset):
+    return load_briefing_data(sffd_dataset, month="2017-01", standard="nfpa1710")
 
 
 def test_the_source_is_known_to_record_no_arrest(sffd):

@@ -10,14 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from paths import REAL_SAMPLE
 from responsestats.briefing import load_briefing_data
 from responsestats.briefing import columns as cols
 from responsestats.briefing.slides import LeftOut
 from responsestats.briefing.slides import volume as pages
 from responsestats.briefing.tables.targets import ERF_TARGET
 from responsestats.briefing.wording.labels import load_labels
-from responsestats.ingestion import ingest
 from responsestats.metrics import names as N
 
 EN, ZH = load_labels("en"), load_labels("zh")
@@ -29,10 +27,8 @@ def sample(sample_dataset):
 
 
 @pytest.fixture(scope="module")
-def fire(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sffd_pages") / "ds"
-    ingest(sorted((REAL_SAMPLE / "sffd").glob("*.csv")), out, mapping="sffd", agency="sffd")
-    return load_briefing_data(out, month="2017-01", standard="nfpa1710")
+def fire(sffd_dataset):
+    return load_briefing_data(sffd_dataset, month="2017-01", standard="nfpa1710")
 
 
 def test_call_volume_counts_every_incident_of_the_month(sample):
