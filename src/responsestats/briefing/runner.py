@@ -49,7 +49,12 @@ from __future__ import annotations
 
 import json
 import os
+import asyncio
+import contextlib
 import shutil
+import signal
+import subprocess
+import threading
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,21 +170,101 @@ def execute_notebook(path: str | Path, parameters: dict[str, object], cwd: str |
     from nbclient.exceptions import CellExecutionError
 
     nb = inject_parameters(read_notebook(path), parameters, comment)
+    stopped: list[int] = []
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     sockets = tempfile.mkdtemp(prefix="responsestats-kernel-")
     km = kernel_manager(sockets)
+    client = None
     try:
         client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(cwd)}})
-        client.execute()
+        # the kernel's own log goes nowhere: a cell's error comes back in its reply, and an interrupted run
+        # must not print the kernel's complaints about its sockets closing under it
+        with _record_stops(stopped):
+            _run(client.async_execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     except CellExecutionError as exc:
+        if stopped:
+            raise _stop_for(stopped[0]) from None
         error = NotebookFailed(f"{Path(path).name}: {_first_line(exc)}")
         error.notebook = nb
         raise error from None
+    except BaseException:
+        if stopped:  # nbclient turns an interrupt into errors of its own as it tears the kernel down
+            raise _stop_for(stopped[0]) from None
+        raise
     finally:
+        if client is not None and client.kc is not None:  # the client's channels, which run threads of their own
+            client.kc.stop_channels()
         if km.has_kernel:  # nbclient leaves a kernel it did not start running: stop it here
             km.shutdown_kernel()
         shutil.rmtree(sockets, ignore_errors=True)
     return nb
+
+
+class _OwnSignals(asyncio.SelectorEventLoop):
+    """An event loop that lets no coroutine take over SIGINT and SIGTERM (nbclient tries; it then tears the kernel
+    down under its own feet and fails with an assertion): :func:`_record_stops` handles them."""
+
+    def add_signal_handler(self, sig, callback, *args):  # noqa: ARG002
+        raise RuntimeError("signals are handled by responsestats")
+
+
+def _run(coroutine):
+    """Run ``coroutine`` to its end on a fresh :class:`_OwnSignals` loop.
+
+    When it is interrupted (the signal's exception leaves the loop, not the coroutine), the coroutine is
+    cancelled and run to the end of its ``finally`` blocks before the exception goes on, so nothing of it is left
+    for ``atexit`` (nbclient registers a clean-up there that would wait on a closed loop).
+    """
+    loop = _OwnSignals()
+    task = loop.create_task(coroutine)
+    try:
+        return loop.run_until_complete(task)
+    except BaseException:
+        pending = asyncio.all_tasks(loop)  # the notebook and what it started (nbclient polls the kernel aside)
+        for left in pending:
+            left.cancel()
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        raise
+    finally:
+        loop.close()
+
+
+@contextlib.contextmanager
+def _record_stops(stopped: list[int]):
+    """While the notebook runs, SIGINT and SIGTERM are recorded in ``stopped`` and interrupt the run.
+
+    nbclient answers an interrupt inside its event loop with an assertion or a cell error of its own; the
+    record lets :func:`execute_notebook` raise what the user did instead (``KeyboardInterrupt``, or the CLI's
+    ``Terminated`` for SIGTERM), so the command prints one line and the staging folder is removed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):  # noqa: ARG001
+        stopped.append(signum)
+        raise KeyboardInterrupt()
+
+    before = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in before.items():
+            signal.signal(sig, old)
+
+
+def _stop_for(signum: int) -> KeyboardInterrupt:
+    """The exception that stands for a stop by ``signum`` (SIGTERM: :class:`Stopped` with ``terminated``)."""
+    stop = Stopped()
+    stop.terminated = signum == signal.SIGTERM
+    return stop
+
+
+class Stopped(KeyboardInterrupt):
+    """The briefing was interrupted (SIGINT) or terminated (SIGTERM, ``terminated``) while its notebook ran."""
+
+    terminated = False
 
 
 def _first_line(exc: Exception) -> str:

@@ -10,7 +10,9 @@ with status 1.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from .._version import __version__
 from ..errors import QualityGateError, UserError
@@ -37,9 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so that a run stops the way an interrupt does: cleaning up as it goes."""
+
+
+def _terminate(signum, frame):  # noqa: ARG001 - the signal handler's signature
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # a handler can only be set from the main thread
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.func(args) or 0)
     except QualityGateError as exc:  # readable input whose rows are not fit to add: exit 1, dataset unchanged
@@ -48,11 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"responsestats: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("responsestats: interrupted; the dataset was left as it was before this run", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C (SIGINT: 130) or SIGTERM (143): one line, nothing half-written
+        print("responsestats: interrupted; nothing was written: the dataset and the output folder are as they were "
+              "before this run", file=sys.stderr)  # fmt: skip
+        return 143 if isinstance(exc, Terminated) or getattr(exc, "terminated", False) else 130
     except BrokenPipeError:
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover
