@@ -91,6 +91,29 @@ def test_texts_made_outside_the_style_are_literal_when_saved(tmp_path):
 
 
 # --- latest and implausible months -----------------------------------------------------------------------------
+#: Names holding control characters: an ANSI sequence that clears a terminal, a bell, a NUL, a C1 character.
+CONTROL_NAMES = ("A\x1b[2J网格", "B\x07", "C\x00D", "E\x9bF")
+
+
+def test_control_characters_in_data_are_drawn_as_escapes(tmp_path):
+    """A district named with control characters: the chart shows "\\x1b" and so on, never the character itself
+    (a missing glyph, or an escape a terminal would obey when the text is copied)."""
+    rows = [dict(received_at=f"2024-03-{d:02d} 10:00", district=name, area_class="urban", priority="一级",
+                 dispatched_at=30, arrived_at=30 + 60 * d + i) for i, name in enumerate(CONTROL_NAMES)
+            for d in range(1, 8)]  # fmt: skip
+    frame = calls(rows)
+    fig = C.p90_groups(T.p90_by_group(frame, EVERY_CALL), EN, title=f"slowest: {CONTROL_NAMES[0]}",
+                       subtitle=CONTROL_NAMES[1], footer=CONTROL_NAMES[2])  # fmt: skip
+    C.save(fig, tmp_path / "control.png")
+    shown = " ".join(_literal(fig))
+    assert not any(ch in shown for ch in "\x1b\x07\x00\x9b")
+    for escaped in ("A\\x1b[2J网格", "B\\x07", "C\\x00D", "E\\x9bF"):
+        assert escaped in shown, escaped
+    multi = C.new_figure("two\nlines")  # a line break of the chart's own text stays one
+    C.save(multi, tmp_path / "lines.png")
+    assert "two\nlines" in _literal(multi)
+
+
 def test_plausible_months_by_hand():
     counts = {"2024-01": 700, "2024-02": 650, "2024-03": 720, "2042-03": 1, "2024-04": 0}
     assert plausible_months(counts) == (["2024-01", "2024-02", "2024-03"], ["2042-03"])

@@ -184,12 +184,18 @@ def to_json_text(df: pd.DataFrame) -> str:
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
-def terminal_safe(text: object) -> object:
+#: The same, but line breaks kept (a chart's multi-line labels).
+_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: object, keep_newlines: bool = False) -> object:
     """``text`` with its control characters written as escapes (``\\x1b``), so that a terminal prints them
-    literally instead of obeying them; other values are returned as they are."""
-    if not isinstance(text, str) or not _CONTROL.search(text):
+    literally instead of obeying them (and a chart shows them instead of a missing glyph); with
+    ``keep_newlines``, line breaks stay. Other values are returned as they are."""
+    pattern = _CONTROL_BUT_NEWLINE if keep_newlines else _CONTROL
+    if not isinstance(text, str) or not pattern.search(text):
         return text
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def to_table_text(df: pd.DataFrame) -> str:

@@ -26,8 +26,11 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.category import StrCategoryFormatter
+from matplotlib.ticker import FixedFormatter, FuncFormatter
 
 from ...config import STYLE_PATH
+from ...metrics.export import terminal_safe
 
 #: Figure size [in] and resolution: 1920 x 1080 px.
 WIDTH_IN, HEIGHT_IN, DPI = 16.0, 9.0, 120
@@ -74,9 +77,32 @@ def style() -> Iterator[None]:
 
 
 def literal_texts(fig: Figure) -> None:
-    """Draw every text of ``fig`` literally (no mathtext), whatever the settings it was made under."""
+    """Draw every text of ``fig`` literally (no mathtext), whatever the settings it was made under, and its
+    control characters as escapes (``\\x1b``: a district named with an ANSI sequence), not as missing glyphs."""
     for text in fig.findobj(match=Text):
         text.set_parse_math(False)
+        content = text.get_text()
+        safe = terminal_safe(content, keep_newlines=True)
+        if safe is not content:
+            text.set_text(safe)
+    for ax in fig.axes:  # tick labels are set from their formatter again when drawn
+        for axis in (ax.xaxis, ax.yaxis):
+            for formatter in (axis.get_major_formatter(), axis.get_minor_formatter()):
+                if isinstance(formatter, FixedFormatter):
+                    formatter.seq = [terminal_safe(str(v), keep_newlines=True) for v in formatter.seq]
+                elif isinstance(formatter, StrCategoryFormatter):  # bars drawn against the category names
+                    formatter._units = {terminal_safe(k, keep_newlines=True): v for k, v in formatter._units.items()}
+                elif isinstance(formatter, FuncFormatter) and not getattr(formatter.func, "_escapes", False):
+                    formatter.func = _escaping(formatter.func)  # set_ticks(positions, labels) makes one
+
+
+def _escaping(func):
+    """A tick formatter's function whose labels have their control characters escaped."""
+    def escaped(x, pos=None):
+        return terminal_safe(func(x, pos), keep_newlines=True)
+
+    escaped._escapes = True
+    return escaped
 
 
 def _fit(fig: Figure, text, max_width: float, min_size: float, wrap_first: bool = False) -> None:
