@@ -232,3 +232,48 @@ def test_link_salt_file_on_the_command_line(tmp_path, capsys):
     assert read_calls(out)[S.CALLER_KEY].tolist() == [_hmac("13812345678")]
     assert main(args + ["--link-salt-file", str(tmp_path / "missing.txt")]) == 2
     assert "cannot read the link salt" in capsys.readouterr().err
+
+
+# --- a custom mapping, through to the briefing (issue 16, part 2) ---------------------------------------------
+def _custom_110(tmp_path: Path, extra: str = "") -> Path:
+    """A mapping of the agency's own: cn110's text, renamed, districts read from the stations, plus ``extra``."""
+    text = Path(load_mapping("cn110").path).read_text(encoding="utf-8")
+    text = text.replace('name = "cn110"', 'name = "county110"', 1)
+    text = text.replace('source = ["所属网格", "SSWG", "管辖单位", "GXDW"]', 'source = ["管辖单位", "GXDW"]', 1)
+    path = tmp_path / "county110.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("column", ["报警电话", "报警人"])
+def test_a_custom_mapping_that_maps_the_caller_anywhere_stops_the_ingest(tmp_path, column, capsys):
+    files = [str(p) for p in sorted(SAMPLE_CN110_DIR.glob("zz110_2025-0[1-3].csv"))]
+    mapping = _custom_110(tmp_path, f'\n[dimensions.reporting_line]\nsource = ["{column}"]\n')
+    assert main(["ingest", *files, "--format", str(mapping), "--agency", "zz", "--out", str(tmp_path / "ds")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and column in err[0] and ("phone" in err[0] or "name" in err[0]), err
+    assert not (tmp_path / "ds").exists()
+
+
+def test_a_custom_mapping_brings_no_caller_into_any_briefing_output(tmp_path, capsys):
+    """The sample's callers and phones, through an agency's own mapping, to every text the briefing writes:
+    charts.json, index.html, the executed notebook and the deck's XML (titles, notes)."""
+    import zipfile
+
+    files = sorted(SAMPLE_CN110_DIR.glob("zz110_2025-0[1-3].csv"))
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig") for p in files]
+    names = {v for f in frames for v in f["报警人"] if v}
+    phones = {v for f in frames for v in f["报警电话"] if v}
+    assert len(names) > 100 and len(phones) > 100
+    out = tmp_path / "ds"
+    assert main(["ingest", *map(str, files), "--format", str(_custom_110(tmp_path)), "--agency", "zz",
+                 "--out", str(out)]) == 0  # fmt: skip
+    briefing = tmp_path / "briefing"
+    assert main(["briefing", str(out), "--month", "2025-03", "--lang", "zh", "--pptx", "--out", str(briefing)]) == 0
+    texts = [p.read_text(encoding="utf-8") for p in briefing.iterdir() if p.suffix in (".html", ".json", ".ipynb")]
+    with zipfile.ZipFile(briefing / "briefing.pptx") as deck:
+        texts += [deck.read(n).decode("utf-8") for n in deck.namelist() if n.endswith(".xml")]
+    blob = "\n".join(texts + [capsys.readouterr().out])
+    assert "派出所" in blob  # the custom districts (stations) are in the titles
+    assert not [v for v in names | phones if v in blob] and not PHONE.search(blob)
+    TALLY[("privacy: planted personal columns", "a custom mapping: nothing planted in any briefing output")] += 1

@@ -762,16 +762,16 @@ def _refuse_personal(values: pa.Array, column: str, ctx: FileContext, *, dimensi
     where = f"{ctx.source_file}: {what} (column '{ctx.resolved.get(column, '?')}', mapping '{ctx.mapping.name}')"
     advice = (f"its values are kept in the dataset and shown in every table grouped by it; map another column, or "
               f"if the values are not personal, say why in {table} not_personal = \"...\"")
-    if dimension and len(present) >= DIMENSION_MIN_ROWS and len(distinct) > DIMENSION_DISTINCT_SHARE * len(present):
-        raise MappingError(f"{where}: {len(distinct):,} distinct values in {len(present):,} rows look like free text "
-                           f"or a per-call identifier, not a category; {advice}")
     sample = distinct.slice(0, _DIMENSION_CHECKED).to_pylist()
     kind_of = privacy.identifier_kind if identifier else (lambda v: privacy.personal_kind(v, category=True))
     kinds = [k for k in map(kind_of, sample) if k is not None and (dimension or k != privacy.KIND_FREE_TEXT)]
-    if len(kinds) >= max(MIN_PERSONAL_VALUES, DIMENSION_PERSONAL_SHARE * len(sample)):
+    if len(kinds) >= max(MIN_PERSONAL_VALUES, DIMENSION_PERSONAL_SHARE * len(sample)):  # the kind, named first
         kind = max(set(kinds), key=kinds.count)
         raise MappingError(f"{where}: {len(kinds):,} of {len(sample):,} distinct values read as personal data "
                            f"({kind}); {advice}")
+    if dimension and len(present) >= DIMENSION_MIN_ROWS and len(distinct) > DIMENSION_DISTINCT_SHARE * len(present):
+        raise MappingError(f"{where}: {len(distinct):,} distinct values in {len(present):,} rows look like free text "
+                           f"or a per-call identifier, not a category; {advice}")
 
 
 def _repeat(value: str, n: int) -> pa.Array:
