@@ -765,13 +765,19 @@ def _refuse_personal(values: pa.Array, column: str, ctx: FileContext, *, dimensi
     sample = distinct.slice(0, _DIMENSION_CHECKED).to_pylist()
     kind_of = privacy.identifier_kind if identifier else (lambda v: privacy.personal_kind(v, category=True))
     kinds = [k for k in map(kind_of, sample) if k is not None and (dimension or k != privacy.KIND_FREE_TEXT)]
-    if len(kinds) >= max(MIN_PERSONAL_VALUES, DIMENSION_PERSONAL_SHARE * len(sample)):  # the kind, named first
-        kind = max(set(kinds), key=kinds.count)
-        raise MappingError(f"{where}: {len(kinds):,} of {len(sample):,} distinct values read as personal data "
+    enough = max(MIN_PERSONAL_VALUES, DIMENSION_PERSONAL_SHARE * len(sample))
+    contacts = [k for k in kinds if k != privacy.KIND_FREE_TEXT]
+    if len(contacts) >= enough:  # phones, ID numbers, e-mail, names: named first, as what they are
+        kind = max(set(contacts), key=contacts.count)
+        raise MappingError(f"{where}: {len(contacts):,} of {len(sample):,} distinct values read as personal data "
                            f"({kind}); {advice}")
     if dimension and len(present) >= DIMENSION_MIN_ROWS and len(distinct) > DIMENSION_DISTINCT_SHARE * len(present):
         raise MappingError(f"{where}: {len(distinct):,} distinct values in {len(present):,} rows look like free text "
                            f"or a per-call identifier, not a category; {advice}")
+    if len(kinds) >= enough:
+        kind = max(set(kinds), key=kinds.count)
+        raise MappingError(f"{where}: {len(kinds):,} of {len(sample):,} distinct values read as personal data "
+                           f"({kind}); {advice}")
 
 
 def _repeat(value: str, n: int) -> pa.Array:
