@@ -37,6 +37,8 @@ def _profiles(folder):
     (folder / "c.toml").write_text('[standard]\nname = "c"\nextends = "b.toml"\n', encoding="utf-8")
     (folder / "empty").mkdir(exist_ok=True)
     (folder / "a_file.txt").write_text("mine", encoding="utf-8")
+    (folder / "roster_bad.csv").write_text("weekday,hour,teams\n1,24,5\n", encoding="utf-8")
+    (folder / "grids_bad.geojson").write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
 
 
 CASES = [
@@ -50,6 +52,14 @@ CASES = [
     (["outcomes", "{tmp}/empty"], "an empty folder, not a dataset"),
     (["briefing", "{ds}", "--month", "latest", "--out", "{tmp}/a_file.txt"], "a_file.txt"),
     (["briefing", "{tmp}/empty", "--month", "latest", "--out", "{tmp}/b"], "empty"),
+    # the briefing's own inputs are read and checked before the notebook runs
+    (["briefing", "{ds}", "--month", "latest", "--roster", "{tmp}/roster_bad.csv", "--out", "{tmp}/b"],
+     "roster_bad.csv"),
+    (["briefing", "{ds}", "--month", "latest", "--roster", "{tmp}/nope.csv", "--out", "{tmp}/b"], "nope.csv"),
+    (["briefing", "{ds}", "--month", "latest", "--roster", "/dev/zero", "--out", "{tmp}/b"], "/dev/zero"),
+    (["briefing", "{ds}", "--month", "latest", "--boundaries", "{tmp}/grids_bad.geojson", "--out", "{tmp}/b"],
+     "grids_bad.geojson"),
+    (["briefing", "{ds}", "--month", "latest", "--boundaries", "{tmp}/empty", "--out", "{tmp}/b"], "empty"),
 ]
 
 
