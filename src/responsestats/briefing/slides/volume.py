@@ -166,14 +166,18 @@ def _panel_label(label: str) -> str:
     return label.split(" (")[0] if len(label) > MAX_PANEL_LABEL and " (" in label else label
 
 
+def _duration(s: float, labels: Labels) -> str:
+    """A step of a ladder or an age in its largest whole unit: "30 s", "5 min", "2 h", "7 d"."""
+    for size, key in ((86_400, "unit.d_short"), (3600, "unit.h_short"), (60, "unit.min_short")):
+        if s >= size and s % size == 0:
+            return labels(key, value=f"{s / size:g}")
+    return labels("ladder.seconds", value=f"{s:g}")
+
+
 def _band_names(steps_s: list[float], labels: Labels) -> list[str]:
-    """The words of a ladder's bands: "≤30 s", "30–60 s", ..., ">180 s"."""
+    """The words of a ladder's bands: "≤30 s", "30 s–1 min", ..., ">3 min"."""
     def fmt(s: float) -> str:
-        if s >= 3600 and s % 3600 == 0:
-            return labels("unit.h_short", value=f"{s / 3600:g}")
-        if s >= 60 and s % 60 == 0:
-            return labels("unit.min_short", value=f"{s / 60:g}")
-        return labels("ladder.seconds", value=f"{s:g}")
+        return _duration(s, labels)
     names = [labels("ladder.band_first", upper=fmt(steps_s[0]))]
     names += [labels("ladder.band", lower=fmt(a), upper=fmt(b)) for a, b in zip(steps_s, steps_s[1:])]
     names.append(labels("ladder.band_last", lower=fmt(steps_s[-1])))
@@ -184,7 +188,7 @@ def ladders(data: BriefingData, labels: Labels) -> Slide | LeftOut:
     """Each ladder of the standard for all calls and the slowest groups (by station), and the open orders.
 
     A ladder's bands are the shares of the month's graded calls between its steps; groups are ranked by their
-    share within the first step, lowest first (:func:`~..tables.response.stage_ladders`), and the slowest
+    share within the first step that some calls reach, lowest first (:func:`~..tables.response.stage_ladders`), and the slowest
     :data:`SLOWEST_SHOWN` are drawn under the line of all calls. Open orders: dispatched before the end of the
     month and not cleared by it (:func:`~..tables.volume.open_orders`). Left out when the standard has no ladder
     or the data none of their stamps.
@@ -206,16 +210,19 @@ def ladders(data: BriefingData, labels: Labels) -> Slide | LeftOut:
         if mine.empty or mine[N.N].fillna(0).max() == 0:
             continue
         names = _band_names(list(lad.steps_s), labels)
-        ranked = groups[(groups[N.LADDER_ID] == lad.id) & (groups[N.STEP] == 1) & ~groups[cols.SUPPRESSED]]
+        # rank on the first step that some calls reach (no arrival is within a key site's 1 minute)
+        reached = mine[mine[N.SHARE_WITHIN].fillna(0) > 0].sort_values(N.STEP)
+        step = int(reached[N.STEP].iloc[0]) if len(reached) else 1
+        ranked = groups[(groups[N.LADDER_ID] == lad.id) & (groups[N.STEP] == step) & ~groups[cols.SUPPRESSED]]
         slow = list(ranked.sort_values(N.RANK_SLOWEST)[by].head(SLOWEST_SHOWN))
         rows = [mine.assign(**{cols.GROUP: all_label})]
         for g in slow:
             rows.append(groups[(groups[N.LADDER_ID] == lad.id) & (groups[by] == g)].assign(**{cols.GROUP: g}))
         table = pd.concat(rows, ignore_index=True)
         table[cols.BAND] = table[N.STEP].map(lambda k, names=names: names[min(int(k), len(names)) - 1])
-        first = mine[mine[N.STEP] == 1].iloc[0]
+        first = mine[mine[N.STEP] == step].iloc[0]
         panels.append((labels("ladder.panel", label=_panel_label(lad.label), share=labels.percent(first[N.SHARE_WITHIN]),
-                              step=names[0]), table))  # fmt: skip
+                              step=_duration(float(lad.steps_s[step - 1]), labels)), table))  # fmt: skip
         if slow:
             slowest_words.append(labels("ladder.slowest", label=lad.label, group=slow[0]))
     end = month_bounds(data.month)[1] + pd.Timedelta(days=1)
