@@ -11,12 +11,14 @@ Without DATASET it uses ``benchmarks/out/ds_cn110_<rows>``, made on first use fr
 
 Each side runs as a whole process, alternately, ``--repeat`` times:
 
-* ``responsestats metrics DATASET --interval ... --by ... --target 300`` (the CLI: it reads the dataset with
-  ``store.read_calls`` and calls ``metrics.summarize``), writing CSV;
+* ``responsestats metrics DATASET --interval ... --by ... --target 300`` (the CLI: it reads the dataset one
+  partition at a time, ``metrics.streaming``), writing CSV;
+* ``responsestats_memory``: the same command on the in-memory path (``store.read_calls`` then
+  ``metrics.summarize``, as the CLI ran before the streaming path); its CSV must equal the first byte for byte;
 * one DuckDB SQL query, written out below, computing the same figures by the same definitions (incident level,
   local-time month, exclusions and caps, ``quantile_cont`` = linear interpolation), writing Parquet.
 
-Each child reports its own peak RSS (``getrusage(RUSAGE_SELF)``). The script then checks that every group x
+Each child reports its own peak RSS (``VmHWM``, :mod:`childproc`). ``--engines`` picks the sides. The script then checks that every group x
 interval agrees: counts exactly, mean / median / p90 / share within 300 s to 1e-9 relative, and prints the median
 wall time of each side, their ratio and peak memory. DuckDB is a benchmark-only dependency
 (``benchmarks/requirements.txt``).
@@ -47,6 +49,8 @@ from responsestats.metrics.intervals import DEFAULT_CAPS_S, INTERVALS, RESPONSE_
 
 DEFAULT_INTERVALS = ("call_processing_s", "turnout_s", "travel_s", "response_s")
 TARGET_S = 300.0
+#: What can be timed: the CLI as shipped (streaming), the CLI's in-memory path, and the DuckDB query.
+ENGINES = ("responsestats", "responsestats_memory", "duckdb")
 
 
 REASONS = ("self_initiated", "missing", "negative", "above_cap")
@@ -120,10 +124,13 @@ def duckdb_long(wide: pd.DataFrame, intervals: tuple[str, ...], by: tuple[str, .
     return pd.concat(parts, ignore_index=True)
 
 
-def run_responsestats(dataset: Path, intervals, by, level, out: Path) -> tuple[float, float]:
-    code = f"import sys; from responsestats.cli import main; rc = main(sys.argv[1:]); {PEAK}; sys.exit(rc)"
+def run_responsestats(dataset: Path, intervals, by, level, out: Path, streaming: bool = True) -> tuple[float, float]:
+    """``responsestats metrics`` in a child: by default as shipped (one partition at a time,
+    ``metrics.streaming``); ``streaming=False``: the whole query in memory (``read_calls`` + ``summarize``)."""
+    switch = "" if streaming else "import responsestats.cli.metrics as m; m.STREAMING = False; "
+    code = f"import sys; {switch}from responsestats.cli import main; rc = main(sys.argv[1:]); {PEAK}; sys.exit(rc)"
     args = ["metrics", str(dataset), "--interval", ",".join(intervals), "--by", ",".join(by), "--level", level,
-            "--target", str(TARGET_S), "--output", str(out)]
+            "--target", f"{TARGET_S:g}s", "--output", str(out)]
     return run_child(code, args)
 
 
@@ -191,42 +198,55 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--by", default="month,district,priority")
     ap.add_argument("--level", choices=["incident", "unit"], default="incident")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--engines", default=",".join(ENGINES),
+                    help="comma-separated, from: " + ", ".join(ENGINES) + " (duckdb needs benchmarks/requirements.txt)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
     intervals = tuple(args.interval.split(","))
     by = tuple(args.by.split(","))
     dataset = (args.dataset or ensure_dataset(args.rows)).resolve()
     rows = int(__import__("pyarrow.dataset", fromlist=["dataset"]).dataset(dataset, format="parquet").count_rows())
-    times: dict[str, list[float]] = {"responsestats": [], "duckdb": []}
-    peaks: dict[str, list[float]] = {"responsestats": [], "duckdb": []}
+    engines = tuple(e for e in args.engines.split(",") if e)
+    unknown = set(engines) - set(ENGINES)
+    if unknown or not engines:
+        raise SystemExit(f"--engines: unknown {sorted(unknown)}; choose from {', '.join(ENGINES)}")
+    times: dict[str, list[float]] = {e: [] for e in engines}
+    peaks: dict[str, list[float]] = {e: [] for e in engines}
     with tempfile.TemporaryDirectory() as tmp:
-        ours, theirs = Path(tmp) / "ours.csv", Path(tmp) / "duckdb.parquet"
-        sql = duckdb_sql(dataset, intervals, by, args.level, theirs)
+        outputs = {"responsestats": Path(tmp) / "ours.csv", "responsestats_memory": Path(tmp) / "memory.csv",
+                   "duckdb": Path(tmp) / "duckdb.parquet"}
+        sql = duckdb_sql(dataset, intervals, by, args.level, outputs["duckdb"])
         for k in range(args.repeat):
-            for side in (("responsestats", "duckdb") if k % 2 == 0 else ("duckdb", "responsestats")):
-                if side == "responsestats":
-                    wall, peak = run_responsestats(dataset, intervals, by, args.level, ours)
-                else:
+            for side in (engines if k % 2 == 0 else engines[::-1]):
+                if side == "duckdb":
                     wall, peak = run_duckdb(sql)
+                else:
+                    wall, peak = run_responsestats(dataset, intervals, by, args.level, outputs[side],
+                                                   streaming=side == "responsestats")
                 times[side].append(wall)
                 peaks[side].append(peak)
-                print(f"  run {k + 1} {side:<14} {wall:6.2f} s  {peak:7.0f} MiB", file=sys.stderr)
-        check = compare(ours, theirs, by)
+                print(f"  run {k + 1} {side:<20} {wall:6.2f} s  {peak:7.0f} MiB", file=sys.stderr)
+        ours = [e for e in ("responsestats", "responsestats_memory") if e in engines]
+        if len(ours) == 2 and outputs[ours[0]].read_bytes() != outputs[ours[1]].read_bytes():
+            raise SystemExit("the streaming and the in-memory path wrote different tables")
+        check = (compare(outputs[ours[0]], outputs["duckdb"], by) if ours and "duckdb" in engines
+                 else {"output_rows": len(pd.read_csv(outputs[ours[0]])) if ours else None, "max_rel_diff": None})
     med = {s: statistics.median(v) for s, v in times.items()}
     result = {
         "dataset": str(dataset), "rows": rows, "intervals": list(intervals), "by": list(by),
         "level": args.level, "repeat": args.repeat, **check,
-        "responsestats_s": round(med["responsestats"], 2), "duckdb_s": round(med["duckdb"], 2),
-        "ratio": round(med["responsestats"] / med["duckdb"], 2),
-        "responsestats_peak_mib": round(max(peaks["responsestats"])), "duckdb_peak_mib": round(max(peaks["duckdb"])),
-        "responsestats_runs_s": [round(t, 2) for t in times["responsestats"]],
-        "duckdb_runs_s": [round(t, 2) for t in times["duckdb"]],
+        **{f"{e}_s": round(med[e], 2) for e in engines},
+        **{f"{e}_peak_mib": round(max(peaks[e])) for e in engines},
+        **{f"{e}_runs_s": [round(t, 2) for t in times[e]] for e in engines},
     }
-    print(f"| rows | groups x intervals | responsestats | DuckDB SQL | ratio | peak responsestats | peak DuckDB |\n"
-          f"|---|---|---|---|---|---|---|\n"
-          f"| {rows:,} | {check['output_rows']:,} | {result['responsestats_s']} s | {result['duckdb_s']} s | "
-          f"{result['ratio']} | {result['responsestats_peak_mib']} MiB | {result['duckdb_peak_mib']} MiB |")
-    print(f"figures agree (largest relative difference {check['max_rel_diff']:.1e})")
+    print("| rows | groups x intervals | " + " | ".join(f"{e} time | {e} peak" for e in engines) + " |\n"
+          + "|---|---|" + "---|---|" * len(engines) + "\n"
+          + f"| {rows:,} | {check['output_rows']:,} | "
+          + " | ".join(f"{result[f'{e}_s']} s | {result[f'{e}_peak_mib']} MiB" for e in engines) + " |")
+    if len(ours) == 2:
+        print("the streaming and the in-memory path wrote the same table, byte for byte")
+    if check["max_rel_diff"] is not None:
+        print(f"figures agree with DuckDB (largest relative difference {check['max_rel_diff']:.1e})")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -262,6 +262,8 @@ R_COLUMNS_USED = "columns_used"
 R_DIMENSIONS = "dimensions"
 #: The canonical outcomes the file's outcome field can yield (``unknown`` alone: the file has no outcome column).
 R_OUTCOMES_POSSIBLE = "outcomes_possible"
+#: What a district is at the agency, as the mapping says (``[fields.district] noun``: beat, battalion...); empty: grid.
+R_DISTRICT_NOUN = "district_noun"
 R_FIELDS_NOT_IN_SOURCE = "fields_not_in_source"
 R_CALLER_KEY_FROM = "caller_key_from"
 R_ROWS_READ = "rows_read"
@@ -336,6 +338,7 @@ FileReport = TypedDict(
         R_COLUMNS_USED: "dict[str, str]",
         R_DIMENSIONS: "list[str]",
         R_OUTCOMES_POSSIBLE: "list[str]",
+        R_DISTRICT_NOUN: str,
         R_FIELDS_NOT_IN_SOURCE: "list[str]",
         R_CALLER_KEY_FROM: "list[str]",
         R_ROWS_READ: int,

@@ -118,3 +118,17 @@ def test_the_fire_edition_on_san_francisco_fire(sffd, tmp_path):
     assert "within the travel target" in manifest["charts"][0]["title"]  # the KPI card names its interval
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "Arrests and time to arrest: left out, no outcome value of the source means an arrest" in page
+
+
+def test_a_mapping_names_its_districts(sffd):
+    """sffd's mapping says a district is a battalion: the briefing's district chart counts battalions, not grids."""
+    from responsestats.formats.mapping import DISTRICT_NOUNS
+
+    assert sffd.district_noun == "battalion"
+    for lang in ("en", "zh"):
+        named = load_labels(lang, district_noun=sffd.district_noun)
+        assert named("groups.district") == named("groups.battalion") != load_labels(lang)("groups.district")
+        for noun in DISTRICT_NOUNS:  # every noun a mapping may give has words in both catalogues
+            assert load_labels(lang, district_noun=noun)("group_axis.district") == named(f"group_axis.{noun}")
+    title = slides.p90_by_district(sffd, load_labels("en", district_noun=sffd.district_noun)).title
+    assert "battalions" in title and "grids" not in title

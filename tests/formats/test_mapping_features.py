@@ -490,3 +490,20 @@ def test_a_lookup_outside_the_mappings_folder_is_refused_unread(tmp_path):
     lk = '[lookups.d]\nfile = "link.csv"\nkey = "code"\non = "code"\n'
     with pytest.raises(MappingError, match="not inside the mapping's folder"):
         load_mapping(_mapping(folder, extra=lk))
+
+
+@pytest.mark.parametrize(("field", "noun", "words"), [
+    ("district", "parish", "is not one of"),
+    ("call_type", "beat", "applies only to [fields.district]"),
+])  # fmt: skip
+def test_a_district_noun_is_one_the_briefing_knows(tmp_path, field, noun, words):
+    from responsestats.errors import MappingError
+    from responsestats.formats.mapping import load_mapping
+
+    path = tmp_path / "m.toml"
+    path.write_text('[format]\nname = "m"\ntimezone = "UTC"\n[fields.incident_id]\nsource = "id"\n'
+                    '[fields.received_at]\nsource = "received"\nformats = ["%Y-%m-%d %H:%M:%S"]\n'
+                    f'[fields.{field}]\nsource = "d"\nnoun = "{noun}"\n', encoding="utf-8")  # fmt: skip
+    with pytest.raises(MappingError) as err:
+        load_mapping(path)
+    assert words in str(err.value) and "noun" in str(err.value)

@@ -124,6 +124,13 @@ class BriefingData:
     group_by: str = S.DISTRICT
 
     @property
+    def district_noun(self) -> str:
+        """What a district is at the agency, as its mapping says (beat, battalion...; the reports'
+        ``district_noun``); empty: the default, a grid, or reports that disagree."""
+        nouns = {r.get(S.R_DISTRICT_NOUN) or "" for r in self.reports}
+        return nouns.pop() if len(nouns) == 1 else ""
+
+    @property
     def coverage(self) -> tuple[dt.date, dt.date] | None:
         """(first, last) local date of the data, or None when unknown."""
         if self.first_date is None or self.last_date is None:

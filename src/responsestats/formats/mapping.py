@@ -59,6 +59,11 @@ FORMAT_KEYS = {
                      "'quarantine' (default), 'keep_first' or 'merge'",
 }
 
+#: What a ``district`` may be at an agency (``[fields.district] noun``): the group nouns the briefing's catalogues
+#: have words for (``groups.<noun>`` in ``briefing/wording/catalogues``; a test keeps the two in step).
+DISTRICT_NOUNS: tuple[str, ...] = ("grid", "beat", "battalion", "station_area", "precinct", "sector", "rescue_squad",
+                                   "station", "zone")
+
 #: Allowed keys of a ``[fields.<name>]`` table.
 FIELD_KEYS = {
     "source": "source column name, or list of aliases tried in order; '<lookup>.<column>' reads a lookup column",
@@ -82,6 +87,8 @@ FIELD_KEYS = {
     "hash_of": "the columns (each a name or a list of aliases) whose values a synthetic 'hash' id is made of",
     "not_personal": "why a text column whose values look personal (phone numbers, ID numbers, e-mail addresses, "
                     "names) is not: the reason, in words; without it such a column is refused at ingest",
+    "noun": "district only: what a district is at this agency, one of " + ", ".join(DISTRICT_NOUNS)
+            + "; the briefing names its groups so (default grid)",
 }
 
 #: Allowed keys of a ``[dimensions.<name>]`` table: a field's text keys, and ``not_personal``.
@@ -195,6 +202,7 @@ class FieldSpec:
     duration_formats: tuple[str, ...] = ()
     duration_overlap: str = OVERLAP_FIRST
     not_personal: str = ""  # why values that look personal are not (then the content check is skipped)
+    noun: str = ""  # district only: what a district is at the agency (DISTRICT_NOUNS); empty: grid
     synthetic: str | None = None  # incident_id only: SYNTHETIC_FILE_ROW or SYNTHETIC_HASH
     hash_of: tuple[tuple[str, ...], ...] = ()  # the columns (each a tuple of aliases) of a synthetic hash
 
@@ -689,6 +697,10 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
     not_personal = spec.get("not_personal", "")
     if not isinstance(not_personal, str) or ("not_personal" in spec and not not_personal.strip()):
         raise MappingError(f"{where} not_personal: give the reason in words, e.g. \"station codes, not phones\"")
+    noun = spec.get("noun", "")
+    if "noun" in spec and (name != S.DISTRICT or noun not in DISTRICT_NOUNS):
+        raise MappingError(f"{where} noun: " + (f"{noun!r} is not one of {list(DISTRICT_NOUNS)}" if name == S.DISTRICT
+                                                 else "applies only to [fields.district]"))
     return FieldSpec(
         name=name,
         source=tuple(source),
@@ -709,6 +721,7 @@ def _parse_field(name: str, spec: Any, where: str, lookups: dict[str, LookupSpec
         synthetic=synthetic,
         hash_of=hash_of,
         not_personal=not_personal.strip(),
+        noun=noun,
     )
 
 

@@ -219,6 +219,7 @@ def file_report(path: Path, sha: str, file_key: str, encoding: str | None, mappi
         S.R_COLUMNS_USED: dict(sorted(resolved.items())),
         S.R_DIMENSIONS: list(mapping.dimensions),
         S.R_OUTCOMES_POSSIBLE: outcomes_possible(mapping, resolved),
+        S.R_DISTRICT_NOUN: mapping.fields[S.DISTRICT].noun if S.DISTRICT in mapping.fields else "",
         S.R_FIELDS_NOT_IN_SOURCE: missing,
         S.R_CALLER_KEY_FROM: list(link_columns),
         **stats.to_dict(),

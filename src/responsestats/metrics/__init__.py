@@ -3,7 +3,8 @@
 Every function takes a canonical :class:`pandas.DataFrame` (see
 :mod:`responsestats.schema`) and returns a tidy table. Workload and deployment
 (calls, incidents in progress, units busy and teams on duty by hour of day; unit
-hour utilisation) are in :mod:`.workload`. Definitions, standards
+hour utilisation) are in :mod:`.workload`. :func:`summarize_dataset` (:mod:`.streaming`) gives
+:func:`summarize` of a dataset folder, read one partition at a time through the store. Definitions, standards
 and methods are documented in ``docs/metrics.md``.
 """
 
@@ -48,6 +49,7 @@ from .standards import (
     row_targets,
     standard_from_dict,
 )
+from .streaming import summarize_dataset
 from .summary import DEFAULT_MIN_N, summarize
 from .survival import kaplan_meier, km_median
 from .timekeys import add_time_keys
@@ -104,6 +106,7 @@ __all__ = [
     "standard_from_dict",
     "stamps_not_recorded",
     "summarize",
+    "summarize_dataset",
     "teams_on_duty",
     "unavailable_figures",
     "unit_hour_utilisation",

@@ -17,13 +17,16 @@ re-export with other bytes replace the rows it holds again
 * :mod:`.transaction`: one atomic write (stage, hard-link, swap), with the
   operating-system specifics in the private :mod:`._platform`;
 * :mod:`.read`: rows, quarantine and reports, reading only the partitions
-  and columns asked for; :mod:`.partitions`: the one partition filter;
+  and columns asked for (:func:`call_partitions`: one partition at a time);
+  :mod:`.partitions`: the one partition filter;
 * :mod:`.dask_reader`: the same dataset as a Dask DataFrame.
 """
 
 from .dask_reader import read_calls_dask
 from .partitions import as_date, partition_filter, received_between
 from .read import (
+    CallPartitions,
+    call_partitions,
     dataset_row_count,
     latest_stamp,
     list_agencies,
@@ -37,9 +40,11 @@ from .read import (
 from .transaction import DatasetTransaction, PartFile, check_agency_id, file_key
 
 __all__ = [
+    "CallPartitions",
     "DatasetTransaction",
     "PartFile",
     "as_date",
+    "call_partitions",
     "check_agency_id",
     "dataset_row_count",
     "file_key",

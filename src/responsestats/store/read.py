@@ -261,3 +261,143 @@ def _partition_fragments(dataset: str | Path, agency: str | None = None):
     d = open_dataset(dataset)
     for frag in d.get_fragments(filter=partition_filter(agency)):
         yield ds.get_partition_keys(frag.partition_expression), frag
+
+
+class CallPartitions:
+    """The partitions (agency, local year, local month) a query selects, each read on its own.
+
+    Made by :func:`call_partitions`. Reading every partition with :meth:`read` and concatenating gives the rows
+    :func:`read_calls` gives with the same arguments (row order aside), so a computation that adds up over
+    partitions never holds more than one of them: ``metrics.streaming`` uses it for the interval summaries.
+
+    Attributes
+    ----------
+    keys : tuple of (str, int, int)
+        (agency, year, month) of every selected partition, sorted.
+    dimensions : tuple of str
+        The dataset's dimensions (the agency's, with ``agency``), readable by name.
+    sources : dict
+        What the files' reports say of the sources (:func:`sources_summary`), as ``read_calls`` sets it in
+        ``attrs["sources"]``.
+    """
+
+    def __init__(self, dataset: str | Path, agency: str | None = None, start: str | dt.date | None = None,
+                 end: str | dt.date | None = None) -> None:  # fmt: skip
+        reports = read_reports(dataset)
+        path = Path(dataset)
+        if path.is_dir() and not reports and not any(path.glob(f"{S.AGENCY}=*")):
+            raise UserError(f"{path}: an empty folder, not a dataset (no ingest wrote here); run `responsestats "
+                            f"ingest ... --out {path}` first")  # fmt: skip
+        self.dimensions = list_dimensions(dataset, agency, reports)
+        self.sources = sources_summary(reports, agency)
+        self._dataset = open_dataset(dataset, self.dimensions)
+        self._agency = agency
+        self._start, self._end = as_date(start, "start"), as_date(end, "end")
+        found = set()
+        for frag in self._dataset.get_fragments(filter=partition_filter(agency, self._start, self._end)):
+            keys = ds.get_partition_keys(frag.partition_expression)
+            found.add((keys[S.AGENCY], int(keys[S.YEAR]), int(keys[S.MONTH])))
+        self.keys = tuple(sorted(found))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def row_count(self) -> int:
+        """Stored rows of the selected partitions [count] (from the Parquet footers; no date filter within a month)."""
+        return self._dataset.count_rows(filter=partition_filter(self._agency, self._start, self._end))
+
+    def _filter(self, key: tuple[str, int, int] | None) -> ds.Expression:
+        if key is None:  # no partition: prunes every file
+            return ds.field(S.AGENCY).is_null()
+        agency, year, month = key
+        return (ds.field(S.AGENCY) == agency) & (ds.field(S.YEAR) == year) & (ds.field(S.MONTH) == month)
+
+    def check_columns(self, columns: Iterable[str]) -> list[str]:
+        """``columns`` as a list, after checking that each is a canonical column or a dimension.
+
+        Parameters
+        ----------
+        columns : iterable of str
+            Canonical columns and dimensions (by name).
+
+        Returns
+        -------
+        list of str
+            The columns, in order.
+
+        Raises
+        ------
+        UserError
+            Naming the unknown columns, as :func:`read_calls` does.
+        """
+        wanted = list(columns)
+        dims = self.dimensions
+        unknown = [c for c in wanted if c not in S.DATASET_SCHEMA.names and c not in dims]
+        if unknown:
+            raise UserError(f"unknown column(s) {unknown}; canonical columns are {list(S.COLUMNS)}"
+                            + (f", dimensions {list(dims)}" if dims else ""))
+        return wanted
+
+    def incident_ids(self, key: tuple[str, int, int]) -> pa.ChunkedArray:
+        """The ``incident_id`` of every row of one partition (no date filter within the month: a superset).
+
+        Parameters
+        ----------
+        key : (str, int, int)
+            One of :attr:`keys`.
+
+        Returns
+        -------
+        pyarrow.ChunkedArray
+            Text, one value per stored row.
+        """
+        return self._dataset.to_table(columns=[S.INCIDENT_ID], filter=self._filter(key)).column(S.INCIDENT_ID)
+
+    def read(self, key: tuple[str, int, int] | None, columns: Iterable[str]) -> pd.DataFrame:
+        """The rows of one partition, as :func:`read_calls` gives them (its date filter applied).
+
+        Parameters
+        ----------
+        key : (str, int, int) or None
+            One of :attr:`keys`; None: no partition (an empty frame with the columns and their types).
+        columns : iterable of str
+            Canonical columns and dimensions (by name).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``columns``, with the types :func:`read_calls` gives; ``attrs["sources"]`` set.
+        """
+        wanted = self.check_columns(columns)
+        dims = self.dimensions
+        stored = {c: S.dimension_column(c) if c in dims else c for c in wanted}
+        dated = self._start is not None or self._end is not None
+        read_cols = list(dict.fromkeys([stored[c] for c in wanted] + ([S.RECEIVED_AT, S.TIMEZONE] if dated else [])))
+        table = self._dataset.to_table(columns=read_cols, filter=self._filter(key))
+        for i, name in enumerate(table.column_names):
+            if name.startswith(S.DIMENSION_PREFIX) and S.dimension_name(name) in dims:
+                table = table.set_column(i, S.dimension_name(name), table.column(i).cast(pa.string()))
+        out = received_between(table.to_pandas(), self._start, self._end)[wanted]
+        out.attrs[S.FRAME_SOURCES] = self.sources
+        return out
+
+
+def call_partitions(dataset: str | Path, *, agency: str | None = None, start: str | dt.date | None = None,
+                    end: str | dt.date | None = None) -> CallPartitions:  # fmt: skip
+    """The partitions of a query, to be read one at a time (:class:`CallPartitions`).
+
+    Parameters
+    ----------
+    dataset : str or Path
+        Dataset folder.
+    agency : str, optional
+        Only this agency.
+    start, end : str or date, optional
+        Local calendar dates (``YYYY-MM-DD``), inclusive, on ``received_at``, as :func:`read_calls`.
+
+    Returns
+    -------
+    CallPartitions
+        Selected from the partition folders; no row is read yet.
+    """
+    return CallPartitions(dataset, agency=agency, start=start, end=end)

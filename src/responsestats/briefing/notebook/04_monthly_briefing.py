@@ -49,8 +49,8 @@ from responsestats.briefing.slides import geography, volume, workload
 from responsestats.briefing.wording import load_labels
 from responsestats.briefing.wording.context import context, page_text
 
-labels = load_labels(language)
 data = load_briefing_data(dataset, agency=agency, month=month, standard=standard, where=where, group_by=group_by)
+labels = load_labels(language, district_noun=data.district_noun)  # the agency's word for a district (beat...)
 book = Book(out_dir)
 context(data, labels)
 

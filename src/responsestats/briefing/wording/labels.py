@@ -66,6 +66,21 @@ class Labels:
         """Every dotted key of the catalogue."""
         return set(self._flat)
 
+    def for_district(self, noun: str) -> Labels:
+        """These labels with the ``district`` column named as the agency's ``noun`` (beat, battalion...).
+
+        The catalogue's words for ``district`` are a 110 centre's (grid, 网格); a mapping that says what a district
+        is at its agency (``[fields.district] noun``, in the ingest reports) gets its own noun in every title,
+        axis and subtitle. An empty or unknown noun changes nothing.
+        """
+        if not noun or f"groups.{noun}" not in self._flat:
+            return self
+        copy = Labels.__new__(Labels)
+        copy.lang, copy._flat = self.lang, dict(self._flat)
+        for table in ("group", "groups", "group_axis"):
+            copy._flat[f"{table}.district"] = self._flat[f"{table}.{noun}"]
+        return copy
+
     # -- calendar ----------------------------------------------------------------------
     def month(self, month: str, form: str = "long") -> str:
         """A ``"YYYY-MM"`` month: ``long`` (March 2025 / 2025年3月), ``name`` (March / 3月) or ``short`` (Mar / 3月)."""
@@ -165,6 +180,6 @@ def check_language(lang: str) -> str:
     return lang
 
 
-def load_labels(lang: str = DEFAULT_LANGUAGE) -> Labels:
-    """The :class:`Labels` of ``lang`` (``zh`` or ``en``)."""
-    return Labels(check_language(lang), _read(lang))
+def load_labels(lang: str = DEFAULT_LANGUAGE, district_noun: str = "") -> Labels:
+    """The :class:`Labels` of ``lang`` (``zh`` or ``en``); with ``district_noun``, :meth:`Labels.for_district`."""
+    return Labels(check_language(lang), _read(lang)).for_district(district_noun)
