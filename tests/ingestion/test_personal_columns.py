@@ -56,3 +56,18 @@ def test_ids_that_only_resemble_personal_data_pass(tmp_path):
     assert len(read_calls(tmp_path / "ds")) == 40
     src, mapping = _write(tmp_path, ["North"] * 10 + [PHONES[0]], "district")  # one odd value is no column
     ingest([src], tmp_path / "ds2", mapping=mapping, agency="a")
+
+
+@pytest.mark.parametrize("chunk", [1, 64, 4 << 20])
+def test_the_verdict_does_not_depend_on_how_the_file_is_cut(tmp_path, chunk, monkeypatch):
+    """Three personal values among eight rows are refused whether the reader cuts the file in blocks of one byte
+    or reads it whole: the check judges windows of the file's values in file order, not blocks (found by the
+    chunking fuzz test: a block of one row never held three)."""
+    from responsestats.sources import csvchunks
+
+    monkeypatch.setattr(csvchunks, "CHUNK_BYTES", chunk)
+    values = ["一级"] * 5 + ["13812345678", "(415) 555-0199", "张某某"]
+    src, mapping = _write(tmp_path, values, "priority")
+    with pytest.raises(MappingError) as err:
+        ingest([src], tmp_path / "ds", mapping=mapping, agency="a")
+    assert "field 'priority'" in str(err.value) and not (tmp_path / "ds").exists()

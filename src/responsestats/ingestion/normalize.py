@@ -81,6 +81,7 @@ class FileContext:
     stats: FileStats = field(default_factory=FileStats)
     seen: SeenHashes = field(default_factory=SeenHashes)
     seen_ids: SeenHashes | None = None  # incident ids of the rows kept so far (incident level; made when needed)
+    personal: PersonalCheck = field(default_factory=lambda: PersonalCheck())  # text columns checked for personal data
 
 
 @dataclass
@@ -117,6 +118,9 @@ class PreparedBlock:
     id_first_hashes: np.ndarray | None = None
     id_values: pa.Array | None = None
     id_column: str | None = None
+    #: The block's values of every text column checked for personal data: (column, values, dimension?,
+    #: identifier?); :class:`PersonalCheck` judges them in windows of the file, in file order.
+    personal: list = field(default_factory=list)
 
 
 def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
@@ -237,17 +241,21 @@ def prepare_block(block: RawBlock, ctx: FileContext) -> PreparedBlock:
         ids = _block_ids(out[S.INCIDENT_ID], ~bad, text_parts)
         ids["id_column"] = ctx.resolved.get(S.INCIDENT_ID)
     keep = ~bad
-    table = _to_canonical(out, keep, block.rows, ctx)
+    personal: list = []  # (column, its values, dimension?, identifier?), checked in file order (finish_block)
+    table = _to_canonical(out, keep, block.rows, ctx, personal)
     local = pc.cast(table.column(S.RECEIVED_AT), pa.timestamp("us", tz=ctx.timezone))
     return PreparedBlock(n=n, rows=block.rows, bad_records=block.bad_records, table=table,
                          year=pc.year(local).to_numpy().astype(np.int32),
                          month=pc.month(local).to_numpy().astype(np.int32),
-                         bad=bad, quarantined=quarantined, findings=findings, hashes=hashes, **ids)
+                         bad=bad, quarantined=quarantined, findings=findings, hashes=hashes, personal=personal,
+                         **ids)
 
 
 def finish_block(prep: PreparedBlock, ctx: FileContext) -> NormalizedBlock:
     """Quarantine records repeated from earlier blocks and, at incident level, rows whose incident id an earlier
     row kept has (as ``[format] duplicate_ids`` says); count, and build the tables (in file order)."""
+    for column, values, dimension, identifier in prep.personal:
+        ctx.personal.feed(values, column, ctx, dimension=dimension, identifier=identifier)
     stats = ctx.stats
     n = prep.n
     bad = prep.bad
@@ -676,7 +684,8 @@ def _map_outcome(values: pa.Array, spec: FieldSpec, encoded: pa.DictionaryArray 
         (S.R_UNMAPPED_VALUES, spec.name, "", _spread_mask([g[1] for g in got], codes), values)]
 
 
-def _to_canonical(out: dict, keep: np.ndarray, rows: np.ndarray, ctx: FileContext) -> pa.Table:
+def _to_canonical(out: dict, keep: np.ndarray, rows: np.ndarray, ctx: FileContext,
+                  personal: list | None = None) -> pa.Table:  # fmt: skip
     n = int(keep.sum())
     keep_arr = pa.array(keep)
     arrays = []
@@ -704,14 +713,14 @@ def _to_canonical(out: dict, keep: np.ndarray, rows: np.ndarray, ctx: FileContex
     for spec in ctx.mapping.fields.values():  # personal data in a mapped text column (a custom mapping's slip)
         if (spec.kind == "string" and spec.name in S.COLUMNS and spec.name not in _CHECKED_ELSEWHERE
                 and not spec.not_personal and spec.synthetic is None and isinstance(out.get(spec.name), pa.Array)):
-            _refuse_personal(out[spec.name], spec.name, ctx, identifier=spec.name in _IDENTIFIERS)
+            personal.append((spec.name, out[spec.name].drop_null(), False, spec.name in _IDENTIFIERS))
     schema = S.CANONICAL_SCHEMA
     dims = [S.dimension_column(d) for d in ctx.mapping.dimensions]
     if dims:  # the agency's own columns, after the canonical ones, dictionary-encoded
         for column in dims:
             values = out[column]
             if ctx.mapping.dimensions[S.dimension_name(column)] == "":
-                _refuse_personal(values, column, ctx, dimension=True)
+                personal.append((column, values.drop_null(), True, False))
             arrays.append(pc.dictionary_encode(values.filter(keep_arr).cast(pa.string())).cast(S.DIMENSION_TYPE))
         schema = pa.schema(list(S.CANONICAL_SCHEMA) + [pa.field(c, S.DIMENSION_TYPE) for c in dims])
     return pa.Table.from_arrays(arrays, schema=schema)
@@ -738,6 +747,48 @@ _DIMENSION_CHECKED = 2000
 _CHECKED_ELSEWHERE = frozenset({S.OUTCOME, S.OUTCOME_RAW, S.CALLER_KEY, S.AGENCY, S.TIMEZONE, S.SOURCE_FILE})
 #: Identifier fields: checked only for what an id cannot be mistaken for (:func:`privacy.identifier_kind`).
 _IDENTIFIERS = frozenset({S.INCIDENT_ID, S.UNIT_ID})
+
+
+#: Values of a column judged together for personal data [count]: the file's present values, in file order, cut
+#: into windows of this many (the last one shorter), whatever the blocks the reader cut the file into, so that
+#: the verdict does not depend on the block size.
+PERSONAL_WINDOW = 100_000
+
+
+class PersonalCheck:
+    """The personal-data check of one file's text columns, in windows of :data:`PERSONAL_WINDOW` values.
+
+    :meth:`feed` takes each block's values in file order and judges (:func:`_refuse_personal`) every full
+    window; :meth:`finish` judges what is left at the end of the file. Memory: at most one window per column.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, list[pa.Array]] = {}
+        self._flags: dict[str, tuple[bool, bool]] = {}
+
+    def feed(self, values: pa.Array, column: str, ctx: FileContext, *, dimension: bool = False,
+             identifier: bool = False) -> None:  # fmt: skip
+        """Add a block's present values of ``column``; judge each window they complete."""
+        self._flags[column] = (dimension, identifier)
+        chunks = self._pending.setdefault(column, [])
+        chunks.append(values)
+        held = sum(len(c) for c in chunks)
+        while held >= PERSONAL_WINDOW:
+            whole = pa.concat_arrays([c.cast(pa.string()) for c in chunks]) if len(chunks) > 1 else chunks[0]
+            _refuse_personal(whole.slice(0, PERSONAL_WINDOW), column, ctx, dimension=dimension,
+                             identifier=identifier)  # fmt: skip
+            rest = whole.slice(PERSONAL_WINDOW)
+            chunks[:] = [rest] if len(rest) else []
+            held -= PERSONAL_WINDOW
+
+    def finish(self, ctx: FileContext) -> None:
+        """Judge the last window of every column (the end of the file)."""
+        for column, chunks in self._pending.items():
+            if chunks and sum(len(c) for c in chunks):
+                whole = pa.concat_arrays([c.cast(pa.string()) for c in chunks]) if len(chunks) > 1 else chunks[0]
+                dimension, identifier = self._flags[column]
+                _refuse_personal(whole, column, ctx, dimension=dimension, identifier=identifier)
+        self._pending.clear()
 
 
 def _refuse_personal(values: pa.Array, column: str, ctx: FileContext, *, dimension: bool = False,

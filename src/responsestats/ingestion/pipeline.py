@@ -285,6 +285,7 @@ def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress, k
             pending.append(pool.submit(prepare_block, block, ctx))
             finish(INGEST_THREADS)
         finish(0)
+    ctx.personal.finish(ctx)  # the file's last window of every text column checked for personal data
     return quarantined
 
 
