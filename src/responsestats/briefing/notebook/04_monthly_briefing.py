@@ -15,7 +15,8 @@
 # # Monthly briefing
 #
 # This notebook builds the chart set of the monthly briefing for one month:
-# the PNG slides (1920 × 1080) in Chinese or English, and a manifest
+# the PNG slides (1920 × 1080; a page the data or the standard cannot
+# support is left out, with the reason) in Chinese or English, and a manifest
 # (`charts.json`) from which `responsestats briefing` writes `index.html`.
 #
 # Run it headless with
@@ -279,7 +280,9 @@ book.add(call_map, "12_map.png")
 # with an arrest beside the overall one; the month's overall rate is on the
 # key-figure card. On the right, the arrests of the twelve months are
 # grouped by the time from dispatch to arrest. Arrests made during the
-# first response are "caught in the act"; the others came later.
+# first response are "caught in the act"; the others came later. A source
+# that records no arrest (a fire or EMS log) has no such page: it is left
+# out, and the index says why (the cell shows the reason).
 
 # %%
 arrests = slides.arrests(data, labels)
