@@ -127,10 +127,15 @@ def population_mask(frame: pd.DataFrame, population: tuple[Condition, ...],
     for cond in population:
         mask &= cond.covers(frame)
     if invalid:
-        bad = np.ones(len(frame), dtype=bool)
-        for cond in invalid:
-            bad &= cond.mask(frame)
-        mask &= ~bad
+        mask &= ~all_match(frame, invalid)
+    return mask
+
+
+def all_match(frame: pd.DataFrame, conditions: tuple[Condition, ...]) -> np.ndarray:
+    """Boolean array: the rows every one of ``conditions`` matches (:meth:`Condition.mask`); all rows without any."""
+    mask = np.ones(len(frame), dtype=bool)
+    for cond in conditions:
+        mask &= cond.mask(frame)
     return mask
 
 
@@ -269,10 +274,7 @@ class Ladder:
 
     def applies(self, frame: pd.DataFrame) -> np.ndarray:
         """Boolean array: the rows the ladder grades."""
-        mask = np.ones(len(frame), dtype=bool)
-        for cond in self.when:
-            mask &= cond.mask(frame)
-        return mask
+        return all_match(frame, self.when)
 
 
 @dataclass(frozen=True)
@@ -337,10 +339,7 @@ class Standard:
         """
         if not self.invalid_calls:
             return np.zeros(len(frame), dtype=bool)
-        mask = np.ones(len(frame), dtype=bool)
-        for cond in self.invalid_calls:
-            mask &= cond.mask(frame)
-        return mask
+        return all_match(frame, self.invalid_calls)
 
     def targets_for(self, interval: str) -> tuple[Target, ...]:
         """The targets of one interval, in file order."""
@@ -860,6 +859,7 @@ __all__ = [
     "coverage",
     "list_standards",
     "load_standard",
+    "all_match",
     "population_mask",
     "with_entries",
     "row_target_index",

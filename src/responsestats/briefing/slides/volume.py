@@ -27,7 +27,9 @@ from ..months import month_bounds
 from ..tables import volume as V
 from ..tables.response import stage_ladders
 from ..tables.targets import ERF_TARGET, targets_table
+from ..wording.context import where_text
 from ..wording.labels import Labels
+from ..wording.terms import group_name
 from .base import Frame, LeftOut, Slide
 
 #: The dimension a 110 export's police stations are kept in (``[dimensions.station]`` of ``cn110``).
@@ -82,7 +84,7 @@ def call_volume(data: BriefingData, labels: Labels) -> Slide:
         title = labels("volume.title_all", **fields)
     span = labels.month_span(months[0], months[-1])
     subtitle = labels("volume.subtitle_valid" if valid else "volume.subtitle_all", span=span,
-                      definition=_definition(data, labels)) + _where(data, labels)  # fmt: skip
+                      definition=_definition(data, labels)) + where_text(data, labels)  # fmt: skip
     fig = draw.call_volume(monthly, side, labels, title=title, subtitle=subtitle, footer=frame.footer,
                            side_title=side_title, highlight=data.month, valid=valid)  # fmt: skip
     return Slide("call_volume.png", fig, title, labels("volume.caption"), monthly)
@@ -93,10 +95,6 @@ def _definition(data: BriefingData, labels: Labels) -> str:
     parts = [labels("volume.condition", column=c.column, values=labels("common.list_sep").join(c.shown))
              for c in data.standard.invalid_calls]  # fmt: skip
     return labels("common.clause_sep").join(parts)
-
-
-def _where(data: BriefingData, labels: Labels) -> str:
-    return labels("common.where", where=data.where) if data.where else ""
 
 
 def call_mix(data: BriefingData, labels: Labels) -> Slide:
@@ -113,7 +111,7 @@ def call_mix(data: BriefingData, labels: Labels) -> Slide:
     detail.attrs.update(by=detail_col)
     counted = labels("volume.counted_valid" if data.standard.tells_valid_calls else "volume.counted_all")
     title = _top_title(groups, data, labels, "volume.title_mix", counted)
-    subtitle = labels("volume.subtitle_mix", month=labels.month(data.month), counted=counted) + _where(data, labels)
+    subtitle = labels("volume.subtitle_mix", month=labels.month(data.month), counted=counted) + where_text(data, labels)
     panels = [(labels("volume.panel_category"), groups),
               (labels(f"volume.panel_{'subtype' if detail_col == SUBTYPE else 'call_type'}"), detail)]  # fmt: skip
     fig = draw.count_panels(panels, labels, title=title, subtitle=subtitle, footer=frame.footer)
@@ -144,7 +142,7 @@ def by_station(data: BriefingData, labels: Labels) -> Slide:
     counted = labels("volume.counted_valid" if data.standard.tells_valid_calls else "volume.counted_all")
     title = _top_title(table, data, labels, "volume.title_station", counted)
     subtitle = labels("volume.subtitle_station", month=labels.month(data.month), counted=counted,
-                      group=labels(f"group.{by}") if labels.get(f"group.{by}") else by) + _where(data, labels)  # fmt: skip
+                      group=group_name(by, labels)) + where_text(data, labels)  # fmt: skip
     half = (len(table) + 1) // 2 if len(table) > draw.MAX_BARS else len(table)
     panels = [(labels("volume.panel_station", first=1, last=max(half, 1)), table.iloc[:half])]
     if half < len(table):
@@ -176,11 +174,10 @@ def _duration(s: float, labels: Labels) -> str:
 
 def _band_names(steps_s: list[float], labels: Labels) -> list[str]:
     """The words of a ladder's bands: "≤30 s", "30 s–1 min", ..., ">3 min"."""
-    def fmt(s: float) -> str:
-        return _duration(s, labels)
-    names = [labels("ladder.band_first", upper=fmt(steps_s[0]))]
-    names += [labels("ladder.band", lower=fmt(a), upper=fmt(b)) for a, b in zip(steps_s, steps_s[1:])]
-    names.append(labels("ladder.band_last", lower=fmt(steps_s[-1])))
+    names = [labels("ladder.band_first", upper=_duration(steps_s[0], labels))]
+    names += [labels("ladder.band", lower=_duration(a, labels), upper=_duration(b, labels))
+              for a, b in zip(steps_s, steps_s[1:])]  # fmt: skip
+    names.append(labels("ladder.band_last", lower=_duration(steps_s[-1], labels)))
     return names
 
 
@@ -234,7 +231,7 @@ def ladders(data: BriefingData, labels: Labels) -> Slide | LeftOut:
                    slowest=labels("common.clause_sep").join(slowest_words[:2]) or labels("ladder.no_ranking"),
                    open=labels.count(open_table.attrs["total"]))  # fmt: skip
     subtitle = labels("ladder.subtitle", month=labels.month(data.month), n=SLOWEST_SHOWN,
-                      group=labels(f"group.{by}") if labels.get(f"group.{by}") else by) + _where(data, labels)  # fmt: skip
+                      group=group_name(by, labels)) + where_text(data, labels)  # fmt: skip
     fig = draw.ladders(panels, open_sum, [labels("ladder.age", band=b) for b in age_names], labels, title=title,
                        subtitle=subtitle, footer=frame.footer,
                        open_title=labels("ladder.open_panel", n=labels.count(open_table.attrs["total"]),
@@ -272,7 +269,7 @@ def targets(data: BriefingData, labels: Labels) -> Slide | LeftOut:
     met = int((graded[N.SHARE_WITHIN] >= graded[N.REQUIRED_SHARE]).sum())
     title = labels("targets.title", month=labels.month(data.month), met=met, total=len(graded), standard=std.name)
     subtitle = labels("targets.subtitle", month=labels.month(data.month), span=span, standard=std.name,
-                      citation=std.citation) + _where(data, labels)  # fmt: skip
+                      citation=std.citation) + where_text(data, labels)  # fmt: skip
     fig = draw.targets(table, labels, title=title, subtitle=subtitle, footer=frame.footer)
     return Slide("targets.png", fig, title, labels("targets.caption"), table)
 
