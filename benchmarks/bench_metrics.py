@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print("| rows | groups x intervals | " + " | ".join(f"{e} time | {e} peak" for e in engines) + " |\n"
           + "|---|---|" + "---|---|" * len(engines) + "\n"
-          + f"| {rows:,} | {check['output_rows']:,} | "
+          + f"| {rows:,} | {check['output_rows'] if check['output_rows'] is None else format(check['output_rows'], ',')} | "
           + " | ".join(f"{result[f'{e}_s']} s | {result[f'{e}_peak_mib']} MiB" for e in engines) + " |")
     if len(ours) == 2:
         print("the streaming and the in-memory path wrote the same table, byte for byte")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from responsestats import schema as S
@@ -87,3 +88,24 @@ def test_categorical_keys_hold_the_same_values_in_sorted_categories(dst_frame):
         assert categories == sorted(categories)
     for key in (N.KEY_YEAR, N.KEY_WEEKDAY, N.KEY_HOUR):
         assert cats[key].dtype == text[key].dtype == "Int64"
+
+
+def test_last_month_a_group_can_take_rows_from():
+    from responsestats.metrics.timekeys import UNBOUNDED_MONTH, last_month, month_index
+
+    keys = pd.DataFrame({
+        "month": ["2024-01", "2024-12", None],
+        "week": ["2024-W05", "2024-W01", "2020-W53"],  # Sunday 2024-02-04; 2024-01-07; 2021-01-03
+        "year": pd.array([2024, 2023, None], dtype="Int64"),
+        "date": ["2024-01-31", "2024-12-01", None],
+        "hour": [1, 2, 3],
+    })
+    assert last_month(keys, ["month"]).tolist() == [month_index(2024, 1), month_index(2024, 12), UNBOUNDED_MONTH]
+    assert last_month(keys, ["week"]).tolist() == [month_index(2024, 2), month_index(2024, 1), month_index(2021, 1)]
+    assert last_month(keys, ["year", "hour"]).tolist() == [month_index(2024, 12), month_index(2023, 12),
+                                                           UNBOUNDED_MONTH]
+    # the tightest key bounds the group; a key that bounds nothing (hour) leaves it open
+    assert last_month(keys, ["year", "week"]).tolist() == [month_index(2024, 2), month_index(2023, 12),
+                                                           month_index(2021, 1)]
+    assert last_month(keys, ["date"]).tolist()[:2] == [month_index(2024, 1), month_index(2024, 12)]
+    assert (last_month(keys, ["hour"]) == UNBOUNDED_MONTH).all()

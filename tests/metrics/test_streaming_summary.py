@@ -10,6 +10,7 @@ import contextlib
 import io
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import responsestats.cli.metrics as cli_metrics
@@ -56,7 +57,9 @@ def test_ids_set_aside_by_mistake_change_nothing(sample_dataset, monkeypatch):
     """A Bloom-filter false positive moves whole incidents to the set-aside frame: the table is the same."""
     parts = call_partitions(sample_dataset)
     some = read_calls(sample_dataset, columns=[S.INCIDENT_ID])[S.INCIDENT_ID].iloc[::3]
-    monkeypatch.setattr(streaming, "split_incident_ids", lambda p: {"zz110": frozenset(some)})
+    last = len(parts) - 1  # held to the end: no month of theirs is finished early
+    monkeypatch.setattr(streaming, "split_incident_ids",
+                        lambda p: {"zz110": streaming.SplitIds.of("zz110", dict.fromkeys(some, last))})
     kw = dict(intervals=None, by="month,priority", standard="cn110")
     pd.testing.assert_frame_equal(summarize_dataset(parts, **kw), summarize(read_calls(sample_dataset), **kw))
 
@@ -143,3 +146,70 @@ def _run(argv: list[str], streaming_on: bool, monkeypatch) -> tuple[object, str,
 def test_the_command_writes_what_the_in_memory_path_wrote(sample_dataset, options, monkeypatch):
     argv = ["metrics", str(sample_dataset), *options]
     assert _run(argv, True, monkeypatch) == _run(argv, False, monkeypatch)
+
+
+# --- groups finished month by month -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def two_agencies(tmp_path_factory):
+    """The sample twice, as two agencies (read month by month, agencies within each month)."""
+    from responsestats.config import SAMPLE_CN110_DIR
+    from responsestats.formats.mapping import load_mapping
+
+    out = tmp_path_factory.mktemp("two") / "ds"
+    files = sorted(SAMPLE_CN110_DIR.glob("*.csv"))
+    for agency in ("zz110", "zz111"):
+        ingest(files, out, mapping=load_mapping("cn110"), agency=agency)
+    return out
+
+
+@pytest.mark.parametrize("by", ["month,district", "week", "date,priority", "year", "agency,month", "weekday,hour"])
+def test_groups_finished_early_give_the_same_table(two_agencies, by, monkeypatch):
+    finished: list[pd.DataFrame] = []
+    real = streaming.cell_statistics
+    monkeypatch.setattr(streaming, "cell_statistics", lambda parts, spec: (finished.append(parts.keys),
+                                                                           real(parts, spec))[1])
+    kw = dict(intervals=["response_s", "call_processing_s"], by=by, target_s=300.0, percentiles=[75])
+    expected = summarize(read_calls(two_agencies), **kw)
+    got = summarize_dataset(two_agencies, **kw, merge_every=1)
+    pd.testing.assert_frame_equal(got, expected)
+    if "month" in by:  # one month's groups at a time: what is held is one month's counts, not the query's
+        months = read_calls(two_agencies, columns=[S.YEAR, S.MONTH]).drop_duplicates()
+        assert len(finished) == len(months)
+        assert all(keys["month"].nunique() == 1 for keys in finished)
+    elif by == "weekday,hour":  # no key ends by a month: everything is finished at the end
+        assert len(finished) == 0  # (the table is laid out by finish_summary)
+
+
+def test_a_row_of_a_finished_month_in_a_later_partition_is_an_error(sample_dataset):
+    """A dataset whose partitions disagree with the rows' own months cannot be streamed: it fails, not lies."""
+
+    class Misfiled(streaming.CallPartitions):
+        def read(self, key, columns):
+            frame = super().read(key, columns)
+            if key is not None and key == streaming.month_order(self.keys)[-1]:
+                january = super().read(streaming.month_order(self.keys)[0], columns).head(1).copy()
+                january[S.INCIDENT_ID] = "misfiled"
+                frame = pd.concat([frame, january], ignore_index=True)
+            return frame
+
+    with pytest.raises(AssertionError, match="already summarised"):
+        summarize_dataset(Misfiled(sample_dataset), "response_s", by="month")
+
+
+def test_the_first_pass_filter_never_misses_an_id_seen_before():
+    import numpy as np
+
+    rng = np.random.default_rng(17)
+    bloom = streaming._Bloom(200_000)
+    added = rng.integers(0, 2**63, 200_000, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
+    bloom.add(added[:100_000])
+    bloom.add(added[100_000:])
+    assert bloom.contains(added).all()  # no false negatives, including hashes that share a word
+    others = rng.integers(0, 2**63, 200_000, dtype=np.int64).astype(np.uint64) * np.uint64(2)  # even: never added
+    assert bloom.contains(others).mean() < 0.005  # 2^22 bits, 21 per hash: about 1 in 700 found by mistake
+
+
+def test_split_ids_know_the_last_partition_of_each_incident():
+    split = streaming.SplitIds.of("a", {"X1": 3, "Y7": 5})
+    assert "X1" in split and "Z" not in split and len(split) == 2
+    assert split.last_positions(pa.array(["Y7", "Q", "X1", None], pa.string())).tolist() == [5, -1, 3, -1]

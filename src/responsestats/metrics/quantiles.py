@@ -127,6 +127,7 @@ def binom_ppf(q: float, n: int, p: float) -> int:
     return min(lo + k, int(n))
 
 
+@lru_cache(maxsize=1 << 16)  # the same sizes come back group after group, month after month
 def ci_ranks(n: int, p: float, confidence: float = 0.95) -> tuple[int, int]:
     """1-based ranks ``(r, s)`` of the order statistics bounding the CI of the ``p`` quantile.
 

@@ -1,12 +1,21 @@
 """The interval summaries of a dataset in bounded memory: one partition at a time, the same table.
 
 :func:`summarize_dataset` gives ``summarize(read_calls(dataset, ...), ...)`` number for number without holding
-the rows of the query: it reads one partition (agency, local year, local month) at a time, only the columns
-the summary uses, turns it into exact per-group counts (:func:`summary.summary_parts`), adds those up every
-few partitions (:func:`summary.merge_parts`) and computes the statistics once at the end
-(:func:`summary.finish_summary`), as the Dask path (:mod:`.distributed`) does per task. Memory: one
-partition's rows, plus the merged value counts (distinct whole-second values per group x interval), plus the
-rows of the incidents set aside below.
+the rows of the query: it reads one partition (agency, local year, local month) at a time, month by month
+(:func:`month_order`), only the columns the summary uses, turns it into exact per-group counts
+(:func:`summary.summary_parts`), adds those up every few partitions (:func:`summary.merge_parts`) and computes
+the statistics from the counts (:func:`summary.cell_statistics`), as the Dask path (:mod:`.distributed`) does
+per task.
+
+**Groups finished month by month.** A group keyed on a time key that ends by a month (``month``, ``date``,
+``week``, ``year``: :func:`.timekeys.last_month`) gets no more rows once every partition up to that month is
+read and no incident that began by then is still set aside (below). Its statistics are computed then and its
+value counts dropped. So a query ``--by month,...`` holds the counts of the month being read, not of the
+whole query; a query without such a key holds the counts of its groups, which grow with the distinct
+(group, interval, second) cells and not with the rows. A row of a month already finished, met in a later
+partition (a dataset whose partitions disagree with its rows' months), stops the summary with an
+``AssertionError`` rather than give a wrong figure. Memory: one partition's rows, plus the counts held, plus
+the rows of the incidents set aside.
 
 The files are read by the store (:class:`responsestats.store.CallPartitions`); this module only loops over
 the frames it hands over, so the metrics still open no file themselves.
@@ -14,16 +23,17 @@ the frames it hands over, so the metrics still open no file themselves.
 **Incidents split across partitions.** A partition holds one local month of ``received_at``, so an incident
 whose unit rows were received in two months (or whose id comes in two input files that landed in two months)
 has rows in two partitions, and the incident level (first dispatch, en route, arrival over its units) needs
-them together. At incident level a first pass reads only ``incident_id`` of each partition and finds the ids
-seen in more than one partition of the same agency: each partition's distinct ids, as 64-bit hashes, are
-looked up in a Bloom filter of the ids of the partitions before it (4 bit positions per id, about 16 bits per
-stored row, at most 64 MiB) and then added to it. An id that is in an earlier partition is always found (a
-Bloom filter has no false negatives); an id that is not may be found too (about 0.04 % of ids at 10 M rows).
-The ids found are kept as text. In the second pass every row of those incidents is set aside, in every
-partition, and the set-aside rows are summarised together at the end. An incident is thus summarised from all
-of its rows, either in its one partition or in the set-aside frame; an id found by mistake only moves a whole
-incident into the set-aside frame, which changes no figure. At unit level rows are counted as they are, and
-there is no first pass.
+them together. At incident level a first pass reads only ``incident_id`` of each partition, in the same order,
+and finds the ids seen in more than one partition of the same agency: each partition's ids, as 64-bit hashes,
+are looked up in a blocked Bloom filter of the ids of the partitions before it (6 bits of one 64-bit word per
+id, 16 bits per stored row, at most 128 MiB) and then added to it. An id that is in an earlier partition is
+always found (a Bloom filter has no false negatives); an id that is not may be found too (2 in 10,000
+at 10 M rows, about 1 % at 100 M, where the filter is at its greatest size). The ids found are kept as Arrow
+text with the position of the last partition that holds each (:class:`SplitIds`). In the second pass every
+row of those incidents is set aside, and an incident's rows are summarised together once its last partition
+is read. An incident is thus summarised from all of its rows, either in its one partition or from the
+set-aside rows; an id found by mistake only moves a whole incident to the set-aside rows, which changes no
+figure. At unit level rows are counted as they are, and there is no first pass.
 """
 
 from __future__ import annotations
@@ -34,8 +44,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema as S
+from ..ingestion.fingerprints import text_hashes
 from ..store.read import CallPartitions
 from . import names as N
 from ._frame import prepare
@@ -48,54 +60,105 @@ from .summary import (
     DEFAULT_MIN_N,
     SummaryParts,
     SummarySpec,
+    cell_statistics,
     finish_summary,
     merge_parts,
+    select_groups,
     summary_parts,
     summary_spec,
+    summary_table,
 )
+from .timekeys import TIME_BOUNDED_KEYS, UNBOUNDED_MONTH, last_month, month_index
 
 #: Partitions whose counts are added to the running total at once.
 DEFAULT_MERGE_EVERY = 8
-#: Bit positions per id in the Bloom filter of the first pass.
-_BLOOM_HASHES = 4
-#: Bits of the Bloom filter per stored row, and its least and greatest size [bits] (2^29 bits: 64 MiB).
-_BLOOM_BITS_PER_ROW, _BLOOM_MIN_BITS, _BLOOM_MAX_BITS = 16, 1 << 16, 1 << 29
+#: Bits set per id in the Bloom filter of the first pass, all in one 64-bit word (a blocked Bloom filter).
+_BLOOM_HASHES = 6
+#: Bits of the Bloom filter per stored row, and its least and greatest size [bits] (2^30 bits: 128 MiB).
+_BLOOM_BITS_PER_ROW, _BLOOM_MIN_BITS, _BLOOM_MAX_BITS = 16, 1 << 16, 1 << 30
 
 
-def _id_hashes(agency: str, ids: pa.ChunkedArray) -> np.ndarray:
-    """64-bit hash of each (agency, incident_id); equal ids hash equal in every partition."""
-    salt = pd.util.hash_array(np.array([agency], dtype=object), categorize=False)[0]
-    return pd.util.hash_array(ids.to_numpy(zero_copy_only=False), categorize=False) ^ salt
+def _text(values: pd.Series | pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Text values as one Arrow ``string`` array (no copy where they are Arrow-backed already)."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    return arr if arr.type == pa.string() else arr.cast(pa.string())
+
+
+def _id_hashes(agency: str, ids: pd.Series | pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """64-bit hash of each (agency, incident_id) [uint64]; equal ids hash equal in every partition."""
+    salt = text_hashes(pa.array([agency], pa.string()))[0]
+    return text_hashes(_text(ids)) ^ salt
 
 
 class _Bloom:
-    """A Bloom filter of 64-bit hashes (double hashing into one bit array)."""
+    """A blocked Bloom filter of 64-bit hashes: each hash sets :data:`_BLOOM_HASHES` bits of one 64-bit word.
+
+    The word comes from the hash's top bits, the bits from its low 36 bits, so a lookup reads one word.
+    """
 
     def __init__(self, n_rows: int) -> None:
         bits = 1 << max(0, int(n_rows * _BLOOM_BITS_PER_ROW) - 1).bit_length()
         self.bits = int(min(max(bits, _BLOOM_MIN_BITS), _BLOOM_MAX_BITS))
         self.words = np.zeros(self.bits // 64, dtype=np.uint64)
+        self._shift = np.uint64(64 - (self.words.size.bit_length() - 1))
 
-    def _positions(self, h: np.ndarray) -> np.ndarray:
-        low, high = h & np.uint64(0xFFFFFFFF), (h >> np.uint64(32)) | np.uint64(1)
-        mask = np.uint64(self.bits - 1)
-        return np.concatenate([(low + np.uint64(i) * high) & mask for i in range(_BLOOM_HASHES)])
+    def _word_and_mask(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        word = (h >> self._shift).astype(np.intp)
+        mask = np.zeros(h.size, np.uint64)
+        for i in range(_BLOOM_HASHES):
+            mask |= np.uint64(1) << ((h >> np.uint64(6 * i)) & np.uint64(63))
+        return word, mask
 
     def contains(self, h: np.ndarray) -> np.ndarray:
-        p = self._positions(h)
-        hit = ((self.words[p >> np.uint64(6)] >> (p & np.uint64(63))) & np.uint64(1)).astype(bool)
-        return hit.reshape(_BLOOM_HASHES, len(h)).all(axis=0)
+        word, mask = self._word_and_mask(h)
+        return (self.words[word] & mask) == mask
 
     def add(self, h: np.ndarray) -> None:
-        p = self._positions(h)
-        word, bit = p >> np.uint64(6), np.uint64(1) << (p & np.uint64(63))
-        while word.size:  # positions sharing a word: the last write wins, so write again what did not stick
-            self.words[word] |= bit
-            lost = (self.words[word] & bit) == 0
-            word, bit = word[lost], bit[lost]
+        word, mask = self._word_and_mask(h)
+        np.bitwise_or.at(self.words, word, mask)
 
 
-def split_incident_ids(partitions: CallPartitions) -> dict[str, frozenset[str]]:
+class SplitIds:
+    """The incident ids of one agency to summarise together, with the position (in :func:`month_order`) of the
+    last partition holding each.
+
+    Parameters
+    ----------
+    agency : str
+    ids : pyarrow.Array
+        The ids (text), each once.
+    last : numpy.ndarray of int64
+        Position of the last partition holding each.
+    """
+
+    def __init__(self, agency: str, ids: pa.Array, last: np.ndarray) -> None:
+        self.agency, self.ids, self.last = agency, ids, np.asarray(last, dtype="int64")
+
+    @classmethod
+    def of(cls, agency: str, last: Mapping[str, int]) -> SplitIds:
+        """From ids as text: {id: position of its last partition}."""
+        return cls(agency, pa.array(list(last), pa.string()), np.fromiter(last.values(), "int64", len(last)))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, incident_id: object) -> bool:
+        return bool((self.last_positions(pa.array([incident_id], pa.string())) >= 0)[0])
+
+    def last_positions(self, ids: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
+        """Position of the last partition of each id's incident; -1 where the id is not split [int64]."""
+        index = pc.index_in(_text(ids), value_set=self.ids).fill_null(-1).to_numpy(zero_copy_only=False)
+        return np.where(index >= 0, self.last[index], -1)
+
+
+def month_order(keys: Iterable[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Partition keys (agency, year, month) in the order the summary reads them: month by month, agencies within."""
+    return sorted(keys, key=lambda k: (k[1], k[2], k[0]))
+
+
+def split_incident_ids(partitions: CallPartitions) -> dict[str, SplitIds]:
     """The incident ids that occur in more than one partition of their agency (and, rarely, a few more).
 
     Parameters
@@ -106,21 +169,28 @@ def split_incident_ids(partitions: CallPartitions) -> dict[str, frozenset[str]]:
     Returns
     -------
     dict
-        Agency -> the ids to summarise together (module docstring: every id in two or more partitions, and the
-        Bloom filter's rare false positives, which change no figure).
+        Agency -> :class:`SplitIds`, the ids to summarise together (module docstring: every id in two or more
+        partitions, and the Bloom filter's rare false positives, which change no figure), each with the
+        position of its last partition.
     """
     bloom = _Bloom(partitions.row_count())
-    found: dict[str, set[str]] = {}
-    for key in partitions.keys:
+    found: dict[str, list[tuple[pa.Array, int]]] = {}
+    for position, key in enumerate(month_order(partitions.keys)):
         ids = partitions.incident_ids(key)
         if len(ids) == 0:
             continue
         h = _id_hashes(key[0], ids)
         seen = bloom.contains(h)  # every id looked up before any is added: a partition's own rows never count
         if seen.any():
-            found.setdefault(key[0], set()).update(ids.filter(pa.array(seen)).to_pylist())
+            found.setdefault(key[0], []).append((_text(ids).filter(pa.array(seen)), position))
         bloom.add(h)
-    return {agency: frozenset(ids) for agency, ids in found.items()}
+    out = {}
+    for agency, parts in found.items():
+        table = pa.table({"id": pa.concat_arrays([ids for ids, _ in parts]),
+                          "last": pa.array(np.concatenate([np.full(len(ids), k, "int64") for ids, k in parts]))})
+        last = table.group_by("id").aggregate([("last", "max")])
+        out[agency] = SplitIds(agency, last.column("id").combine_chunks(), last.column("last_max").to_numpy())
+    return out
 
 
 def _read_columns(spec: SummarySpec, partitions: CallPartitions, rf: RowFilter | None) -> list[str]:
@@ -191,41 +261,143 @@ def stream_summary(
         rf = parse_filter(rf.text, columns)  # as summarize checks it against its frame's columns
     split = split_incident_ids(partitions) if spec.level == N.LEVEL_INCIDENT and len(partitions) > 1 else {}
     covers = with_coverage and spec.standard is not None
-    merged: SummaryParts | None = None
-    pending: list[SummaryParts] = []
+    run = _Run(spec, merge_every)
     cover_parts: list[Coverage] = []
-    set_aside: list[pd.DataFrame] = []
+    aside = _SetAside(split)
     empty: pd.DataFrame | None = None
 
     def take(frame: pd.DataFrame) -> None:
-        pending.append(summary_parts(frame, spec))
+        run.add(summary_parts(frame, spec))
         if covers:
-            rows = at_level(prepare(frame, [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT], S.TIMESTAMP_COLUMNS), spec.level)
+            rows = at_level(prepare(frame, [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT], S.TIMESTAMP_COLUMNS), spec.level,
+                            sort=False)  # counts only: the order does not matter
             cover_parts.append(coverage(rows, spec.standard))
 
-    for key in partitions.keys:
+    order = month_order(partitions.keys)
+    for position, key in enumerate(order):
         frame = partitions.read(key, columns)
         if rf is not None:
             frame = apply_filter(frame, rf)
         empty = frame.iloc[0:0]
-        ids = split.get(key[0])
-        if ids and len(frame):
-            aside = frame[S.INCIDENT_ID].isin(list(ids)).to_numpy()
-            if aside.any():
-                set_aside.append(frame[aside])
-                frame = frame[~aside]
+        frame = aside.keep(frame, key)
         if len(frame):
             take(frame)
-        if len(pending) >= merge_every:
-            merged = merge_parts(([merged] if merged is not None else []) + pending, spec)
-            pending = []
-    if set_aside:
-        take(pd.concat(set_aside, ignore_index=True))
-    if merged is None and not pending:  # no rows: the table of an empty frame
+        if position + 1 == len(order) or order[position + 1][1:] != key[1:]:  # the month's last partition
+            done = aside.complete(position)
+            if done is not None:
+                take(done)
+            run.seal(min(month_index(key[1], key[2]), aside.first_month() - 1))
+    done = aside.complete(len(order))
+    if done is not None:
+        take(done)
+    if run.empty:  # no rows: the table of an empty frame
         take(partitions.read(None, columns) if empty is None else empty)
-    merged = merge_parts(([merged] if merged is not None else []) + pending, spec)
-    table = with_population(finish_summary(merged, spec), rf)
+    table = with_population(run.table(), rf)
     return table, (_merge_coverage(cover_parts) if covers else None)
+
+
+class _SetAside:
+    """The rows of incidents found in two or more partitions (:func:`split_incident_ids`), held until the last
+    partition of each is read, then handed over whole."""
+
+    def __init__(self, split: dict[str, SplitIds]) -> None:
+        self._split = split
+        self._held: list[tuple[int, np.ndarray, pd.DataFrame]] = []  # (month index, last positions, rows)
+
+    def keep(self, frame: pd.DataFrame, key: tuple[str, int, int]) -> pd.DataFrame:
+        """``frame`` without the rows of split incidents, which are held."""
+        split = self._split.get(key[0])
+        if split is None or not len(split) or not len(frame):
+            return frame
+        last = split.last_positions(frame[S.INCIDENT_ID])
+        held = last >= 0
+        if not held.any():
+            return frame
+        self._held.append((month_index(key[1], key[2]), last[held], frame[held]))
+        return frame[~held]
+
+    def complete(self, position: int) -> pd.DataFrame | None:
+        """The held rows of every incident whose last partition is at or before ``position`` (None: none)."""
+        done, held = [], []
+        for month, last, frame in self._held:
+            ended = last <= position
+            if ended.any():
+                done.append(frame[ended])
+            if not ended.all():
+                held.append((month, last[~ended], frame[~ended]))
+        self._held = held
+        return pd.concat(done, ignore_index=True) if done else None
+
+    def first_month(self) -> int:
+        """The earliest month [:func:`~.timekeys.month_index`] of a row still held; far in the future if none."""
+        return min((month for month, _, _ in self._held), default=UNBOUNDED_MONTH)
+
+
+class _Run:
+    """The running total of a summary's parts; groups finished early where their months are all read.
+
+    A group whose time keys end by a month (``month``, ``date``, ``week``, ``year``:
+    :func:`~.timekeys.last_month`) can get no more rows once every partition up to that month is read and no
+    incident that started by then is still set aside: its statistics are computed then
+    (:func:`summary.cell_statistics`) and its value counts dropped, so the counts held are those of the
+    months still open, not of the query.
+    """
+
+    def __init__(self, spec: SummarySpec, merge_every: int) -> None:
+        self._spec, self._merge_every = spec, merge_every
+        self._merged: SummaryParts | None = None
+        self._pending: list[SummaryParts] = []
+        self._finished: list[tuple[pd.DataFrame, dict[str, np.ndarray]]] = []
+        self._sealed_through = -1  # month index up to which every group is finished
+        self._bounded = any(k in spec.by for k in TIME_BOUNDED_KEYS)
+
+    @property
+    def empty(self) -> bool:
+        return self._merged is None and not self._pending and not self._finished
+
+    def add(self, parts: SummaryParts) -> None:
+        self._pending.append(parts)
+        if len(self._pending) >= self._merge_every:
+            self._merge()
+
+    def _merge(self) -> None:
+        if self._pending:
+            self._merged = merge_parts(([self._merged] if self._merged is not None else []) + self._pending,
+                                       self._spec)
+            self._pending = []
+
+    def seal(self, through: int) -> None:
+        """Finish the groups whose last month is ``through`` [:func:`~.timekeys.month_index`] or earlier."""
+        if not self._bounded or through <= self._sealed_through:
+            return
+        self._merge()
+        if self._merged is None or self._merged.n_groups == 0:
+            return
+        last = last_month(self._merged.keys, self._spec.by)
+        if (last <= self._sealed_through).any():
+            raise AssertionError("rows of a month already summarised were found in a later partition")
+        done = last <= through
+        if done.any():
+            finished = select_groups(self._merged, np.flatnonzero(done))
+            self._finished.append((finished.keys, cell_statistics(finished, self._spec)))
+            self._merged = select_groups(self._merged, np.flatnonzero(~done))
+        self._sealed_through = through
+
+    def table(self) -> pd.DataFrame:
+        """The summary table of every group, finished early or now."""
+        self._merge()
+        if not self._finished:
+            return finish_summary(self._merged, self._spec)
+        if self._merged is not None and self._merged.n_groups:
+            if (last_month(self._merged.keys, self._spec.by) <= self._sealed_through).any():
+                raise AssertionError("rows of a month already summarised were found in a later partition")
+            self._finished.append((self._merged.keys, cell_statistics(self._merged, self._spec)))
+        n_intervals = len(self._spec.intervals)
+        keys = pd.concat([k for k, _ in self._finished], ignore_index=True)
+        cells = {column: np.concatenate([c[column].reshape(n_intervals, -1) for _, c in self._finished],
+                                        axis=1).reshape(-1)
+                 for column in self._finished[0][1]}
+        return summary_table(keys, cells, self._spec)
 
 
 def summarize_dataset(
@@ -280,4 +452,4 @@ def summarize_dataset(
     return stream_summary(dataset, spec, where=where, merge_every=merge_every)[0]
 
 
-__all__ = ["DEFAULT_MERGE_EVERY", "split_incident_ids", "stream_summary", "summarize_dataset"]
+__all__ = ["DEFAULT_MERGE_EVERY", "SplitIds", "month_order", "split_incident_ids", "stream_summary", "summarize_dataset"]

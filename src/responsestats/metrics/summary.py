@@ -248,14 +248,25 @@ def merge_parts(parts: Sequence[SummaryParts], spec: SummarySpec) -> SummaryPart
     return SummaryParts(merged_keys, excluded, merge_counts(tables), targets)
 
 
-def finish_summary(parts: SummaryParts, spec: SummarySpec) -> pd.DataFrame:
-    """The summary table from (merged) parts: every statistic for every cell at once."""
-    n_intervals, n_groups = len(spec.intervals), parts.n_groups
-    columns = _columns(tuple(parts.keys.columns), spec.percentiles, spec.standard is not None)
-    if n_groups == 0:  # grouped, and no rows
-        empty = pd.DataFrame([], columns=columns)
-        ints = [N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS] + ([N.N_TARGET, N.N_NOT_APPLICABLE] if spec.standard is not None else [])
-        return empty.astype({**{c: "int64" for c in ints}, N.THIN: bool})
+def select_groups(parts: SummaryParts, groups: np.ndarray) -> SummaryParts:
+    """The parts of the groups ``groups`` alone (ascending group numbers), renumbered ``0 ..`` in that order."""
+    groups = np.asarray(groups, dtype="int64")
+    renumber = np.full(parts.n_groups, -1, dtype="int64")
+    renumber[groups] = np.arange(groups.size)
+    interval, group = np.divmod(parts.values.cell, max(parts.n_groups, 1))
+    keep = renumber[group] >= 0
+    values = ValueCounts(interval[keep] * groups.size + renumber[group[keep]], parts.values.value[keep],
+                         parts.values.count[keep])  # still sorted by (cell, value): the order of groups is kept
+    return SummaryParts(parts.keys.iloc[groups].reset_index(drop=True), parts.excluded[:, groups],
+                        values, None if parts.targets is None else parts.targets[:, groups])
+
+
+def cell_statistics(parts: SummaryParts, spec: SummarySpec) -> dict[str, np.ndarray]:
+    """Every statistic of every cell of (merged) parts: column -> values, cells numbered as in the parts.
+
+    What :func:`finish_summary` lays out as a table; the statistics of two sets of groups can be computed
+    apart and laid out together (:func:`summary_table`), as the streaming summary does month by month.
+    """
     n = parts.excluded[..., 0].reshape(-1)
     if n.size and not np.array_equal(cell_sizes(parts.values, n.size), n):
         raise AssertionError("value counts do not add up to the number of used values")
@@ -282,20 +293,32 @@ def finish_summary(parts: SummaryParts, spec: SummarySpec) -> pd.DataFrame:
     cells[N.MEDIAN_CI_LOW_S], cells[N.MEDIAN_CI_HIGH_S] = stats.ci(0.5, spec.confidence)
     cells[N.P90_CI_LOW_S], cells[N.P90_CI_HIGH_S] = stats.ci(0.9, spec.confidence)
     cells[N.THIN] = n < spec.min_n
+    return cells
 
-    # rows: groups in sorted key order, each with its intervals in the order asked
+
+def summary_table(keys: pd.DataFrame, cells: Mapping[str, np.ndarray], spec: SummarySpec) -> pd.DataFrame:
+    """The summary table of groups ``keys`` (one row each) and their :func:`cell_statistics`.
+
+    Rows: groups in sorted key order, each with its intervals in the order asked.
+    """
+    n_intervals, n_groups = len(spec.intervals), len(keys)
+    columns = _columns(tuple(keys.columns), spec.percentiles, spec.standard is not None)
+    if n_groups == 0:  # grouped, and no rows
+        empty = pd.DataFrame([], columns=columns)
+        ints = [N.N, N.N_EXCLUDED, *N.EXCLUDED_COLUMNS] + ([N.N_TARGET, N.N_NOT_APPLICABLE] if spec.standard is not None else [])
+        return empty.astype({**{c: "int64" for c in ints}, N.THIN: bool})
     if spec.by and n_groups:
         group_order = np.argsort(
-            parts.keys.groupby(list(spec.by), sort=True, dropna=False, observed=True).ngroup().to_numpy(),
+            keys.groupby(list(spec.by), sort=True, dropna=False, observed=True).ngroup().to_numpy(),
             kind="stable",
         )
     else:
         group_order = np.arange(n_groups)
     rows = (np.arange(n_intervals)[None, :] * n_groups + group_order[:, None]).reshape(-1)
     # key values as plain scalars, typed as a table built row by row types them (Int64 keys come out int64)
-    keys = {c: pd.Series(parts.keys[c].tolist()) for c in parts.keys.columns}
+    plain = {c: pd.Series(keys[c].tolist()) for c in keys.columns}
     repeat = np.repeat(group_order, n_intervals)
-    out = pd.DataFrame({c: v.iloc[repeat].to_numpy() if len(v) else v for c, v in keys.items()},
+    out = pd.DataFrame({c: v.iloc[repeat].to_numpy() if len(v) else v for c, v in plain.items()},
                        index=pd.RangeIndex(len(rows)))
     out[N.INTERVAL] = np.tile(np.array(spec.intervals, dtype=object), n_groups)
     for column, values in cells.items():
@@ -303,6 +326,13 @@ def finish_summary(parts: SummaryParts, spec: SummarySpec) -> pd.DataFrame:
     out = out[columns]
     out[N.INTERVAL] = out[N.INTERVAL].astype("str")
     return out
+
+
+def finish_summary(parts: SummaryParts, spec: SummarySpec) -> pd.DataFrame:
+    """The summary table from (merged) parts: every statistic for every cell at once."""
+    if parts.n_groups == 0:
+        return summary_table(parts.keys, {}, spec)
+    return summary_table(parts.keys, cell_statistics(parts, spec), spec)
 
 
 def summarize(

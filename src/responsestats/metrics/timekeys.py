@@ -8,6 +8,7 @@ call in the hour and day its clock on the wall showed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import numpy as np
@@ -122,3 +123,56 @@ def add_time_keys(df: pd.DataFrame, keys: Iterable[str] = N.TIME_KEYS, categoric
         if N.KEY_WEEKDAY in keys:
             out[N.KEY_WEEKDAY_NAME] = pd.Series([], dtype="str")
     return out
+
+
+#: :func:`last_month` of a group no time key bounds (it may take rows from any month).
+UNBOUNDED_MONTH = np.iinfo("int64").max
+
+
+def month_index(year: int, month: int) -> int:
+    """A calendar month as one integer, ``12 * year + month - 1`` [months], so that months compare and subtract."""
+    return 12 * int(year) + int(month) - 1
+
+
+def last_month(keys: pd.DataFrame, by: Iterable[str]) -> np.ndarray:
+    """The last local month each group's time keys let it take rows from [:func:`month_index`, int64].
+
+    A group keyed on ``month`` or ``date`` holds rows of that local month only, one keyed on ``week`` rows
+    up to the month of the week's Sunday, one keyed on ``year`` up to that December; one without such a key
+    (or whose key is missing) is :data:`UNBOUNDED_MONTH`. The streaming summary finishes a group once every
+    partition up to that month is read (:mod:`.streaming`).
+
+    Parameters
+    ----------
+    keys : pandas.DataFrame
+        One row per group, holding the group columns ``by`` (the time keys as :func:`add_time_keys` writes them).
+    by : iterable of str
+        The group columns.
+    """
+    out = np.full(len(keys), UNBOUNDED_MONTH, dtype="int64")
+
+    def tighten(values: pd.Series, of_value) -> None:
+        labels = values.astype("object").to_numpy()
+        distinct = pd.unique(labels[pd.notna(labels)])
+        bound = {v: of_value(v) for v in distinct}
+        mapped = np.array([bound.get(v, UNBOUNDED_MONTH) if pd.notna(v) else UNBOUNDED_MONTH for v in labels],
+                          dtype="int64")
+        np.minimum(out, mapped, out=out)
+
+    by = tuple(by)
+    if N.KEY_MONTH in by:
+        tighten(keys[N.KEY_MONTH], lambda v: month_index(str(v)[:4], str(v)[5:7]))
+    if N.KEY_DATE in by:
+        tighten(keys[N.KEY_DATE], lambda v: month_index(str(v)[:4], str(v)[5:7]))
+    if N.KEY_WEEK in by:
+        def sunday(v) -> int:
+            day = dt.date.fromisocalendar(int(str(v)[:4]), int(str(v)[6:8]), 7)
+            return month_index(day.year, day.month)
+        tighten(keys[N.KEY_WEEK], sunday)
+    if N.KEY_YEAR in by:
+        tighten(keys[N.KEY_YEAR], lambda v: month_index(int(v), 12))
+    return out
+
+
+#: The time keys that end by a month (:func:`last_month`).
+TIME_BOUNDED_KEYS: tuple[str, ...] = (N.KEY_YEAR, N.KEY_MONTH, N.KEY_WEEK, N.KEY_DATE)
