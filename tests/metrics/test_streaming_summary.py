@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 import responsestats.cli.metrics as cli_metrics
+from responsestats.sources import csvchunks
 from responsestats import ingest
 from responsestats import schema as S
 from responsestats.cli import main
@@ -57,9 +58,9 @@ def test_ids_set_aside_by_mistake_change_nothing(sample_dataset, monkeypatch):
     """A Bloom-filter false positive moves whole incidents to the set-aside frame: the table is the same."""
     parts = call_partitions(sample_dataset)
     some = read_calls(sample_dataset, columns=[S.INCIDENT_ID])[S.INCIDENT_ID].iloc[::3]
-    last = len(parts) - 1  # held to the end: no month of theirs is finished early
+    last = 10**9  # a piece past the last one: held to the end, so no month of theirs is finished early
     monkeypatch.setattr(streaming, "split_incident_ids",
-                        lambda p: {"zz110": streaming.SplitIds.of("zz110", dict.fromkeys(some, last))})
+                        lambda p, rows: {"zz110": streaming.SplitIds.of("zz110", dict.fromkeys(some, last))})
     kw = dict(intervals=None, by="month,priority", standard="cn110")
     pd.testing.assert_frame_equal(summarize_dataset(parts, **kw), summarize(read_calls(sample_dataset), **kw))
 
@@ -186,7 +187,7 @@ def test_a_row_of_a_finished_month_in_a_later_partition_is_an_error(sample_datas
     class Misfiled(streaming.CallPartitions):
         def read(self, key, columns):
             frame = super().read(key, columns)
-            if key is not None and key == streaming.month_order(self.keys)[-1]:
+            if key is not None and getattr(key, "key", key) == streaming.month_order(self.keys)[-1]:  # a piece
                 january = super().read(streaming.month_order(self.keys)[0], columns).head(1).copy()
                 january[S.INCIDENT_ID] = "misfiled"
                 frame = pd.concat([frame, january], ignore_index=True)
@@ -213,3 +214,31 @@ def test_split_ids_know_the_last_partition_of_each_incident():
     split = streaming.SplitIds.of("a", {"X1": 3, "Y7": 5})
     assert "X1" in split and "Z" not in split and len(split) == 2
     assert split.last_positions(pa.array(["Y7", "Q", "X1", None], pa.string())).tolist() == [5, -1, 3, -1]
+
+
+def test_a_month_read_in_pieces_of_row_groups(tmp_path, monkeypatch):
+    """A partition larger than piece_rows is read a few row groups at a time; incidents across a piece's edge
+    are held until their last piece, and the table is the in-memory one."""
+    rows = []
+    for i in range(12):  # two unit rows per incident; blocks of a few rows put some incidents across an edge
+        minute = f"{10 + i:02d}"
+        rows += [[f"P{i}", "E1", f"2024-03-0{1 + i % 9} 08:{minute}:00", f"2024-03-0{1 + i % 9} 08:{minute}:30"],
+                 [f"P{i}", "E2", f"2024-03-0{1 + i % 9} 08:{minute}:10", f"2024-03-0{1 + i % 9} 08:{minute}:20"]]
+    rows += _background("2024-04")
+    csv = write_csv(tmp_path / "calls.csv", HEADER, rows)
+    dataset = tmp_path / "ds"
+    monkeypatch.setattr(csvchunks, "CHUNK_BYTES", 150)  # a few records per block, so a row group each
+    ingest([csv], dataset, mapping=_mapping(tmp_path), agency="units")
+    parts = call_partitions(dataset)
+    pieces = parts.pieces(parts.keys[0], 3)
+    groups = [len(parts.incident_ids(p)) for p in pieces]
+    assert len(pieces) >= 6 and sum(groups) == 24  # (a row group of 4 rows is a piece alone)
+    split = streaming.split_incident_ids(parts, piece_rows=3)["units"]
+    across = [f"P{i}" for i in range(12) if f"P{i}" in split]
+    assert across  # some incidents have their two unit rows in two pieces
+    for kw in (dict(intervals="response_s", by="month"), dict(intervals=["response_s", "travel_s"]),
+               dict(intervals="response_s", by="date", level="unit")):
+        pd.testing.assert_frame_equal(summarize_dataset(dataset, **kw, piece_rows=3, merge_every=2),
+                                      summarize(read_calls(dataset), **kw))
+    one = summarize_dataset(dataset, "response_s", where=f"incident_id = '{across[0]}'", cap=None, piece_rows=3)
+    assert one["n"].tolist() == [1] and one["median_s"].tolist() == [20.0]  # E2 on scene 20 s after the call

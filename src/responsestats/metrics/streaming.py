@@ -1,4 +1,4 @@
-"""The interval summaries of a dataset in bounded memory: one partition at a time, the same table.
+"""The interval summaries of a dataset in bounded memory: a piece of a partition at a time, the same table.
 
 :func:`summarize_dataset` gives ``summarize(read_calls(dataset, ...), ...)`` number for number without holding
 the rows of the query: it reads one partition (agency, local year, local month) at a time, month by month
@@ -22,16 +22,17 @@ the frames it hands over, so the metrics still open no file themselves.
 
 **Incidents split across partitions.** A partition holds one local month of ``received_at``, so an incident
 whose unit rows were received in two months (or whose id comes in two input files that landed in two months)
-has rows in two partitions, and the incident level (first dispatch, en route, arrival over its units) needs
-them together. At incident level a first pass reads only ``incident_id`` of each partition, in the same order,
-and finds the ids seen in more than one partition of the same agency: each partition's ids, as 64-bit hashes,
-are looked up in a blocked Bloom filter of the ids of the partitions before it (6 bits of one 64-bit word per
-id, 16 bits per stored row, at most 128 MiB) and then added to it. An id that is in an earlier partition is
+has rows in two partitions, and one whose rows fall either side of a piece's edge in two pieces; the incident
+level (first dispatch, en route, arrival over its units) needs
+them together. At incident level a first pass reads only ``incident_id`` of each piece, in the same order,
+and finds the ids seen in more than one piece of the same agency: each piece's ids, as 64-bit hashes,
+are looked up in a blocked Bloom filter of the ids of the pieces before it (6 bits of one 64-bit word per
+id, 16 bits per stored row, at most 128 MiB) and then added to it. An id that is in an earlier piece is
 always found (a Bloom filter has no false negatives); an id that is not may be found too (2 in 10,000
 at 10 M rows, about 1 % at 100 M, where the filter is at its greatest size). The ids found are kept as Arrow
-text with the position of the last partition that holds each (:class:`SplitIds`). In the second pass every
-row of those incidents is set aside, and an incident's rows are summarised together once its last partition
-is read. An incident is thus summarised from all of its rows, either in its one partition or from the
+text with the position of the last piece that holds each (:class:`SplitIds`). In the second pass every
+row of those incidents is set aside, and an incident's rows are summarised together once its last piece
+is read. An incident is thus summarised from all of its rows, either in its one piece or from the
 set-aside rows; an id found by mistake only moves a whole incident to the set-aside rows, which changes no
 figure. At unit level rows are counted as they are, and there is no first pass.
 """
@@ -48,7 +49,7 @@ import pyarrow.compute as pc
 
 from .. import schema as S
 from ..ingestion.fingerprints import text_hashes
-from ..store.read import CallPartitions
+from ..store.read import CallPartitions, Piece
 from . import names as N
 from ._frame import prepare
 from .exclusions import DEFAULT_CAP, CapSpec
@@ -70,8 +71,12 @@ from .summary import (
 )
 from .timekeys import TIME_BOUNDED_KEYS, UNBOUNDED_MONTH, last_month, month_index
 
-#: Partitions whose counts are added to the running total at once.
+#: Pieces whose counts are added to the running total at once.
 DEFAULT_MERGE_EVERY = 8
+#: Rows read at a time at most [count]: a partition (one agency's month) larger than this is read in pieces of
+#: whole Parquet row groups. About 500 bytes a row while a piece is summarised (its frame, the incident level,
+#: the keys and intervals): some 200 MiB.
+PIECE_ROWS = 400_000
 #: Bits set per id in the Bloom filter of the first pass, all in one 64-bit word (a blocked Bloom filter).
 _BLOOM_HASHES = 6
 #: Bits of the Bloom filter per stored row, and its least and greatest size [bits] (2^30 bits: 128 MiB).
@@ -121,8 +126,8 @@ class _Bloom:
 
 
 class SplitIds:
-    """The incident ids of one agency to summarise together, with the position (in :func:`month_order`) of the
-    last partition holding each.
+    """The incident ids of one agency to summarise together, with the position (in the order the summary reads
+    the pieces of the partitions, month by month) of the last piece holding each.
 
     Parameters
     ----------
@@ -130,7 +135,7 @@ class SplitIds:
     ids : pyarrow.Array
         The ids (text), each once.
     last : numpy.ndarray of int64
-        Position of the last partition holding each.
+        Position of the last piece holding each.
     """
 
     def __init__(self, agency: str, ids: pa.Array, last: np.ndarray) -> None:
@@ -138,7 +143,7 @@ class SplitIds:
 
     @classmethod
     def of(cls, agency: str, last: Mapping[str, int]) -> SplitIds:
-        """From ids as text: {id: position of its last partition}."""
+        """From ids as text: {id: position of its last piece}."""
         return cls(agency, pa.array(list(last), pa.string()), np.fromiter(last.values(), "int64", len(last)))
 
     def __len__(self) -> int:
@@ -148,7 +153,7 @@ class SplitIds:
         return bool((self.last_positions(pa.array([incident_id], pa.string())) >= 0)[0])
 
     def last_positions(self, ids: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
-        """Position of the last partition of each id's incident; -1 where the id is not split [int64]."""
+        """Position of the last piece of each id's incident; -1 where the id is not split [int64]."""
         index = pc.index_in(_text(ids), value_set=self.ids).fill_null(-1).to_numpy(zero_copy_only=False)
         return np.where(index >= 0, self.last[index], -1)
 
@@ -158,27 +163,35 @@ def month_order(keys: Iterable[tuple[str, int, int]]) -> list[tuple[str, int, in
     return sorted(keys, key=lambda k: (k[1], k[2], k[0]))
 
 
-def split_incident_ids(partitions: CallPartitions) -> dict[str, SplitIds]:
-    """The incident ids that occur in more than one partition of their agency (and, rarely, a few more).
+def _pieces(partitions: CallPartitions, piece_rows: int) -> list[Piece]:
+    """Every partition's pieces, month by month (:func:`month_order`): the order both passes read."""
+    return [piece for key in month_order(partitions.keys) for piece in partitions.pieces(key, piece_rows)]
+
+
+def split_incident_ids(partitions: CallPartitions, piece_rows: int = PIECE_ROWS) -> dict[str, SplitIds]:
+    """The incident ids that occur in more than one piece of their agency's partitions (and, rarely, a few more).
 
     Parameters
     ----------
     partitions : responsestats.store.CallPartitions
         The query's partitions; only their ``incident_id`` column is read.
+    piece_rows : int
+        Rows of a piece at most [count] (:meth:`~responsestats.store.CallPartitions.pieces`).
 
     Returns
     -------
     dict
         Agency -> :class:`SplitIds`, the ids to summarise together (module docstring: every id in two or more
-        partitions, and the Bloom filter's rare false positives, which change no figure), each with the
-        position of its last partition.
+        pieces, and the Bloom filter's rare false positives, which change no figure), each with the position
+        of its last piece.
     """
     bloom = _Bloom(partitions.row_count())
     found: dict[str, list[tuple[pa.Array, int]]] = {}
-    for position, key in enumerate(month_order(partitions.keys)):
-        ids = partitions.incident_ids(key)
+    for position, piece in enumerate(_pieces(partitions, piece_rows)):
+        ids = partitions.incident_ids(piece)
         if len(ids) == 0:
             continue
+        key = piece.key
         h = _id_hashes(key[0], ids)
         seen = bloom.contains(h)  # every id looked up before any is added: a partition's own rows never count
         if seen.any():
@@ -231,6 +244,7 @@ def stream_summary(
     columns: Iterable[str] | None = None,
     merge_every: int = DEFAULT_MERGE_EVERY,
     with_coverage: bool = False,
+    piece_rows: int = PIECE_ROWS,
 ) -> tuple[pd.DataFrame, Coverage | None]:
     """The summary of every partition's rows, read one partition at a time; and the standard's coverage.
 
@@ -246,9 +260,12 @@ def stream_summary(
         The columns to read (default: every column the summary can use); pass the columns an in-memory read
         would hold to get its table.
     merge_every : int
-        Partitions [count] whose counts are added to the running total at once.
+        Pieces [count] whose counts are added to the running total at once.
     with_coverage : bool
         Also give :func:`standards.coverage` of the rows at the summary's level (needs a standard).
+    piece_rows : int
+        Rows read at a time at most [count]: a partition is read in pieces of whole row groups
+        (:meth:`~responsestats.store.CallPartitions.pieces`).
 
     Returns
     -------
@@ -259,7 +276,8 @@ def stream_summary(
     columns = _read_columns(spec, partitions, rf) if columns is None else partitions.check_columns(columns)
     if rf is not None:
         rf = parse_filter(rf.text, columns)  # as summarize checks it against its frame's columns
-    split = split_incident_ids(partitions) if spec.level == N.LEVEL_INCIDENT and len(partitions) > 1 else {}
+    order = _pieces(partitions, piece_rows)
+    split = split_incident_ids(partitions, piece_rows) if spec.level == N.LEVEL_INCIDENT and len(order) > 1 else {}
     covers = with_coverage and spec.standard is not None
     run = _Run(spec, merge_every)
     cover_parts: list[Coverage] = []
@@ -273,21 +291,21 @@ def stream_summary(
                             sort=False)  # counts only: the order does not matter
             cover_parts.append(coverage(rows, spec.standard))
 
-    order = month_order(partitions.keys)
-    for position, key in enumerate(order):
-        frame = partitions.read(key, columns)
+    for position, piece in enumerate(order):
+        key = piece.key
+        frame = partitions.read(piece, columns)
         if rf is not None:
             frame = apply_filter(frame, rf)
         empty = frame.iloc[0:0]
         frame = aside.keep(frame, key)
         if len(frame):
             take(frame)
-        if position + 1 == len(order) or order[position + 1][1:] != key[1:]:  # the month's last partition
+        if position + 1 == len(order) or order[position + 1].key[1:] != key[1:]:  # the month's last piece
             done = aside.complete(position)
             if done is not None:
                 take(done)
             run.seal(min(month_index(key[1], key[2]), aside.first_month() - 1))
-    done = aside.complete(len(order))
+    done = aside.complete(None)  # the end: every incident held is whole now
     if done is not None:
         take(done)
     if run.empty:  # no rows: the table of an empty frame
@@ -316,11 +334,12 @@ class _SetAside:
         self._held.append((month_index(key[1], key[2]), last[held], frame[held]))
         return frame[~held]
 
-    def complete(self, position: int) -> pd.DataFrame | None:
-        """The held rows of every incident whose last partition is at or before ``position`` (None: none)."""
+    def complete(self, position: int | None) -> pd.DataFrame | None:
+        """The held rows of every incident whose last piece is at or before ``position`` (None: of every
+        incident held); None if there are none."""
         done, held = [], []
         for month, last, frame in self._held:
-            ended = last <= position
+            ended = last <= position if position is not None else np.ones(len(last), bool)
             if ended.any():
                 done.append(frame[ended])
             if not ended.all():
@@ -417,6 +436,7 @@ def summarize_dataset(
     start: str | None = None,
     end: str | None = None,
     merge_every: int = DEFAULT_MERGE_EVERY,
+    piece_rows: int = PIECE_ROWS,
 ) -> pd.DataFrame:
     """:func:`responsestats.metrics.summarize` of a dataset's rows, read one partition at a time.
 
@@ -433,7 +453,9 @@ def summarize_dataset(
         Local calendar dates (``YYYY-MM-DD``), inclusive, on ``received_at``, as
         :func:`responsestats.store.read_calls`.
     merge_every : int
-        Partitions [count] whose counts are added to the running total at once.
+        Pieces [count] whose counts are added to the running total at once.
+    piece_rows : int
+        Rows read at a time at most [count] (:func:`stream_summary`).
 
     Returns
     -------
@@ -442,14 +464,14 @@ def summarize_dataset(
 
     Notes
     -----
-    Memory is one partition (one agency's local month) plus the merged value counts, plus the rows of the
-    incidents whose rows lie in two or more partitions, which are summarised together at the end (module
-    docstring). Without ``--from``/``--to`` a query's size does not change its peak.
+    Memory is one piece of a partition (at most ``piece_rows`` rows), plus the value counts of the groups not
+    yet finished, plus the rows of the incidents whose rows lie in two or more pieces, held until their last
+    piece is read (module docstring). The size of the query does not change its peak.
     """
     spec = summary_spec(intervals, by, level, percentiles, target_s, standard, cap, min_n, confidence)
     if not isinstance(dataset, CallPartitions):
         dataset = CallPartitions(dataset, agency=agency, start=start, end=end)
-    return stream_summary(dataset, spec, where=where, merge_every=merge_every)[0]
+    return stream_summary(dataset, spec, where=where, merge_every=merge_every, piece_rows=piece_rows)[0]
 
 
-__all__ = ["DEFAULT_MERGE_EVERY", "SplitIds", "month_order", "split_incident_ids", "stream_summary", "summarize_dataset"]
+__all__ = ["DEFAULT_MERGE_EVERY", "PIECE_ROWS", "SplitIds", "month_order", "split_incident_ids", "stream_summary", "summarize_dataset"]

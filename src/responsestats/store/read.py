@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -338,28 +339,73 @@ class CallPartitions:
                             + (f", dimensions {list(dims)}" if dims else ""))
         return wanted
 
-    def incident_ids(self, key: tuple[str, int, int]) -> pa.ChunkedArray:
-        """The ``incident_id`` of every row of one partition (no date filter within the month: a superset).
+    def pieces(self, key: tuple[str, int, int], max_rows: int) -> list[Piece]:
+        """One partition cut into pieces of whole Parquet row groups, of at most ``max_rows`` rows each.
+
+        A row group larger than ``max_rows`` is a piece alone. The cut is made from the files' footers (no row
+        is read) and is the same every time it is asked for, so two passes over the pieces meet the same rows in
+        the same pieces.
 
         Parameters
         ----------
         key : (str, int, int)
             One of :attr:`keys`.
+        max_rows : int
+            Stored rows of a piece at most [count].
+
+        Returns
+        -------
+        list of Piece
+            In file order (files by path, row groups in order); read with :meth:`read` or :meth:`incident_ids`.
+        """
+        fragments = sorted(self._dataset.get_fragments(filter=self._filter(key)), key=lambda f: f.path)
+        out: list[Piece] = []
+        current: list[tuple[ds.ParquetFileFragment, list[int]]] = []
+        size = 0
+        for fragment in fragments:
+            for group in fragment.row_groups:
+                if current and size + group.num_rows > max_rows:
+                    out.append(Piece(key, tuple((f, tuple(ids)) for f, ids in current)))
+                    current, size = [], 0
+                if not current or current[-1][0] is not fragment:
+                    current.append((fragment, []))
+                current[-1][1].append(group.id)
+                size += group.num_rows
+        if current:
+            out.append(Piece(key, tuple((f, tuple(ids)) for f, ids in current)))
+        return out
+
+    def _table(self, where: tuple[str, int, int] | Piece | None, columns: list[str]) -> pa.Table:
+        """The stored ``columns`` of a partition (a key), of a piece of one, or of none (an empty table)."""
+        if not isinstance(where, Piece):
+            return self._dataset.to_table(columns=columns, filter=self._filter(where))
+        tables = [fragment.subset(row_group_ids=list(ids)).to_table(schema=self._dataset.schema, columns=columns)
+                  for fragment, ids in where.groups]
+        return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+    def incident_ids(self, key: tuple[str, int, int] | Piece) -> pa.ChunkedArray:
+        """The ``incident_id`` of every row of one partition or piece (no date filter within the month: a superset).
+
+        Parameters
+        ----------
+        key : (str, int, int) or Piece
+            One of :attr:`keys`, or one of its :meth:`pieces`.
 
         Returns
         -------
         pyarrow.ChunkedArray
             Text, one value per stored row.
         """
-        return self._dataset.to_table(columns=[S.INCIDENT_ID], filter=self._filter(key)).column(S.INCIDENT_ID)
+        return self._table(key, [S.INCIDENT_ID]).column(S.INCIDENT_ID)
 
-    def read(self, key: tuple[str, int, int] | None, columns: Iterable[str]) -> pd.DataFrame:
-        """The rows of one partition, as :func:`read_calls` gives them (its date filter applied).
+    def read(self, key: tuple[str, int, int] | Piece | None, columns: Iterable[str]) -> pd.DataFrame:
+        """The rows of one partition or piece, as :func:`read_calls` gives them (its date filter applied).
 
         Parameters
         ----------
-        key : (str, int, int) or None
-            One of :attr:`keys`; None: no partition (an empty frame with the columns and their types).
+        key : (str, int, int), Piece or None
+            One of :attr:`keys`, or one of its :meth:`pieces`; None: no partition (an empty frame with the
+            columns and their types).
         columns : iterable of str
             Canonical columns and dimensions (by name).
 
@@ -373,13 +419,29 @@ class CallPartitions:
         stored = {c: S.dimension_column(c) if c in dims else c for c in wanted}
         dated = self._start is not None or self._end is not None
         read_cols = list(dict.fromkeys([stored[c] for c in wanted] + ([S.RECEIVED_AT, S.TIMEZONE] if dated else [])))
-        table = self._dataset.to_table(columns=read_cols, filter=self._filter(key))
+        table = self._table(key, read_cols)
         for i, name in enumerate(table.column_names):
             if name.startswith(S.DIMENSION_PREFIX) and S.dimension_name(name) in dims:
                 table = table.set_column(i, S.dimension_name(name), table.column(i).cast(pa.string()))
         out = received_between(table.to_pandas(), self._start, self._end)[wanted]
         out.attrs[S.FRAME_SOURCES] = self.sources
         return out
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Whole row groups of one partition's files, read together (:meth:`CallPartitions.pieces`).
+
+    Attributes
+    ----------
+    key : (str, int, int)
+        The partition (agency, year, month).
+    groups : tuple of (pyarrow.dataset.ParquetFileFragment, tuple of int)
+        Each file of the piece with the ids of its row groups.
+    """
+
+    key: tuple[str, int, int]
+    groups: tuple
 
 
 def call_partitions(dataset: str | Path, *, agency: str | None = None, start: str | dt.date | None = None,
