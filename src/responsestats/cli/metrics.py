@@ -47,9 +47,9 @@ from ..metrics.standards import coverage, list_standards, load_standard
 from ..metrics.streaming import stream_summary
 from ..metrics.summary import DEFAULT_MIN_N, summarize, summary_spec
 
-#: ``responsestats metrics`` (interval summaries) reads the dataset one partition at a time
+#: ``responsestats metrics`` (interval summaries) reads the dataset a piece of a partition at a time
 #: (:mod:`responsestats.metrics.streaming`): the same table, notes and errors as reading the whole query
-#: into memory, in the memory of one partition. Every option of the summary streams: ``--where`` is a row
+#: into memory, in the memory of one piece. Every option of the summary streams: ``--where`` is a row
 #: filter (applied to each partition's rows, before the level, as ``summarize`` applies it), ``--from/--to``
 #: and ``--month`` are applied by the partition reader as ``read_calls`` applies them, ``--by`` keys and
 #: ``--standard`` targets are per row (or per incident, with every incident's rows together: see the module).
@@ -340,7 +340,7 @@ def _rows_selected(args: argparse.Namespace) -> int:
 
 
 def _summarize_streaming(args: argparse.Namespace, columns: list[str], intervals, options: dict):
-    """The summary read one partition at a time (:mod:`responsestats.metrics.streaming`): the table, the standard's
+    """The summary read a piece of a partition at a time (:mod:`responsestats.metrics.streaming`): the table, the standard's
     coverage (None without one) and an empty frame of the columns read (with the sources' ``attrs``), for the
     notes.
 

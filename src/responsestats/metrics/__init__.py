@@ -4,7 +4,7 @@ Every function takes a canonical :class:`pandas.DataFrame` (see
 :mod:`responsestats.schema`) and returns a tidy table. Workload and deployment
 (calls, incidents in progress, units busy and teams on duty by hour of day; unit
 hour utilisation) are in :mod:`.workload`. :func:`summarize_dataset` (:mod:`.streaming`) gives
-:func:`summarize` of a dataset folder, read one partition at a time through the store. Definitions, standards
+:func:`summarize` of a dataset folder, read a piece of a partition at a time through the store. Definitions, standards
 and methods are documented in ``docs/metrics.md``.
 """
 

@@ -17,7 +17,7 @@ re-export with other bytes replace the rows it holds again
 * :mod:`.transaction`: one atomic write (stage, hard-link, swap), with the
   operating-system specifics in the private :mod:`._platform`;
 * :mod:`.read`: rows, quarantine and reports, reading only the partitions
-  and columns asked for (:func:`call_partitions`: one partition at a time);
+  and columns asked for (:func:`call_partitions`: one partition, or a piece of one, at a time);
   :mod:`.partitions`: the one partition filter;
 * :mod:`.dask_reader`: the same dataset as a Dask DataFrame.
 """
