@@ -11,10 +11,10 @@ Without DATASET it uses ``benchmarks/out/ds_cn110_<rows>``, made on first use fr
 
 Each side runs as a whole process, alternately, ``--repeat`` times:
 
-* ``responsestats metrics DATASET --interval ... --by ... --target 300`` (the CLI: it reads the dataset one
-  partition at a time, ``metrics.streaming``), writing CSV;
+* ``responsestats metrics DATASET --interval ... --by ... --target 300`` (the CLI: it reads the dataset a piece of a
+  partition at a time, ``metrics.streaming``), writing JSON (exact numbers);
 * ``responsestats_memory``: the same command on the in-memory path (``store.read_calls`` then
-  ``metrics.summarize``, as the CLI ran before the streaming path); its CSV must equal the first byte for byte;
+  ``metrics.summarize``, as the CLI ran before the streaming path); its JSON must equal the first byte for byte;
 * one DuckDB SQL query, written out below, computing the same figures by the same definitions (incident level,
   local-time month, exclusions and caps, ``quantile_cont`` = linear interpolation), writing Parquet.
 
@@ -141,7 +141,7 @@ def run_duckdb(sql: str) -> tuple[float, float]:
 
 def compare(ours: Path, theirs: Path, by: tuple[str, ...]) -> dict:
     """Join the two tables on group x interval; raise if any figure disagrees."""
-    a = pd.read_csv(ours, dtype={b: "str" for b in by}, keep_default_na=False, na_values=[""])
+    a = pd.read_json(ours, dtype={b: "str" for b in by})
     intervals = tuple(dict.fromkeys(a["interval"]))
     b = duckdb_long(pd.read_parquet(theirs), intervals, by)
     keys = [*by, "interval"]
@@ -213,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, list[float]] = {e: [] for e in engines}
     peaks: dict[str, list[float]] = {e: [] for e in engines}
     with tempfile.TemporaryDirectory() as tmp:
-        outputs = {"responsestats": Path(tmp) / "ours.csv", "responsestats_memory": Path(tmp) / "memory.csv",
+        # JSON: exact numbers (the command's CSV rounds seconds to 0.1), compared byte for byte between our paths
+        outputs = {"responsestats": Path(tmp) / "ours.json", "responsestats_memory": Path(tmp) / "memory.json",
                    "duckdb": Path(tmp) / "duckdb.parquet"}
         sql = duckdb_sql(dataset, intervals, by, args.level, outputs["duckdb"])
         for k in range(args.repeat):
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         if len(ours) == 2 and outputs[ours[0]].read_bytes() != outputs[ours[1]].read_bytes():
             raise SystemExit("the streaming and the in-memory path wrote different tables")
         check = (compare(outputs[ours[0]], outputs["duckdb"], by) if ours and "duckdb" in engines
-                 else {"output_rows": len(pd.read_csv(outputs[ours[0]])) if ours else None, "max_rel_diff": None})
+                 else {"output_rows": len(pd.read_json(outputs[ours[0]])) if ours else None, "max_rel_diff": None})
     med = {s: statistics.median(v) for s, v in times.items()}
     result = {
         "dataset": str(dataset), "rows": rows, "intervals": list(intervals), "by": list(by),

@@ -327,3 +327,25 @@ def test_jupyterlab_opens_py_notebooks_as_notebooks(monkeypatch):
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     lab = makefile.split("\nlab:", 1)[1].split("\n\n", 1)[0]
     assert "JUPYTER_CONFIG_PATH" in lab and ".jupyter" in lab and "jupyter lab notebooks/" in lab
+
+
+def test_json_text_is_the_json_modules_indented_text():
+    """to_json_text encodes record by record with the C encoder: the text is json.dumps(..., indent=2)'s."""
+    import numpy as np
+
+    from responsestats.metrics import export
+
+    frame = pd.DataFrame({
+        "district": ["芗城-01", 'a "quoted"\nline', None], "n": np.array([1, 2, 3], "int64"),
+        "p90_s": [1.5, np.nan, 1e-20], "thin": [True, False, True],
+        "at": pd.to_datetime(["2024-01-01 00:00", None, "2024-02-01 08:00"], utc=True),
+        "count": pd.array([1, None, 3], dtype="Int64"), "mixed": [np.float64(2.5), None, np.int64(4)],
+    })
+
+    def plain(df):
+        records = [{str(k): export._json_value(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+    for df in (frame, frame.iloc[0:0], pd.DataFrame(index=range(2)), frame[["district"]],
+               pd.DataFrame({"nested": [[1, 2], {"a": 1}]})):
+        assert export.to_json_text(df) == plain(df)

@@ -174,9 +174,39 @@ def to_csv_text(df: pd.DataFrame) -> str:
 
 
 def to_json_text(df: pd.DataFrame) -> str:
-    """JSON array of records; missing values are ``null``."""
-    records = [{str(k): _json_value(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    """JSON array of records; missing values are ``null``.
+
+    The text of ``json.dumps(records, ensure_ascii=False, indent=2)``, made faster: each record is encoded by
+    the json module's C encoder (with the indented layout as its item separator), since the pure-Python
+    encoder that ``indent`` brings takes seconds for a few tens of thousands of rows.
+    """
+    columns = [_json_column(df[c]) for c in df.columns] if df.columns.is_unique else None
+    if columns is None:
+        records = [{str(k): _json_value(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+    else:
+        names = [str(c) for c in df.columns]
+        records = [dict(zip(names, values)) for values in zip(*columns)] if names else [{} for _ in range(len(df))]
+    if not all(isinstance(v, _JSON_SCALARS) for record in records for v in record.values()):
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"  # nested values: the plain way
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode
+    texts = ["{\n    " + text[1:-1] + "\n  }" if record else "{}" for record, text in
+             ((record, encode(record)) for record in records)]
+    return ("[\n  " + ",\n  ".join(texts) + "\n]" if texts else "[]") + "\n"
+
+
+#: Values :func:`to_json_text` writes with the C encoder.
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _json_column(values: pd.Series) -> list:
+    """A column's values as JSON-ready Python values (:func:`_json_value`), a whole column at a time."""
+    if pd.api.types.is_float_dtype(values.dtype) and isinstance(values.dtype, np.dtype):
+        array = values.to_numpy()
+        return [None if v != v else v for v in array.tolist()]  # NaN -> null
+    if (pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)) and isinstance(
+            values.dtype, np.dtype):
+        return values.to_numpy().tolist()
+    return [_json_value(v) for v in values.tolist()]
 
 
 #: Control characters (C0 but tab, DEL, C1): in a terminal they move the cursor, clear the screen or retitle the

@@ -3,7 +3,7 @@
 :func:`summarize_dataset` gives ``summarize(read_calls(dataset, ...), ...)`` number for number without holding
 the rows of the query: it reads one partition (agency, local year, local month) at a time, month by month
 (:func:`month_order`), only the columns the summary uses, turns it into exact per-group counts
-(:func:`summary.summary_parts`), adds those up every few partitions (:func:`summary.merge_parts`) and computes
+(:func:`summary.level_rows`, :func:`summary.level_parts`), adds those up every few partitions (:func:`summary.merge_parts`) and computes
 the statistics from the counts (:func:`summary.cell_statistics`), as the Dask path (:mod:`.distributed`) does
 per task.
 
@@ -27,9 +27,9 @@ level (first dispatch, en route, arrival over its units) needs
 them together. At incident level a first pass reads only ``incident_id`` of each piece, in the same order,
 and finds the ids seen in more than one piece of the same agency: each piece's ids, as 64-bit hashes,
 are looked up in a blocked Bloom filter of the ids of the pieces before it (6 bits of one 64-bit word per
-id, 16 bits per stored row, at most 128 MiB) and then added to it. An id that is in an earlier piece is
-always found (a Bloom filter has no false negatives); an id that is not may be found too (2 in 10,000
-at 10 M rows, about 1 % at 100 M, where the filter is at its greatest size). The ids found are kept as Arrow
+id, 32 bits per stored row, at most 128 MiB) and then added to it. An id that is in an earlier piece is
+always found (a Bloom filter has no false negatives); an id that is not may be found too (2 in 100,000
+at 10 M rows, 0.35 % at 100 M, where the filter is at its greatest size). The ids found are kept as Arrow
 text with the position of the last piece that holds each (:class:`SplitIds`). In the second pass every
 row of those incidents is set aside, and an incident's rows are summarised together once its last piece
 is read. An incident is thus summarised from all of its rows, either in its one piece or from the
@@ -52,10 +52,8 @@ from ..ingestion._memory import arrow_memory_pool, release_freed_memory
 from ..ingestion.fingerprints import text_hashes
 from ..store.read import CallPartitions, Piece
 from . import names as N
-from ._frame import prepare
 from .exclusions import DEFAULT_CAP, CapSpec
 from .filters import RowFilter, apply_filter, parse_filter, with_population
-from .levels import at_level
 from .proportions import DEFAULT_CONFIDENCE
 from .standards import Coverage, Standard, coverage
 from .summary import (
@@ -64,9 +62,10 @@ from .summary import (
     SummarySpec,
     cell_statistics,
     finish_summary,
+    level_parts,
+    level_rows,
     merge_parts,
     select_groups,
-    summary_parts,
     summary_spec,
     summary_table,
 )
@@ -81,7 +80,7 @@ PIECE_ROWS = 250_000
 #: Bits set per id in the Bloom filter of the first pass, all in one 64-bit word (a blocked Bloom filter).
 _BLOOM_HASHES = 6
 #: Bits of the Bloom filter per stored row, and its least and greatest size [bits] (2^30 bits: 128 MiB).
-_BLOOM_BITS_PER_ROW, _BLOOM_MIN_BITS, _BLOOM_MAX_BITS = 16, 1 << 16, 1 << 30
+_BLOOM_BITS_PER_ROW, _BLOOM_MIN_BITS, _BLOOM_MAX_BITS = 32, 1 << 16, 1 << 30
 
 
 def _text(values: pd.Series | pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -284,10 +283,9 @@ def stream_summary(
     empty: pd.DataFrame | None = None
 
     def take(frame: pd.DataFrame) -> None:
-        run.add(summary_parts(frame, spec))
+        rows = level_rows(frame, spec)  # the level once, for the summary and the coverage (counts: any order)
+        run.add(level_parts(rows, spec))
         if covers:
-            rows = at_level(prepare(frame, [S.AGENCY, S.INCIDENT_ID, S.RECEIVED_AT], S.TIMESTAMP_COLUMNS), spec.level,
-                            sort=False)  # counts only: the order does not matter
             cover_parts.append(coverage(rows, spec.standard))
 
     # Arrow's jemalloc pool, and freed memory handed back after the first pass and after each piece: else the

@@ -167,8 +167,25 @@ def summary_parts(df: pd.DataFrame, spec: SummarySpec) -> SummaryParts:
     spec : SummarySpec
         From :func:`summary_spec`.
     """
+    return level_parts(level_rows(df, spec), spec)
+
+
+def level_rows(df: pd.DataFrame, spec: SummarySpec) -> pd.DataFrame:
+    """The rows a summary counts: ``df`` at the summary's level (incidents or units), in no particular order.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical frame; at incident level it must hold every row of each of its incidents.
+    spec : SummarySpec
+        From :func:`summary_spec`.
+    """
     frame = prepare(df, spec.columns, [S.SELF_INITIATED, *S.TIMESTAMP_COLUMNS])
-    frame = at_level(frame, spec.level, sort=False)  # nothing below depends on the row order
+    return at_level(frame, spec.level, sort=False)  # nothing that counts depends on the row order
+
+
+def level_parts(frame: pd.DataFrame, spec: SummarySpec) -> SummaryParts:
+    """:func:`summary_parts` of rows already at the summary's level (:func:`level_rows`)."""
     frame, group_cols = with_keys(frame, spec.by)
     codes, keys = group_codes(frame, spec.by, group_cols)
     n_groups, n_reasons = len(keys), len(N.EXCLUSION_REASONS)
