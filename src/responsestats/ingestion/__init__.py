@@ -4,6 +4,7 @@
 * :mod:`.normalize`: the per-block rules (cleaning, maps, flags, lookups, required fields);
 * :mod:`.timestamps`: layouts, clock-only times, durations, DST, zone suffixes, midnight roll-over;
 * :mod:`.fingerprints`: record fingerprints, to find duplicate records in bounded memory;
+* :mod:`.spill`: sorted runs of hashes on disk, so that what an ingest keeps per row stays bounded;
 * :mod:`.report`: the ingest report (its keys are defined in :mod:`responsestats.schema`).
 """
 

@@ -48,6 +48,7 @@ from ..errors import MappingError
 from ..sources import RawBlock
 from .fingerprints import SeenHashes, hex_hashes, int_hashes, row_hashes, text_hashes
 from .report import FileStats
+from .spill import SpillSpace
 from .timestamps import (
     VALUE_OUT_OF_RANGE,
     VALUE_UNPARSEABLE,
@@ -79,9 +80,20 @@ class FileContext:
     link_columns: tuple[str, ...] = ()  # source columns hashed into caller_key (only with link_salt)
     link_salt: bytes | None = None
     stats: FileStats = field(default_factory=FileStats)
-    seen: SeenHashes = field(default_factory=SeenHashes)
+    spill: SpillSpace | None = None  # where the sets below spill past their memory budget (None: a folder of their own)
+    seen: SeenHashes | None = None  # fingerprints of the records read so far (made from ``spill`` if not given)
     seen_ids: SeenHashes | None = None  # incident ids of the rows kept so far (incident level; made when needed)
     personal: PersonalCheck = field(default_factory=lambda: PersonalCheck())  # text columns checked for personal data
+
+    def __post_init__(self) -> None:
+        if self.seen is None:
+            self.seen = SeenHashes(self.spill)
+
+    def close(self) -> None:
+        """Free the sets of fingerprints and incident ids (and their runs on disk): the file is read."""
+        for seen in (self.seen, self.seen_ids):
+            if seen is not None:
+                seen.close()
 
 
 @dataclass
@@ -323,13 +335,13 @@ def _later_incident_rows(prep: PreparedBlock, kept: np.ndarray, ctx: FileContext
 
     "Earlier" is in file order: earlier in the block (:func:`_block_ids`), or in an earlier block. The ids
     met so far are remembered as 64-bit hashes in a :class:`~.fingerprints.SeenHashes`: each block's
-    distinct ids, so at most 8 bytes per record. (A row of those that ``kept`` leaves out here is an exact
-    duplicate of an earlier record, whose id is remembered already, or a repeat of a remembered id: adding
-    its id changes nothing.) The rows are counted, with examples, in ``ctx.stats``; what happens to them
-    is the caller's.
+    distinct ids, at most 8 bytes per record, in memory up to its budget and on disk past it. (A row of
+    those that ``kept`` leaves out here is an exact duplicate of an earlier record, whose id is remembered
+    already, or a repeat of a remembered id: adding its id changes nothing.) The rows are counted, with
+    examples, in ``ctx.stats``; what happens to them is the caller's.
     """
     if ctx.seen_ids is None:
-        ctx.seen_ids = SeenHashes()
+        ctx.seen_ids = SeenHashes(ctx.spill)
     later = prep.id_later & kept
     if len(ctx.seen_ids):
         seen = ctx.seen_ids.contains(prep.id_first_hashes)

@@ -11,12 +11,16 @@ share of its rows quarantined (:class:`~responsestats.errors.QualityGateError`).
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
+import shutil
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import pyarrow as pa
 
 from .. import schema as S
 from ..config import DEFAULT_BLOCK_ROWS
@@ -28,6 +32,7 @@ from ._memory import arrow_memory_pool, release_freed_memory
 from .normalize import FileContext, finish_block, prepare_block
 from .reexports import FileKeys, check_on_overlap, note_supersessions, record_keys, settle_overlaps
 from .report import IngestResult, describe_quarantine_entry, file_report, gate_share, quarantine_by_column
+from .spill import SpillSpace
 
 #: Blocks prepared at once (threads; Arrow and numpy release the GIL). Each holds one block in memory.
 INGEST_THREADS = min(2, os.cpu_count() or 1)
@@ -202,7 +207,7 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
         sources.append((path, src, resolved, link_columns))
 
     result = IngestResult(dataset=Path(out))
-    with DatasetTransaction(Path(out)) as tx:
+    with DatasetTransaction(Path(out)) as tx, _spill_space(tx) as space:
         done: dict[str, Path] = {}  # SHA-256 -> the input that gave those bytes in this run
         for path, src, resolved, link_columns in sources:
             before = _stamp(path)
@@ -215,18 +220,22 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
             ctx = FileContext(
                 mapping=mapping, resolved=resolved, agency=agency, timezone=tz,
                 source_file=path.name, file_sha256=sha, typed=src.typed,
-                link_columns=link_columns, link_salt=salt,
+                link_columns=link_columns, link_salt=salt, spill=space,
             )
             columns = list(dict.fromkeys(mapping.columns_to_read(resolved) + list(link_columns)))
-            keys = FileKeys()
-            quarantined = _ingest_blocks(src.blocks(columns), ctx, tx, progress, keys)
-            tx.finish_file(agency, sha)
-            if _stamp(path) != before:
-                raise UserError(f"{path}: the file changed while it was read; ingest it again once it is complete "
-                                "(nothing was written)")
-            removed = settle_overlaps(tx, agency, sha, keys, path.name, on_overlap)
-            replaced_from = note_supersessions(tx, agency, removed, by=path.name)
-            record_keys(tx, agency, sha, keys)
+            with FileKeys(space) as keys, _QuarantineSpool(space) as spool:
+                try:
+                    _ingest_blocks(src.blocks(columns), ctx, tx, progress, keys, spool)
+                finally:
+                    ctx.close()  # the file is read: its fingerprints and ids are no longer needed
+                tx.finish_file(agency, sha)
+                if _stamp(path) != before:
+                    raise UserError(f"{path}: the file changed while it was read; ingest it again once it is "
+                                    "complete (nothing was written)")
+                removed = settle_overlaps(tx, agency, sha, keys, path.name, on_overlap)
+                replaced_from = note_supersessions(tx, agency, removed, by=path.name)
+                record_keys(tx, agency, sha, keys)
+                quarantined = spool.tables()
             tx.write_quarantine(agency, sha, quarantined)
             ctx.stats.quarantine_by_column = quarantine_by_column(quarantined)
             report = file_report(path, sha, file_key(sha), src.encoding, mapping, agency, tz, resolved, ctx.stats,
@@ -244,23 +253,38 @@ def _ingest(inputs, out, *, mapping, agency, timezone, block_rows, progress, lin
     return result
 
 
+def _spill_space(tx: DatasetTransaction) -> SpillSpace:
+    """Where this run's bounded sets spill: a folder made beside the dataset on first use, removed at the end.
+
+    Beside the dataset, on the disk its staging copy is on (not the system's temporary folder, which may be
+    small or held in memory); named ``.<dataset>.spill-*``. Folders of that name left by a run that was killed
+    are removed first: the transaction holds the dataset's lock, so no other run is using them.
+    """
+    pattern = f".{glob.escape(tx.root.name)}.spill-*"
+    for stale in tx.root.parent.glob(pattern):
+        shutil.rmtree(stale, ignore_errors=True)
+    return SpillSpace(tx.root.parent, prefix=f".{tx.root.name}.spill-")
+
+
 def _stamp(path: Path) -> tuple[int, int]:
     """Size [bytes] and modification time [ns] of a file: equal before and after reading, or it changed."""
     st = path.stat()
     return st.st_size, st.st_mtime_ns
 
 
-def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress, keys: FileKeys) -> list:
-    """Normalise and write one file's blocks; returns their quarantine tables.
+def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress, keys: FileKeys,
+                   spool: _QuarantineSpool) -> None:
+    """Normalise and write one file's blocks; their keys go to ``keys``, their quarantine tables to ``spool``.
 
     Blocks are read by the caller's iterator, prepared on :data:`INGEST_THREADS`
     threads, finished here in file order (duplicates of earlier blocks,
     counts), and written by one more thread (Parquet encoding), so that
     reading, preparing and writing overlap. Memory: at most
     ``INGEST_THREADS`` blocks being prepared, one being finished and one table
-    waiting for the writer.
+    waiting for the writer; what is kept of every block (fingerprints, incident
+    ids, keys, quarantined rows) is bounded too, spilled to disk past a budget
+    (:mod:`.spill`, :class:`_QuarantineSpool`).
     """
-    quarantined: list = []
     with ThreadPoolExecutor(max_workers=INGEST_THREADS) as pool, ThreadPoolExecutor(max_workers=1) as writer:
         pending: deque = deque()
         writes: deque = deque()
@@ -276,7 +300,7 @@ def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress, k
                 while len(writes) > min(limit, 1):
                     writes.popleft().result()
                 if nb.quarantine.num_rows:
-                    quarantined.append(nb.quarantine)
+                    spool.append(nb.quarantine)
                 release_freed_memory()
                 if progress is not None:
                     progress(prep.n + len(prep.bad_records))
@@ -286,7 +310,72 @@ def _ingest_blocks(blocks, ctx: FileContext, tx: DatasetTransaction, progress, k
             finish(INGEST_THREADS)
         finish(0)
     ctx.personal.finish(ctx)  # the file's last window of every text column checked for personal data
-    return quarantined
+
+
+#: Bytes of quarantine tables held in memory while a file is read, at most [bytes]; past it they are spilled.
+QUARANTINE_MEMORY_BYTES = 4 << 20
+
+
+class _QuarantineSpool:
+    """The quarantine tables of one file, in file order: in memory up to :data:`QUARANTINE_MEMORY_BYTES`, the
+    rest appended to an Arrow IPC stream in the spill space, so that they do not add up while the file is read.
+
+    :meth:`tables` gives them back at the end, when the blocks' memory is free again, as the same tables
+    (the same chunks, so the quarantine file is written byte for byte as from the tables in memory). Many
+    small tables held for the whole file also keep allocator pages from being reused; this avoids that too.
+    """
+
+    def __init__(self, space: SpillSpace) -> None:
+        self._space = space
+        self._held: list[pa.Table] = []
+        self._bytes = 0
+        self._path: Path | None = None
+        self._writer = None
+        self._chunks: list[int] = []  # record batches of each spilled table [count]
+
+    def append(self, table: pa.Table) -> None:
+        """Add a block's quarantine table."""
+        self._held.append(table)
+        self._bytes += table.nbytes
+        if self._bytes > QUARANTINE_MEMORY_BYTES:
+            if self._writer is None:
+                self._path = self._space.new_file("quarantine", ".arrows")
+                self._writer = pa.ipc.new_stream(str(self._path), S.QUARANTINE_SCHEMA)
+            for held in self._held:
+                batches = held.to_batches()
+                for batch in batches:
+                    self._writer.write_batch(batch)
+                self._chunks.append(len(batches))
+            self._held, self._bytes = [], 0
+
+    def tables(self) -> list[pa.Table]:
+        """Every table added, in order (read back from disk if spilled)."""
+        if self._writer is None:
+            return list(self._held)
+        self._writer.close()
+        self._writer = None
+        with pa.OSFile(str(self._path)) as source:
+            reader = pa.ipc.open_stream(source)
+            out = [pa.Table.from_batches([reader.read_next_batch() for _ in range(n)], S.QUARANTINE_SCHEMA)
+                   for n in self._chunks]
+        self._path.unlink()
+        self._path, self._chunks = None, []
+        return out + self._held
+
+    def close(self) -> None:
+        """Remove the spilled stream (if any)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._path is not None:
+            self._path.unlink(missing_ok=True)
+            self._path = None
+
+    def __enter__(self) -> _QuarantineSpool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _check_salt(link_salt: str | bytes | None, mapping: Mapping) -> bytes | None:

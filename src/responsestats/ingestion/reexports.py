@@ -22,16 +22,19 @@ written.
 How
 ---
 Each input file's keys are hashed (:func:`~.fingerprints.key_hashes`) as its
-blocks are written and recorded per partition beside its rows (the store's
-key index, ``_keys/``); the keys of a new file are compared with every key
-index of the agency, and only the parts that share keys are read and
-rewritten. A dataset written before key indexes existed gets them built from
-its rows on the first ingest that needs them.
+blocks are written (:class:`FileKeys`, spilled to disk past a memory budget)
+and recorded per partition beside its rows (the store's key index, ``_keys/``);
+the keys of a new file are compared with every key index of the agency, one
+index at a time, and only the parts that share keys are read and rewritten.
+A dataset written before key indexes existed gets them built from its rows on
+the first ingest that needs them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -39,7 +42,9 @@ import pyarrow as pa
 from .. import schema as S
 from ..errors import UserError
 from ..store import DatasetTransaction, PartFile, file_key
-from .fingerprints import KEY_HASH_VERSION, key_hashes
+from . import spill
+from .fingerprints import KEY_HASH_VERSION, SeenHashes, key_hashes
+from .spill import SpillSpace, read_values
 
 #: What an ingest does with rows whose keys another file already wrote: ``replace`` them (the default: the file
 #: ingested last wins) or ``refuse`` the file.
@@ -65,10 +70,30 @@ def check_on_overlap(value: str) -> str:
 
 
 class FileKeys:
-    """The key hashes of one input file's kept rows, per partition, collected as its blocks are written."""
+    """The key hashes of one input file's kept rows, per partition, collected as its blocks are written.
 
-    def __init__(self) -> None:
+    At most ``budget`` hashes are held in memory (:data:`~.spill.MEMORY_BUDGET`: 524,288, 4 MiB); past it, each
+    partition's distinct hashes so far are written to one spill file (in ``space``) and memory starts afresh.
+    :meth:`by_partition` then gives one partition at a time, read back and merged, so that a file's keys are
+    never all in memory at once: only its largest partition's (a month of one file), as the store writes a
+    partition's key index in one piece.
+
+    Parameters
+    ----------
+    space : SpillSpace, optional
+        Where to spill (default: a folder of its own in the system's temporary folder, made on the first spill).
+    budget : int, optional
+        Key hashes held in memory at most [count]. Default: :data:`~.spill.MEMORY_BUDGET`.
+    """
+
+    def __init__(self, space: SpillSpace | None = None, budget: int | None = None) -> None:
         self._parts: dict[tuple[int, int], list[np.ndarray]] = defaultdict(list)
+        self._held = 0  # hashes in memory [count]
+        self._budget = int(budget if budget is not None else spill.MEMORY_BUDGET)
+        self._own_space = space is None
+        self._space = space if space is not None else SpillSpace()
+        self._spilled: dict[tuple[int, int], list[tuple[Path, int, int]]] = defaultdict(list)  # (file, offset, n)
+        self._files: list[Path] = []
 
     def add(self, table: pa.Table, year: np.ndarray, month: np.ndarray) -> None:
         """Record the keys of a block of canonical rows and their partition keys (local year and month)."""
@@ -78,15 +103,67 @@ class FileKeys:
         ym = year.astype(np.int64) * 100 + month.astype(np.int64)
         for value in _sorted_unique(ym):
             self._parts[(int(value // 100), int(value % 100))].append(hashes[ym == value])
+        self._held += len(hashes)
+        if self._held > self._budget:
+            self._spill()
 
-    def by_partition(self) -> dict[tuple[int, int], np.ndarray]:
-        """(year, month) -> the sorted distinct key hashes of that partition [uint64]."""
-        return {ym: _sorted_unique(np.concatenate(parts)) for ym, parts in sorted(self._parts.items())}
+    def _spill(self) -> None:
+        """Write each partition's distinct hashes held in memory to one file, one after the other."""
+        path = self._space.new_file("keys")
+        self._files.append(path)
+        offset = 0
+        with open(path, "wb") as fh:
+            for ym in sorted(self._parts):
+                hashes = _sorted_unique(np.concatenate(self._parts.pop(ym)))  # freed partition by partition
+                hashes.tofile(fh)
+                self._spilled[ym].append((path, offset, hashes.size))
+                offset += hashes.nbytes
+        self._parts.clear()
+        self._held = 0
 
-    def all(self) -> np.ndarray:
-        """Every distinct key hash of the file, sorted [uint64]."""
-        parts = [h for hs in self._parts.values() for h in hs]
-        return _sorted_unique(np.concatenate(parts)) if parts else np.zeros(0, np.uint64)
+    @property
+    def spilled(self) -> bool:
+        """Whether any key went to disk."""
+        return bool(self._files)
+
+    def by_partition(self) -> Iterator[tuple[tuple[int, int], np.ndarray]]:
+        """Each (year, month) with the sorted distinct key hashes of that partition [uint64], in order.
+
+        One partition is in memory at a time (besides what :meth:`add` holds); the file may be read again.
+        """
+        for ym in sorted(set(self._parts) | set(self._spilled)):
+            pieces = [read_values(path, offset, n) for path, offset, n in self._spilled.get(ym, ())]
+            pieces += self._parts.get(ym, [])
+            yield ym, _sorted_unique(np.concatenate(pieces))
+
+    @property
+    def space(self) -> SpillSpace:
+        """Where this object spills (and :meth:`members` too)."""
+        return self._space
+
+    def members(self) -> SeenHashes:
+        """Every key hash of the file, as a bounded set for membership tests; the caller closes it (before this)."""
+        members = SeenHashes(self._space)
+        for _, hashes in self.by_partition():
+            members.add(hashes, presorted=True)
+        return members
+
+    def close(self) -> None:
+        """Free the memory and remove the spill files (and the spill folder, if it is this object's own)."""
+        self._parts.clear()
+        self._held = 0
+        for path in self._files:
+            path.unlink(missing_ok=True)
+        self._files.clear()
+        self._spilled.clear()
+        if self._own_space:
+            self._space.close()
+
+    def __enter__(self) -> FileKeys:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _row_hashes(tx: DatasetTransaction, part: PartFile) -> np.ndarray:
@@ -105,9 +182,9 @@ def _index(tx: DatasetTransaction, part: PartFile) -> np.ndarray:
 
 
 def record_keys(tx: DatasetTransaction, agency: str, file_sha256: str, keys: FileKeys) -> None:
-    """Write the key index of every partition one input file wrote."""
+    """Write the key index of every partition one input file wrote, one partition at a time."""
     key = file_key(file_sha256)
-    for (year, month), hashes in keys.by_partition().items():
+    for (year, month), hashes in keys.by_partition():
         tx.write_keys(PartFile(agency, key, year, month), hashes, KEY_HASH_VERSION)
 
 
@@ -137,32 +214,43 @@ def settle_overlaps(tx: DatasetTransaction, agency: str, file_sha256: str, keys:
     ------
     UserError
         With ``on_overlap="refuse"``, when any row overlaps (naming the files and the rows).
+
+    Notes
+    -----
+    Memory stays bounded whatever the sizes: the new file's keys are a :class:`~.fingerprints.SeenHashes`
+    (spilled to disk past its budget), each earlier partition's key index is tested against it and settled
+    before the next is read, and the overlap is counted (for ``refuse``) in another such set.
     """
     own = file_key(file_sha256)
-    new = keys.all()
-    hits: dict[PartFile, np.ndarray] = {}
-    if new.size:
-        for part in tx.part_files(agency):
-            if part.key != own:
-                common = np.intersect1d(_index(tx, part), new, assume_unique=True)
-                if common.size:
-                    hits[part] = common
+    others = [part for part in tx.part_files(agency) if part.key != own]
+    if not others:
+        return {}
     removed: dict[str, int] = defaultdict(int)
-    for part, common in hits.items():
-        hashes = _row_hashes(tx, part)
-        keep = ~np.isin(hashes, common)
-        if on_overlap == "refuse":
-            removed[part.key] += int((~keep).sum())
-            continue
-        removed[part.key] += tx.keep_rows(part, keep)
-        if keep.any():
-            tx.write_keys(part, _sorted_unique(hashes[keep]), KEY_HASH_VERSION)
+    with keys.members() as new, SeenHashes(keys.space) as overlap:
+        if not len(new):
+            return {}
+        overlapping = 0  # distinct keys of the new file that another file wrote [count]
+        for part in others:
+            index = _index(tx, part)
+            common = index[new.contains(index)]  # the index is sorted and distinct: so is this
+            if not common.size:
+                continue
+            hashes = _row_hashes(tx, part)
+            keep = ~np.isin(hashes, common)
+            if on_overlap == "refuse":
+                removed[part.key] += int((~keep).sum())
+                fresh = common[~overlap.contains(common)]
+                overlapping += fresh.size
+                overlap.add(fresh, presorted=True)
+                continue
+            removed[part.key] += tx.keep_rows(part, keep)
+            if keep.any():
+                tx.write_keys(part, _sorted_unique(hashes[keep]), KEY_HASH_VERSION)
     if on_overlap == "refuse" and removed:
         names = ", ".join(f"{_source_name(tx, agency, k)} ({n:,} rows)" for k, n in sorted(removed.items()))
         raise UserError(
-            f"{source_file}: {len(_sorted_unique(np.concatenate(list(hits.values())))):,} of its incident keys are "
-            f"already in the dataset, written by {names}; nothing was written. Ingest with --on-overlap replace to "
-            "let this export replace those rows"
+            f"{source_file}: {overlapping:,} of its incident keys are already in the dataset, written by {names}; "
+            "nothing was written. Ingest with --on-overlap replace to let this export replace those rows"
         )
     return dict(removed)
 
