@@ -21,7 +21,7 @@ PACKAGE = Path(responsestats.__file__).resolve().parent
 #: The stages, in the order data flows (and imports may point only backwards, or within a stage).
 STAGES = ("foundation", "sources", "formats", "store", "ingestion", "metrics", "briefing", "sample", "cli", "top")
 #: Modules at the package root that every stage may use.
-FOUNDATION = {"_version", "errors", "config", "schema", "localtime", "privacy"}
+FOUNDATION = {"_version", "_memory", "errors", "config", "schema", "localtime", "privacy"}
 #: Inside the briefing, the same rule between its parts.
 BRIEFING_PARTS = ("columns", "months", "tables", "data", "wording", "charts", "slides", "book", "page", "runner")
 

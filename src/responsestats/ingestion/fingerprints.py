@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import spill
-from ._memory import release_freed_memory
+from .._memory import release_freed_memory
 from .spill import SortedRun, SpillSpace
 
 #: The fingerprint of a missing value (an arbitrary odd constant).

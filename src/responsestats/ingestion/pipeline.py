@@ -28,7 +28,7 @@ from ..errors import IngestIOError, QualityGateError, UserError, one_line
 from ..formats.mapping import Mapping, check_zone, load_mapping
 from ..sources import open_source
 from ..store import DatasetTransaction, check_agency_id, file_key
-from ._memory import arrow_memory_pool, release_freed_memory
+from .._memory import arrow_memory_pool, release_freed_memory
 from .normalize import FileContext, finish_block, prepare_block
 from .reexports import FileKeys, check_on_overlap, note_supersessions, record_keys, settle_overlaps
 from .report import IngestResult, describe_quarantine_entry, file_report, gate_share, quarantine_by_column

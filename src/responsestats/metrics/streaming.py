@@ -48,7 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema as S
-from ..ingestion._memory import arrow_memory_pool, release_freed_memory
+from .._memory import arrow_memory_pool, release_freed_memory
 from ..ingestion.fingerprints import text_hashes
 from ..store.read import CallPartitions, Piece
 from . import names as N

@@ -1,4 +1,5 @@
-"""Memory of a long ingest: Arrow's allocator choice, and handing freed memory back to the system."""
+"""Memory of a long run (an ingest, a streaming summary): Arrow's allocator choice, and handing freed memory back
+to the system."""
 
 from __future__ import annotations
 
