@@ -15,7 +15,7 @@ import pytest
 from responsestats import ingest, read_calls, read_quarantine, read_reports
 from responsestats import schema as S
 from responsestats.errors import DatasetLockedError, UserError
-from responsestats.ingestion._memory import arrow_memory_pool as _arrow_memory_pool
+from responsestats._memory import arrow_memory_pool as _arrow_memory_pool
 from responsestats.store import DatasetTransaction
 
 from conftest import CN_HEADER, PINYIN, cn_row, write_csv
