@@ -1,11 +1,11 @@
 """The interval summaries of a dataset in bounded memory: a piece of a partition at a time, the same table.
 
 :func:`summarize_dataset` gives ``summarize(read_calls(dataset, ...), ...)`` number for number without holding
-the rows of the query: it reads one partition (agency, local year, local month) at a time, month by month
-(:func:`month_order`), only the columns the summary uses, turns it into exact per-group counts
-(:func:`summary.level_rows`, :func:`summary.level_parts`), adds those up every few partitions (:func:`summary.merge_parts`) and computes
-the statistics from the counts (:func:`summary.cell_statistics`), as the Dask path (:mod:`.distributed`) does
-per task.
+the rows of the query: it reads the partitions (agency, local year, local month) month by month
+(:func:`month_order`), each a piece of whole row groups at a time, only the columns the summary uses, turns each
+piece into exact per-group counts (:func:`summary.level_rows`, :func:`summary.level_parts`), adds those up every
+few pieces (:func:`summary.merge_parts`) and computes the statistics from the counts
+(:func:`summary.cell_statistics`), as the Dask path (:mod:`.distributed`) does per task.
 
 **Groups finished month by month.** A group keyed on a time key that ends by a month (``month``, ``date``,
 ``week``, ``year``: :func:`.timekeys.last_month`) gets no more rows once every partition up to that month is
@@ -14,7 +14,7 @@ value counts dropped. So a query ``--by month,...`` holds the counts of the mont
 whole query; a query without such a key holds the counts of its groups, which grow with the distinct
 (group, interval, second) cells and not with the rows. A row of a month already finished, met in a later
 partition (a dataset whose partitions disagree with its rows' months), stops the summary with an
-``AssertionError`` rather than give a wrong figure. Memory: one partition's rows, plus the counts held, plus
+``AssertionError`` rather than give a wrong figure. Memory: one piece's rows, plus the counts held, plus
 the rows of the incidents set aside.
 
 The files are read by the store (:class:`responsestats.store.CallPartitions`); this module only loops over
