@@ -151,12 +151,12 @@ def test_seen_hashes_spill_to_a_folder_of_their_own_and_remove_it(monkeypatch):
 def test_a_spill_builds_the_larger_filter_from_everything_held(tmp_path):
     rng = np.random.default_rng(4)
     with SpillSpace(tmp_path) as space, SeenHashes(space, budget=5000) as seen:
-        assert len(seen._filter) == fingerprints._FILTER_WORDS
+        assert len(seen._filter.words) == fingerprints._FILTER_WORDS
         added = _hashes(rng, 4000)
         seen.add(added)
         seen.add(_hashes(rng, 2000))
-        assert len(seen._filter) == fingerprints._DISK_FILTER_WORDS and seen.spilled_runs == 1
-        assert seen.contains(added).all() and seen._passes(added).size == added.size  # no false negative
+        assert len(seen._filter.words) == fingerprints._DISK_FILTER_WORDS and seen.spilled_runs == 1
+        assert seen.contains(added).all() and seen._filter.passes(added).size == added.size  # no false negative
 
 
 # -- FileKeys --------------------------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ def test_the_first_pass_filter_never_misses_an_id_seen_before():
     import numpy as np
 
     rng = np.random.default_rng(17)
-    bloom = streaming._Bloom(200_000)
+    bloom = streaming._bloom(200_000)  # 32 bits a row
     added = rng.integers(0, 2**63, 200_000, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
     bloom.add(added[:100_000])
     bloom.add(added[100_000:])

@@ -170,6 +170,63 @@ _SIX_BITS = np.uint64(63)
 _HALF = np.uint64(32)
 
 
+class BlockedBloom:
+    """A blocked Bloom filter of 64-bit hashes (already well mixed): does a hash belong to those added?
+
+    A hash's top 32 bits choose one 64-bit word (scaled to the filter's length, so that sorted hashes mark
+    their words in order) and ``probes`` bits of it, from its low 6-bit fields, are set: a lookup reads one
+    word. No false negatives; the share of absent hashes found grows with the hashes added per word.
+
+    Parameters
+    ----------
+    words : int
+        64-bit words of the filter [count] (8 bytes each; below 2**32).
+    probes : int
+        Bits set per hash [count], at most 10.
+    """
+
+    def __init__(self, words: int, probes: int) -> None:
+        self.words = np.zeros(int(words), np.uint64)
+        self.probes = int(probes)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory of the filter [bytes]."""
+        return self.words.nbytes
+
+    def _probe(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each hash's word of the filter and the bits it sets in it."""
+        word = (((hashes >> _HALF) * np.uint64(len(self.words))) >> _HALF).astype(np.int64)  # top 32 bits, scaled
+        mask = _ONE << (hashes & _SIX_BITS)
+        for k in range(1, self.probes):
+            mask |= _ONE << ((hashes >> np.uint64(6 * k)) & _SIX_BITS)
+        return word, mask
+
+    def add(self, hashes: np.ndarray, *, presorted: bool = False) -> None:
+        """Set the bits of ``hashes`` [uint64] (``presorted``: sorted, so each word's hashes are neighbours)."""
+        for lo in range(0, len(hashes), _PROBE_SLICE):
+            word, mask = self._probe(hashes[lo:lo + _PROBE_SLICE])
+            if presorted:
+                starts = np.flatnonzero(np.diff(word, prepend=-1))
+                self.words[word[starts]] |= np.bitwise_or.reduceat(mask, starts)
+            else:
+                np.bitwise_or.at(self.words, word, mask)
+
+    def passes(self, hashes: np.ndarray) -> np.ndarray:
+        """Positions of the hashes the filter lets through (maybe added) [int64]."""
+        parts = [np.zeros(0, np.int64)]
+        for lo in range(0, len(hashes), _PROBE_SLICE):
+            word, mask = self._probe(hashes[lo:lo + _PROBE_SLICE])
+            parts.append(np.flatnonzero((self.words[word] & mask) == mask) + lo)
+        return parts[-1] if len(parts) == 2 else np.concatenate(parts)
+
+    def contains(self, hashes: np.ndarray) -> np.ndarray:
+        """Mask of the hashes the filter lets through [bool] (every hash added, and a few more)."""
+        found = np.zeros(len(hashes), bool)
+        found[self.passes(hashes)] = True
+        return found
+
+
 class SeenHashes:
     """The fingerprints met so far in a file, for membership tests, in memory bounded whatever the file's size.
 
@@ -222,7 +279,7 @@ class SeenHashes:
         self._budget = int(budget if budget is not None else spill.MEMORY_BUDGET)
         self._own_space = space is None
         self._space = space if space is not None else SpillSpace()
-        self._filter = np.zeros(_FILTER_WORDS, np.uint64)
+        self._filter = BlockedBloom(_FILTER_WORDS, _FILTER_PROBES)
 
     def __len__(self) -> int:
         """Fingerprints held [count]: all added while in memory, the distinct ones once on disk."""
@@ -233,35 +290,12 @@ class SeenHashes:
         """Runs on disk [count]."""
         return len(self._disk)
 
-    def _probe(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each fingerprint's word of the filter and the bits it sets in it."""
-        word = (((hashes >> _HALF) * np.uint64(len(self._filter))) >> _HALF).astype(np.int64)  # top 32 bits, scaled
-        mask = _ONE << (hashes & _SIX_BITS)
-        for k in range(1, _FILTER_PROBES):
-            mask |= _ONE << ((hashes >> np.uint64(6 * k)) & _SIX_BITS)
-        return word, mask
-
-    def _mark(self, run: np.ndarray) -> None:
-        """Set the filter's bits of sorted fingerprints (sorted: each word's fingerprints are neighbours)."""
-        for lo in range(0, len(run), _PROBE_SLICE):
-            word, mask = self._probe(run[lo:lo + _PROBE_SLICE])
-            starts = np.flatnonzero(np.diff(word, prepend=-1))
-            self._filter[word[starts]] |= np.bitwise_or.reduceat(mask, starts)
-
-    def _passes(self, hashes: np.ndarray) -> np.ndarray:
-        """Positions of the fingerprints the filter lets through (maybe added) [int64]."""
-        parts = []
-        for lo in range(0, len(hashes), _PROBE_SLICE):
-            word, mask = self._probe(hashes[lo:lo + _PROBE_SLICE])
-            parts.append(np.flatnonzero((self._filter[word] & mask) == mask) + lo)
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
     def contains(self, hashes: np.ndarray) -> np.ndarray:
         """Mask of the given fingerprints already added [bool]."""
         found = np.zeros(len(hashes), bool)
         if not len(self) or not len(hashes):
             return found
-        maybe = self._passes(hashes)
+        maybe = self._filter.passes(hashes)
         if not maybe.size:
             return found
         candidates = hashes[maybe]
@@ -288,7 +322,7 @@ class SeenHashes:
         if not len(hashes):  # nothing to remember (an empty run would break the search)
             return
         run = hashes if presorted else np.sort(hashes)
-        self._mark(run)
+        self._filter.add(run, presorted=True)
         while self._runs and len(self._runs[-1]) <= 2 * len(run) and len(self._runs[-1]) + len(run) <= _RUN_LIMIT:
             run = np.concatenate([self._runs.pop(), run])
             run.sort(kind="stable")  # a merge of two sorted runs, in place
@@ -301,11 +335,11 @@ class SeenHashes:
         """Write the fingerprints in memory to disk as one run, then merge runs of as many spills."""
         self._disk.append((SortedRun.write(self._space, self._runs), 1))
         self._on_disk += self._disk[-1][0].n
-        if len(self._filter) < _DISK_FILTER_WORDS:  # the first spill: a larger filter from now on, from all there is
-            self._filter = None  # freed first
-            self._filter = np.zeros(_DISK_FILTER_WORDS, np.uint64)
+        if len(self._filter.words) < _DISK_FILTER_WORDS:  # the first spill: a larger filter from now on, from all
+            self._filter = None  # freed first                # there is (every fingerprint is still in memory)
+            self._filter = BlockedBloom(_DISK_FILTER_WORDS, _FILTER_PROBES)
             for run in self._runs:
-                self._mark(run)
+                self._filter.add(run, presorted=True)
         self._runs = []
         self._held = 0
         release_freed_memory()  # the runs' memory back to the system before merging
@@ -327,7 +361,7 @@ class SeenHashes:
         """Free the memory and remove the runs on disk (and the spill folder, if it is this set's own)."""
         self._runs = []
         self._held = 0
-        self._filter = np.zeros(0, np.uint64)
+        self._filter = BlockedBloom(0, _FILTER_PROBES)
         for run, _ in self._disk:
             run.close()
         self._disk = []

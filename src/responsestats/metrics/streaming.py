@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 
 from .. import schema as S
 from .._memory import arrow_memory_pool, release_freed_memory
-from ..ingestion.fingerprints import text_hashes
+from ..ingestion.fingerprints import BlockedBloom, text_hashes
 from ..store.read import CallPartitions, Piece
 from . import names as N
 from .exclusions import DEFAULT_CAP, CapSpec
@@ -77,7 +77,8 @@ DEFAULT_MERGE_EVERY = 3
 #: whole Parquet row groups. About 500 bytes a row while a piece is summarised (its frame, the incident level,
 #: the keys and intervals): some 200 MiB.
 PIECE_ROWS = 250_000
-#: Bits set per id in the Bloom filter of the first pass, all in one 64-bit word (a blocked Bloom filter).
+#: Bits set per id in the first pass's Bloom filter, all in one 64-bit word
+#: (:class:`~responsestats.ingestion.fingerprints.BlockedBloom`).
 _BLOOM_HASHES = 6
 #: Bits of the Bloom filter per stored row, and its least and greatest size [bits] (2^30 bits: 128 MiB).
 _BLOOM_BITS_PER_ROW, _BLOOM_MIN_BITS, _BLOOM_MAX_BITS = 32, 1 << 16, 1 << 30
@@ -97,32 +98,12 @@ def _id_hashes(agency: str, ids: pd.Series | pa.ChunkedArray | pa.Array) -> np.n
     return text_hashes(_text(ids)) ^ salt
 
 
-class _Bloom:
-    """A blocked Bloom filter of 64-bit hashes: each hash sets :data:`_BLOOM_HASHES` bits of one 64-bit word.
-
-    The word comes from the hash's top bits, the bits from its low 36 bits, so a lookup reads one word.
-    """
-
-    def __init__(self, n_rows: int) -> None:
-        bits = 1 << max(0, int(n_rows * _BLOOM_BITS_PER_ROW) - 1).bit_length()
-        self.bits = int(min(max(bits, _BLOOM_MIN_BITS), _BLOOM_MAX_BITS))
-        self.words = np.zeros(self.bits // 64, dtype=np.uint64)
-        self._shift = np.uint64(64 - (self.words.size.bit_length() - 1))
-
-    def _word_and_mask(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        word = (h >> self._shift).astype(np.intp)
-        mask = np.zeros(h.size, np.uint64)
-        for i in range(_BLOOM_HASHES):
-            mask |= np.uint64(1) << ((h >> np.uint64(6 * i)) & np.uint64(63))
-        return word, mask
-
-    def contains(self, h: np.ndarray) -> np.ndarray:
-        word, mask = self._word_and_mask(h)
-        return (self.words[word] & mask) == mask
-
-    def add(self, h: np.ndarray) -> None:
-        word, mask = self._word_and_mask(h)
-        np.bitwise_or.at(self.words, word, mask)
+def _bloom(n_rows: int) -> BlockedBloom:
+    """The first pass's filter for ``n_rows`` stored rows: :data:`_BLOOM_BITS_PER_ROW` bits a row or more (a power
+    of two), within bounds."""
+    bits = 1 << max(0, int(n_rows * _BLOOM_BITS_PER_ROW) - 1).bit_length()
+    bits = min(max(bits, _BLOOM_MIN_BITS), _BLOOM_MAX_BITS)
+    return BlockedBloom(bits // 64, _BLOOM_HASHES)
 
 
 class SplitIds:
@@ -185,7 +166,7 @@ def split_incident_ids(partitions: CallPartitions, piece_rows: int = PIECE_ROWS)
         pieces, and the Bloom filter's rare false positives, which change no figure), each with the position
         of its last piece.
     """
-    bloom = _Bloom(partitions.row_count())
+    bloom = _bloom(partitions.row_count())
     found: dict[str, list[tuple[pa.Array, int]]] = {}
     for position, piece in enumerate(_pieces(partitions, piece_rows)):
         ids = partitions.incident_ids(piece)
